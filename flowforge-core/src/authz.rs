@@ -1,0 +1,136 @@
+//! Roles and the tenant scope. An [`OrgScope`] is the only proof that an actor belongs to an
+//! organization: it is made by the store from the actor's membership row, never from input, and
+//! every tenant store method takes one and filters on its organization id.
+
+use crate::choice::choice_enum;
+use crate::error::{Error, Result};
+use crate::ids::{OrgId, UserId};
+
+choice_enum! {
+    /// A member's role. The variant order is the privilege order (`Viewer < Member < Admin < Owner`):
+    /// comparisons between roles rely on it.
+    Role {
+        /// Reads everything in the organization.
+        Viewer = "viewer",
+        /// Also creates and changes tasks, and deletes the tasks they created.
+        Member = "member",
+        /// Also manages projects, every task, and members below admin.
+        Admin = "admin",
+        /// Also manages admins and owners, and deletes the organization.
+        Owner = "owner",
+    }
+}
+
+impl Role {
+    /// Owners and admins: may manage projects, every task and the organization's settings.
+    pub fn is_manager(self) -> bool {
+        self >= Role::Admin
+    }
+
+    /// Everyone but viewers: may create and change tasks.
+    pub fn is_writer(self) -> bool {
+        self >= Role::Member
+    }
+}
+
+/// An actor's verified membership in one organization.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OrgScope {
+    org: OrgId,
+    user: UserId,
+    role: Role,
+}
+
+impl OrgScope {
+    /// Only the store makes scopes, from a membership row it has just read.
+    pub(crate) fn from_membership(org: OrgId, user: UserId, role: Role) -> Self {
+        Self { org, user, role }
+    }
+
+    /// The organization.
+    pub fn org(&self) -> OrgId {
+        self.org
+    }
+
+    /// The acting user.
+    pub fn user(&self) -> UserId {
+        self.user
+    }
+
+    /// The actor's role in the organization.
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    /// Fails with [`Error::Forbidden`] unless `allowed` holds.
+    pub(crate) fn require(&self, allowed: bool) -> Result<()> {
+        if allowed { Ok(()) } else { Err(Error::role_too_low()) }
+    }
+
+    /// Requires owner or admin.
+    pub(crate) fn require_manager(&self) -> Result<()> {
+        self.require(self.role.is_manager())
+    }
+
+    /// Requires any role but viewer.
+    pub(crate) fn require_writer(&self) -> Result<()> {
+        self.require(self.role.is_writer())
+    }
+
+    /// Whether this actor may add a member with `role`: owners any role, admins below owner.
+    pub(crate) fn may_add(&self, role: Role) -> bool {
+        self.role == Role::Owner || (self.role == Role::Admin && role < Role::Owner)
+    }
+
+    /// Whether this actor may change a member from `from` to `to`: owners anyone to anything;
+    /// admins only members and viewers, and never to owner.
+    pub(crate) fn may_change(&self, from: Role, to: Role) -> bool {
+        self.role == Role::Owner || (self.role == Role::Admin && from < Role::Admin && to < Role::Owner)
+    }
+
+    /// Whether this actor may remove `target` (whose role is `role`): owners anyone, admins
+    /// members and viewers, and everyone themselves.
+    pub(crate) fn may_remove(&self, target: UserId, role: Role) -> bool {
+        target == self.user || self.role == Role::Owner || (self.role == Role::Admin && role < Role::Admin)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_order_is_the_privilege_order() {
+        assert!(Role::Viewer < Role::Member && Role::Member < Role::Admin && Role::Admin < Role::Owner);
+        assert_eq!(Role::ALL, [Role::Viewer, Role::Member, Role::Admin, Role::Owner]);
+        assert_eq!("owner".parse::<Role>().unwrap(), Role::Owner);
+        assert!("Owner".parse::<Role>().is_err());
+    }
+
+    fn scope(role: Role) -> OrgScope {
+        OrgScope::from_membership(OrgId::new(), UserId::new(), role)
+    }
+
+    #[test]
+    fn admins_manage_only_the_roles_below_them() {
+        let admin = scope(Role::Admin);
+        assert!(admin.may_add(Role::Admin) && !admin.may_add(Role::Owner));
+        assert!(admin.may_change(Role::Member, Role::Admin));
+        assert!(!admin.may_change(Role::Admin, Role::Member));
+        assert!(!admin.may_change(Role::Viewer, Role::Owner));
+        assert!(admin.may_remove(UserId::new(), Role::Viewer));
+        assert!(!admin.may_remove(UserId::new(), Role::Admin));
+        assert!(admin.may_remove(admin.user(), Role::Admin));
+    }
+
+    #[test]
+    fn members_and_viewers_manage_no_one_but_may_leave() {
+        for role in [Role::Member, Role::Viewer] {
+            let s = scope(role);
+            assert!(!s.may_add(Role::Viewer));
+            assert!(!s.may_change(Role::Viewer, Role::Viewer));
+            assert!(!s.may_remove(UserId::new(), Role::Viewer));
+            assert!(s.may_remove(s.user(), role));
+        }
+    }
+}

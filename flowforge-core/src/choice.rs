@@ -1,0 +1,84 @@
+//! Closed sets of lowercase wire names (roles, statuses, priorities). Each is stored as its
+//! rank, so the database orders them by their declared order, never by the alphabet.
+
+/// The error of parsing a name that is not one of a choice's values.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("\"{0}\" is not a valid choice.")]
+pub struct UnknownChoice(pub String);
+
+/// Declares a choice enum in rank order (lowest first), with its wire names.
+macro_rules! choice_enum {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum $name {
+            $($(#[$vdoc])* $variant),+
+        }
+
+        impl $name {
+            /// Every value, in rank order (lowest first).
+            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
+
+            /// The lowercase wire name.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $text),+
+                }
+            }
+
+            /// The position in the declared order, as stored in the database.
+            pub(crate) fn rank(self) -> i64 {
+                self as i64
+            }
+
+            pub(crate) fn from_rank(rank: i64) -> Option<Self> {
+                usize::try_from(rank).ok().and_then(|i| Self::ALL.get(i).copied())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = $crate::choice::UnknownChoice;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $($text => Ok(Self::$variant),)+
+                    _ => Err($crate::choice::UnknownChoice(s.to_owned())),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                text.parse().map_err(serde::de::Error::custom)
+            }
+        }
+
+        impl rusqlite::ToSql for $name {
+            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+                Ok(self.rank().into())
+            }
+        }
+
+        impl rusqlite::types::FromSql for $name {
+            fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+                let rank = value.as_i64()?;
+                Self::from_rank(rank).ok_or(rusqlite::types::FromSqlError::OutOfRange(rank))
+            }
+        }
+    };
+}
+
+pub(crate) use choice_enum;

@@ -1,0 +1,150 @@
+//! FlowForge: a multi-tenant workflow and task management backend, as a library.
+//!
+//! Organizations have members with roles (owner > admin > member > viewer); organizations have
+//! projects; projects have tasks. Every rule of the product lives in this crate: tenancy, roles,
+//! validation, filtering, ordering, search and pagination. The HTTP server and the admin CLI only
+//! translate to and from it, so a program that links this crate gets the same guarantees.
+//!
+//! Every tenant operation takes an [`Actor`], which only authentication can produce, and sees
+//! only the organizations that actor belongs to: a resource of another tenant is
+//! [`Error::NotFound`], exactly like a missing one.
+//!
+//! ```
+//! use flowforge_core::{Config, Database, FlowForge, NewUser, NewOrganization, NewProject, NewTask,
+//!                      NewMembership, Role, TaskQuery, Priority};
+//!
+//! # fn main() -> flowforge_core::Result<()> {
+//! let ff = FlowForge::open(&Database::Memory, Config::new("a long random secret key"))?;
+//! for email in ["ada@example.com", "bob@example.com"] {
+//!     ff.register(&NewUser { email: email.into(), password: "correct horse".into(), full_name: String::new() })?;
+//! }
+//! let ada = ff.authenticate("ada@example.com", "correct horse")?;
+//!
+//! let org = ff.create_organization(&ada, &NewOrganization { name: "Acme".into(), slug: None })?;
+//! ff.add_member(&ada, org.id, &NewMembership { email: "bob@example.com".into(), role: Role::Member })?;
+//! let project = ff.create_project(&ada, &NewProject::new(org.id, "Launch"))?;
+//! for (title, priority) in [("Write docs", Priority::Low), ("Fix login", Priority::Critical)] {
+//!     ff.create_task(&ada, &NewTask { priority: Some(priority), ..NewTask::new(project.id, title) })?;
+//! }
+//!
+//! // The same parser the server uses for `?priority=critical,high&ordering=-created_at&page_size=10`.
+//! let query = TaskQuery::from_pairs([("priority", "critical,high"), ("ordering", "-created_at"), ("page_size", "10")])?;
+//! let page = ff.list_tasks(&ada, &query)?;
+//! assert_eq!(page.count, 1);
+//! assert_eq!(page.items[0].title, "Fix login");
+//! # Ok(())
+//! # }
+//! ```
+
+mod admin;
+pub mod auth;
+mod authz;
+mod choice;
+mod error;
+mod ids;
+mod input;
+mod member;
+mod org;
+mod project;
+pub mod query;
+mod store;
+mod task;
+pub mod throttle;
+mod time;
+mod user;
+
+use std::time::Duration;
+
+pub use admin::Admin;
+pub use auth::{Actor, TokenPair};
+pub use authz::{OrgScope, Role};
+pub use choice::UnknownChoice;
+pub use error::{Error, FieldErrors, Result};
+pub use ids::{OrgId, ProjectId, TaskId, UserId};
+pub use member::{MemberField, MemberQuery, Membership, MembershipPatch, NewMembership};
+pub use org::{NewOrganization, OrgField, OrgQuery, Organization, OrganizationPatch};
+pub use project::{NewProject, Project, ProjectField, ProjectPatch, ProjectQuery};
+pub use query::{Page, PageRequest, Search, Sort};
+pub use store::Database;
+pub use task::{NewTask, Priority, Status, Task, TaskField, TaskPatch, TaskQuery, UserFilter};
+pub use time::Timestamp;
+pub use user::{NewUser, PasswordChange, User, UserPatch, UserRef};
+
+/// Settings of a FlowForge handle.
+#[derive(Clone)]
+pub struct Config {
+    secret_key: Vec<u8>,
+    /// How long an access token lives (default 15 minutes).
+    pub access_ttl: Duration,
+    /// How long a refresh token lives (default 7 days).
+    pub refresh_ttl: Duration,
+    /// Whether anyone may register (default true).
+    pub allow_registration: bool,
+}
+
+impl Config {
+    /// Default settings with `secret_key` signing the tokens.
+    pub fn new(secret_key: impl Into<Vec<u8>>) -> Self {
+        Self {
+            secret_key: secret_key.into(),
+            access_ttl: Duration::from_secs(15 * 60),
+            refresh_ttl: Duration::from_secs(7 * 24 * 3600),
+            allow_registration: true,
+        }
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("secret_key", &"<redacted>")
+            .field("access_ttl", &self.access_ttl)
+            .field("refresh_ttl", &self.refresh_ttl)
+            .field("allow_registration", &self.allow_registration)
+            .finish()
+    }
+}
+
+/// A FlowForge database with its rules: the handle every operation goes through.
+/// Cheap to share between threads (`Arc` it); each operation takes a pooled connection.
+pub struct FlowForge {
+    store: store::Store,
+    tokens: auth::TokenKeys,
+    config: Config,
+}
+
+impl FlowForge {
+    /// Opens (creating if needed) the database and applies pending migrations.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] for an empty secret key or a database that cannot be opened;
+    /// [`Error::Internal`] if a migration fails.
+    pub fn open(database: &Database, config: Config) -> Result<Self> {
+        if config.secret_key.is_empty() {
+            return Err(Error::invalid("secret_key", "The secret key may not be empty."));
+        }
+        let store = store::Store::open(database)?;
+        let tokens = auth::TokenKeys::new(&config.secret_key, config.access_ttl, config.refresh_ttl);
+        Ok(Self { store, tokens, config })
+    }
+
+    /// The settings this handle was opened with.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Whether the database answers.
+    ///
+    /// # Errors
+    /// [`Error::Internal`] when it does not.
+    pub fn ping(&self) -> Result<()> {
+        self.store.ping()
+    }
+
+    /// The unscoped operations of the admin CLI, which act outside any tenant.
+    ///
+    /// Never expose this to a tenant's request: it bypasses every role and tenancy check.
+    pub fn admin(&self) -> Admin<'_> {
+        Admin::new(self)
+    }
+}

@@ -1,0 +1,116 @@
+//! Operations on organizations. Reading needs membership; changing needs owner or admin;
+//! deleting needs owner.
+
+use super::{NewOrganization, OrgQuery, Organization, OrganizationPatch, slug_base, validate};
+use crate::authz::Role;
+use crate::error::{Error, Result};
+use crate::ids::OrgId;
+use crate::query::search::fold_case;
+use crate::store::Tx;
+use crate::time::Timestamp;
+use crate::{Actor, FlowForge, Page};
+
+const NAME_TAKEN: &str = "An organization with this name already exists.";
+const SLUG_TAKEN: &str = "An organization with this slug already exists.";
+
+impl FlowForge {
+    /// Lists the organizations the actor belongs to.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for a page past the end.
+    pub fn list_organizations(&self, actor: &Actor, query: &OrgQuery) -> Result<Page<Organization>> {
+        self.store.read(|tx| tx.list_orgs(actor.id(), query))
+    }
+
+    /// Creates an organization with the actor as its owner.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] for a bad name or slug; [`Error::Conflict`] when either is taken.
+    pub fn create_organization(&self, actor: &Actor, input: &NewOrganization) -> Result<Organization> {
+        self.store.write(|tx| create_with_owner(tx, actor.id(), input))
+    }
+
+    /// One organization the actor belongs to.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] when it does not exist or the actor is not a member.
+    pub fn get_organization(&self, actor: &Actor, id: OrgId) -> Result<Organization> {
+        self.store.read(|tx| {
+            let scope = tx.org_scope(actor.id(), id)?;
+            tx.org_view(&scope)
+        })
+    }
+
+    /// Renames an organization or changes its slug (owners and admins).
+    ///
+    /// # Errors
+    /// [`Error::NotFound`], [`Error::Forbidden`], [`Error::Validation`], [`Error::Conflict`].
+    pub fn update_organization(&self, actor: &Actor, id: OrgId, patch: &OrganizationPatch) -> Result<Organization> {
+        self.store.write(|tx| {
+            let scope = tx.org_scope(actor.id(), id)?;
+            scope.require_manager()?;
+            let name = validate(patch.name.as_deref(), patch.slug.as_deref())?;
+            if let Some(name) = &name
+                && tx.org_name_taken(&fold_case(name), Some(id))?
+            {
+                return Err(Error::Conflict(NAME_TAKEN.into()));
+            }
+            if let Some(slug) = &patch.slug
+                && tx.org_slug_taken(slug, Some(id))?
+            {
+                return Err(Error::Conflict(SLUG_TAKEN.into()));
+            }
+            if name.is_some() || patch.slug.is_some() {
+                tx.update_org(&scope, name.as_deref(), patch.slug.as_deref(), Timestamp::now())?;
+            }
+            tx.org_view(&scope)
+        })
+    }
+
+    /// Deletes an organization with its memberships, projects and tasks (owners only).
+    ///
+    /// # Errors
+    /// [`Error::NotFound`], [`Error::Forbidden`].
+    pub fn delete_organization(&self, actor: &Actor, id: OrgId) -> Result<()> {
+        self.store.write(|tx| {
+            let scope = tx.org_scope(actor.id(), id)?;
+            scope.require(scope.role() == Role::Owner)?;
+            tx.delete_org(&scope)
+        })
+    }
+}
+
+/// Creates an organization whose first member, `owner`, is its owner.
+pub(crate) fn create_with_owner(tx: &Tx<'_>, owner: crate::UserId, input: &NewOrganization) -> Result<Organization> {
+    let name = validate(Some(&input.name), input.slug.as_deref())?.unwrap_or_default();
+    if tx.org_name_taken(&fold_case(&name), None)? {
+        return Err(Error::Conflict(NAME_TAKEN.into()));
+    }
+    let slug = match &input.slug {
+        Some(slug) if tx.org_slug_taken(slug, None)? => return Err(Error::Conflict(SLUG_TAKEN.into())),
+        Some(slug) => slug.clone(),
+        None => unique_slug(tx, &slug_base(&name))?,
+    };
+    let now = Timestamp::now();
+    let org = Organization {
+        id: OrgId::new(),
+        name,
+        slug,
+        role: Role::Owner,
+        member_count: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    tx.insert_org(&org, owner)?;
+    Ok(org)
+}
+
+fn unique_slug(tx: &Tx<'_>, base: &str) -> Result<String> {
+    let mut slug = base.to_owned();
+    let mut n = 1;
+    while tx.org_slug_taken(&slug, None)? {
+        n += 1;
+        slug = format!("{base}-{n}");
+    }
+    Ok(slug)
+}

@@ -1,0 +1,175 @@
+//! Projects: the model, its inputs and list query. A project belongs to one organization for
+//! its whole life; archiving it freezes its tasks.
+
+mod service;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::error::{FieldErrors, Result};
+use crate::ids::{OrgId, ProjectId, UserId};
+use crate::input::{Body, check_length};
+use crate::query::{Common, PageRequest, Params, Search, Sort, SortField};
+use crate::time::Timestamp;
+
+/// The longest description of a project or task, in characters.
+pub(crate) const MAX_DESCRIPTION: usize = 20_000;
+
+/// A project.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Project {
+    /// The project's id.
+    pub id: ProjectId,
+    /// The organization it belongs to.
+    pub organization: OrgId,
+    /// Its name, unique in the organization without regard to case.
+    pub name: String,
+    /// Free text.
+    pub description: String,
+    /// Whether it is archived (its tasks can then not be added or changed).
+    pub is_archived: bool,
+    /// Who created it (`None` once that user is gone).
+    pub created_by: Option<UserId>,
+    /// When it was created.
+    pub created_at: Timestamp,
+    /// When it last changed.
+    pub updated_at: Timestamp,
+}
+
+/// A new project.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewProject {
+    /// The organization, which the actor must manage.
+    pub organization: OrgId,
+    /// 1 to 255 characters.
+    pub name: String,
+    /// At most 20,000 characters.
+    pub description: String,
+}
+
+const READ_ONLY: &[&str] = &["id", "created_by", "created_at", "updated_at"];
+
+impl NewProject {
+    /// A project named `name` in `organization`, with no description.
+    pub fn new(organization: OrgId, name: impl Into<String>) -> Self {
+        Self { organization, name: name.into(), description: String::new() }
+    }
+
+    /// Reads a create body (`organization`, `name`, `description`).
+    ///
+    /// # Errors
+    /// [`Error::Validation`](crate::Error::Validation) naming each bad or missing field.
+    pub fn from_json(value: &Value) -> Result<Self> {
+        let mut body = Body::parse(value, &["organization", "name", "description"], &[READ_ONLY, &["is_archived"]].concat())?;
+        let organization = body.id("organization", true);
+        let name = body.text("name", true);
+        let description = body.text("description", false).unwrap_or_default();
+        body.finish()?;
+        Ok(Self { organization: organization.unwrap_or_default(), name: name.unwrap_or_default(), description })
+    }
+}
+
+/// A change to a project.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProjectPatch {
+    /// A new name.
+    pub name: Option<String>,
+    /// A new description.
+    pub description: Option<String>,
+    /// Archive or unarchive.
+    pub is_archived: Option<bool>,
+}
+
+impl ProjectPatch {
+    /// Reads a `PATCH` body (`name`, `description`, `is_archived`).
+    ///
+    /// # Errors
+    /// [`Error::Validation`](crate::Error::Validation) naming each bad field.
+    pub fn from_json(value: &Value) -> Result<Self> {
+        let mut body = Body::parse(value, &["name", "description", "is_archived"], &[READ_ONLY, &["organization"]].concat())?;
+        let name = body.text("name", false);
+        let description = body.text("description", false);
+        let is_archived = body.boolean("is_archived");
+        body.finish()?;
+        Ok(Self { name, description, is_archived })
+    }
+}
+
+/// Checks a name and description, returning the trimmed name.
+fn validate(name: Option<&str>, description: Option<&str>, errors: &mut FieldErrors) -> Option<String> {
+    let name = name.map(str::trim);
+    if let Some(name) = name {
+        check_length(errors, "name", name, 1, 255);
+    }
+    if let Some(description) = description {
+        check_length(errors, "description", description, 0, MAX_DESCRIPTION);
+    }
+    name.map(str::to_owned)
+}
+
+/// The fields projects can be ordered by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProjectField {
+    /// By name.
+    Name,
+    /// By creation time.
+    CreatedAt,
+    /// By last change.
+    UpdatedAt,
+}
+
+impl SortField for ProjectField {
+    const ALL: &'static [Self] = &[Self::Name, Self::CreatedAt, Self::UpdatedAt];
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::CreatedAt => "created_at",
+            Self::UpdatedAt => "updated_at",
+        }
+    }
+}
+
+/// A query of the projects of the actor's organizations.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProjectQuery {
+    /// Only projects of any of these organizations (all of the actor's when empty).
+    pub organization: Vec<OrgId>,
+    /// Only archived (`Some(true)`) or live (`Some(false)`) projects; both when `None`.
+    pub is_archived: Option<bool>,
+    /// Words to find in the name or description.
+    pub search: Search,
+    /// The ordering; empty means by name.
+    pub ordering: Vec<Sort<ProjectField>>,
+    /// The page wanted.
+    pub page: PageRequest,
+}
+
+impl ProjectQuery {
+    /// Parses query-string pairs (`organization`, `is_archived`, `search`, `ordering`, `page`,
+    /// `page_size`).
+    ///
+    /// # Errors
+    /// [`Error::Validation`](crate::Error::Validation) for a bad filter, ordering or page size;
+    /// [`Error::NotFound`](crate::Error::NotFound) `Invalid page.` for a bad page.
+    pub fn from_pairs<I, K, V>(pairs: I) -> Result<Self>
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: AsRef<str>,
+        V: AsRef<str>,
+    {
+        let params = Params::new(pairs);
+        let mut errors = FieldErrors::default();
+        let organization = params.ids("organization", &mut errors);
+        let is_archived = params.single("is_archived", &mut errors).and_then(|v| match v {
+            "true" => Some(true),
+            "false" => Some(false),
+            other => {
+                errors.add("is_archived", format!("Select a valid choice. {other} is not one of the available choices."));
+                None
+            }
+        });
+        let Common { search, ordering, page } = Common::read(&params, errors)?;
+        Ok(Self { organization, is_archived, search, ordering, page })
+    }
+}

@@ -1,0 +1,91 @@
+//! Building list queries: a WHERE clause with bound values, an ORDER BY that always ends with the
+//! id, and the count-then-page fetch every list shares. Values are always bound, never spliced.
+
+use rusqlite::types::Value;
+use rusqlite::{Row, ToSql, params_from_iter};
+
+use super::Tx;
+use crate::error::Result;
+use crate::query::{Page, PageRequest, Search};
+
+/// Converts anything bindable into an owned SQL value.
+pub(crate) fn value<T: ToSql>(x: T) -> Value {
+    match x.to_sql() {
+        Ok(rusqlite::types::ToSqlOutput::Owned(v)) => v,
+        Ok(rusqlite::types::ToSqlOutput::Borrowed(v)) => v.into(),
+        // Every type bound here converts infallibly; a failure binds NULL, which matches nothing.
+        _ => Value::Null,
+    }
+}
+
+/// Conditions joined by `AND`, with their values in order.
+#[derive(Default)]
+pub(crate) struct Where {
+    clauses: Vec<String>,
+    params: Vec<Value>,
+}
+
+impl Where {
+    /// Adds a condition with its `?` values.
+    pub(crate) fn and(&mut self, clause: impl Into<String>, params: impl IntoIterator<Item = Value>) {
+        self.clauses.push(clause.into());
+        self.params.extend(params);
+    }
+
+    /// `column IN (...)` for a non-empty list; nothing for an empty one (no filter).
+    pub(crate) fn any_of<T: ToSql>(&mut self, column: &str, values: impl IntoIterator<Item = T>) {
+        let values: Vec<Value> = values.into_iter().map(value).collect();
+        if !values.is_empty() {
+            let marks = vec!["?"; values.len()].join(", ");
+            self.and(format!("{column} IN ({marks})"), values);
+        }
+    }
+
+    /// Every word must be a case-insensitive substring of at least one of `columns`.
+    pub(crate) fn search(&mut self, search: &Search, columns: &[&str]) {
+        for word in search.words() {
+            let clause = columns.iter().map(|c| format!("instr(casefold({c}), ?) > 0")).collect::<Vec<_>>();
+            self.and(format!("({})", clause.join(" OR ")), columns.iter().map(|_| Value::Text(word.clone())));
+        }
+    }
+
+    fn sql(&self) -> String {
+        if self.clauses.is_empty() { String::new() } else { format!(" WHERE {}", self.clauses.join(" AND ")) }
+    }
+}
+
+/// An `ORDER BY` of `(expression, descending)` terms, ended by `id_column` ascending.
+pub(crate) fn order_by(terms: &[(String, bool)], id_column: &str) -> String {
+    let mut parts: Vec<String> =
+        terms.iter().map(|(expr, desc)| format!("{expr} {}", if *desc { "DESC" } else { "ASC" })).collect();
+    parts.push(format!("{id_column} ASC"));
+    parts.join(", ")
+}
+
+/// The count and one page of `SELECT columns FROM from WHERE ... ORDER BY order`.
+pub(crate) fn fetch_page<T>(
+    tx: &Tx<'_>,
+    columns: &str,
+    from: &str,
+    filter: &Where,
+    order: &str,
+    page: PageRequest,
+    map: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Page<T>> {
+    let where_sql = filter.sql();
+    let count: i64 = tx
+        .prepare_cached(&format!("SELECT COUNT(*) FROM {from}{where_sql}"))?
+        .query_row(params_from_iter(&filter.params), |r| r.get(0))?;
+    let count = u64::try_from(count).unwrap_or_default();
+    page.check_exists(count)?;
+    let mut items = Vec::new();
+    if page.offset() < count {
+        let sql = format!("SELECT {columns} FROM {from}{where_sql} ORDER BY {order} LIMIT ? OFFSET ?");
+        let limit = i64::try_from(page.page_size()).unwrap_or(i64::MAX);
+        let offset = i64::try_from(page.offset()).unwrap_or(i64::MAX);
+        let params = filter.params.iter().cloned().chain([Value::Integer(limit), Value::Integer(offset)]);
+        let mut stmt = tx.prepare_cached(&sql)?;
+        items = stmt.query_map(params_from_iter(params), map)?.collect::<rusqlite::Result<_>>()?;
+    }
+    Ok(Page { count, page: page.page(), page_size: page.page_size(), items })
+}

@@ -1,0 +1,84 @@
+//! Statements on memberships.
+
+use rusqlite::{OptionalExtension, Row, params};
+
+use super::Tx;
+use super::list::{Where, fetch_page, order_by, value};
+use crate::authz::{OrgScope, Role};
+use crate::error::Result;
+use crate::ids::{OrgId, UserId};
+use crate::member::{MemberField, MemberQuery, Membership};
+use crate::query::Page;
+use crate::time::Timestamp;
+use crate::user::UserRef;
+
+const MEMBER_COLUMNS: &str = "u.id, u.email, u.full_name, m.role, m.joined_at";
+const MEMBER_FROM: &str = "memberships m JOIN users u ON u.id = m.user_id";
+
+fn member_row(row: &Row<'_>) -> rusqlite::Result<Membership> {
+    Ok(Membership {
+        user: UserRef { id: row.get(0)?, email: row.get(1)?, full_name: row.get(2)? },
+        role: row.get(3)?,
+        joined_at: row.get(4)?,
+    })
+}
+
+impl Tx<'_> {
+    pub(crate) fn membership(&self, scope: &OrgScope, user: UserId) -> Result<Option<Membership>> {
+        let sql = format!("SELECT {MEMBER_COLUMNS} FROM {MEMBER_FROM} WHERE m.organization_id = ? AND m.user_id = ?");
+        Ok(self.prepare_cached(&sql)?.query_row(params![scope.org(), user], member_row).optional()?)
+    }
+
+    /// Whether `user` is currently a member of the scope's organization.
+    pub(crate) fn is_member(&self, scope: &OrgScope, user: UserId) -> Result<bool> {
+        Ok(self
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM memberships WHERE organization_id = ? AND user_id = ?)")?
+            .query_row(params![scope.org(), user], |r| r.get(0))?)
+    }
+
+    pub(crate) fn list_members(&self, scope: &OrgScope, query: &MemberQuery) -> Result<Page<Membership>> {
+        let mut filter = Where::default();
+        filter.and("m.organization_id = ?", [value(scope.org())]);
+        filter.any_of("m.role", query.role.iter().copied());
+        filter.search(&query.search, &["u.email", "u.full_name"]);
+        let mut terms: Vec<(String, bool)> =
+            query.ordering.iter().map(|s| (member_column(s.field).to_owned(), s.descending)).collect();
+        if terms.is_empty() {
+            terms.push((member_column(MemberField::JoinedAt).to_owned(), false));
+        }
+        fetch_page(self, MEMBER_COLUMNS, MEMBER_FROM, &filter, &order_by(&terms, "u.id"), query.page, member_row)
+    }
+
+    pub(crate) fn insert_membership(&self, org: OrgId, user: UserId, role: Role, joined_at: Timestamp) -> Result<()> {
+        self.prepare_cached("INSERT INTO memberships (organization_id, user_id, role, joined_at) VALUES (?, ?, ?, ?)")?
+            .execute(params![org, user, role, joined_at])
+            .map_err(super::conflict_on_unique("This user is already a member of the organization."))?;
+        Ok(())
+    }
+
+    pub(crate) fn owner_count(&self, scope: &OrgScope) -> Result<u64> {
+        Ok(self
+            .prepare_cached("SELECT COUNT(*) FROM memberships WHERE organization_id = ? AND role = ?")?
+            .query_row(params![scope.org(), Role::Owner], |r| r.get(0))?)
+    }
+
+    pub(crate) fn set_member_role(&self, scope: &OrgScope, user: UserId, role: Role) -> Result<()> {
+        self.prepare_cached("UPDATE memberships SET role = ? WHERE organization_id = ? AND user_id = ?")?
+            .execute(params![role, scope.org(), user])?;
+        Ok(())
+    }
+
+    pub(crate) fn delete_membership(&self, scope: &OrgScope, user: UserId) -> Result<()> {
+        self.prepare_cached("DELETE FROM memberships WHERE organization_id = ? AND user_id = ?")?
+            .execute(params![scope.org(), user])?;
+        Ok(())
+    }
+}
+
+fn member_column(field: MemberField) -> &'static str {
+    match field {
+        MemberField::JoinedAt => "m.joined_at",
+        MemberField::Email => "u.email",
+        MemberField::Role => "m.role",
+    }
+}

@@ -1,0 +1,113 @@
+//! Statements on projects.
+
+use rusqlite::{OptionalExtension, Row, params};
+
+use super::list::{Where, fetch_page, order_by, value};
+use super::{Tx, conflict_on_unique};
+use crate::authz::{OrgScope, Role};
+use crate::error::{Error, Result};
+use crate::ids::{ProjectId, UserId};
+use crate::project::{Project, ProjectField, ProjectQuery};
+use crate::query::Page;
+use crate::query::search::fold_case;
+
+const PROJECT_COLUMNS: &str =
+    "p.id, p.organization_id, p.name, p.description, p.is_archived, p.created_by, p.created_at, p.updated_at";
+
+fn project_row(row: &Row<'_>) -> rusqlite::Result<Project> {
+    Ok(Project {
+        id: row.get(0)?,
+        organization: row.get(1)?,
+        name: row.get(2)?,
+        description: row.get(3)?,
+        is_archived: row.get(4)?,
+        created_by: row.get(5)?,
+        created_at: row.get(6)?,
+        updated_at: row.get(7)?,
+    })
+}
+
+impl Tx<'_> {
+    /// A project of one of `user`'s organizations, with the user's scope there.
+    pub(crate) fn project_scoped(&self, user: UserId, id: ProjectId) -> Result<(OrgScope, Project)> {
+        let sql = format!(
+            "SELECT {PROJECT_COLUMNS}, m.role FROM projects p
+             JOIN memberships m ON m.organization_id = p.organization_id AND m.user_id = ? WHERE p.id = ?"
+        );
+        self.prepare_cached(&sql)?
+            .query_row(params![user, id], |r| {
+                let project = project_row(r)?;
+                let scope = OrgScope::from_membership(project.organization, user, r.get::<_, Role>(8)?);
+                Ok((scope, project))
+            })
+            .optional()?
+            .ok_or_else(Error::not_found)
+    }
+
+    pub(crate) fn list_projects(&self, user: UserId, query: &ProjectQuery) -> Result<Page<Project>> {
+        let mut filter = Where::default();
+        filter.and("p.organization_id IN (SELECT organization_id FROM memberships WHERE user_id = ?)", [value(user)]);
+        filter.any_of("p.organization_id", query.organization.iter().copied());
+        if let Some(archived) = query.is_archived {
+            filter.and("p.is_archived = ?", [value(archived)]);
+        }
+        filter.search(&query.search, &["p.name", "p.description"]);
+        let mut terms: Vec<(String, bool)> =
+            query.ordering.iter().map(|s| (project_column(s.field).to_owned(), s.descending)).collect();
+        if terms.is_empty() {
+            terms.push((project_column(ProjectField::Name).to_owned(), false));
+        }
+        fetch_page(self, PROJECT_COLUMNS, "projects p", &filter, &order_by(&terms, "p.id"), query.page, project_row)
+    }
+
+    pub(crate) fn project_name_taken(&self, scope: &OrgScope, name_key: &str, except: Option<ProjectId>) -> Result<bool> {
+        Ok(self
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM projects WHERE organization_id = ? AND name_key = ? AND id IS NOT ?)",
+            )?
+            .query_row(params![scope.org(), name_key, except], |r| r.get(0))?)
+    }
+
+    pub(crate) fn insert_project(&self, scope: &OrgScope, p: &Project) -> Result<()> {
+        self.prepare_cached(
+            "INSERT INTO projects (id, organization_id, name, name_key, description, is_archived, created_by,
+                                   created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )?
+        .execute(params![
+            p.id,
+            scope.org(),
+            p.name,
+            fold_case(&p.name),
+            p.description,
+            p.is_archived,
+            p.created_by,
+            p.created_at,
+            p.updated_at
+        ])
+        .map_err(conflict_on_unique("A project with this name already exists in the organization."))?;
+        Ok(())
+    }
+
+    pub(crate) fn update_project(&self, scope: &OrgScope, p: &Project) -> Result<()> {
+        self.prepare_cached(
+            "UPDATE projects SET name = ?, name_key = ?, description = ?, is_archived = ?, updated_at = ?
+             WHERE id = ? AND organization_id = ?",
+        )?
+        .execute(params![p.name, fold_case(&p.name), p.description, p.is_archived, p.updated_at, p.id, scope.org()])
+        .map_err(conflict_on_unique("A project with this name already exists in the organization."))?;
+        Ok(())
+    }
+
+    pub(crate) fn delete_project(&self, scope: &OrgScope, id: ProjectId) -> Result<()> {
+        self.prepare_cached("DELETE FROM projects WHERE id = ? AND organization_id = ?")?.execute(params![id, scope.org()])?;
+        Ok(())
+    }
+}
+
+fn project_column(field: ProjectField) -> &'static str {
+    match field {
+        ProjectField::Name => "p.name_key",
+        ProjectField::CreatedAt => "p.created_at",
+        ProjectField::UpdatedAt => "p.updated_at",
+    }
+}

@@ -1,0 +1,204 @@
+//! Statements on tasks. Soft-deleted rows (`deleted_at` set) are excluded from every read here.
+//! Search uses the `tasks_search` trigram index for words of three characters or more and
+//! compares shorter words directly; words are bound as quoted FTS strings, never as syntax.
+
+use rusqlite::types::Value;
+use rusqlite::{OptionalExtension, Row, params};
+
+use super::Tx;
+use super::list::{Where, fetch_page, order_by, value};
+use crate::authz::{OrgScope, Role};
+use crate::error::{Error, Result};
+use crate::ids::{TaskId, UserId};
+use crate::query::{Page, Search};
+use crate::task::{Task, TaskField, TaskQuery, UserFilter};
+use crate::time::Timestamp;
+use crate::user::UserRef;
+
+const TASK_COLUMNS: &str = "t.id, t.organization_id, t.project_id, t.title, t.description, t.status, t.priority,
+    a.id, a.email, a.full_name, t.created_by, t.due_date, t.created_at, t.updated_at";
+const TASK_FROM: &str = "tasks t LEFT JOIN users a ON a.id = t.assigned_to";
+
+fn task_row(row: &Row<'_>) -> rusqlite::Result<Task> {
+    let assignee = match row.get::<_, Option<UserId>>(7)? {
+        Some(id) => Some(UserRef { id, email: row.get(8)?, full_name: row.get(9)? }),
+        None => None,
+    };
+    Ok(Task {
+        id: row.get(0)?,
+        organization: row.get(1)?,
+        project: row.get(2)?,
+        title: row.get(3)?,
+        description: row.get(4)?,
+        status: row.get(5)?,
+        priority: row.get(6)?,
+        assigned_to: assignee,
+        created_by: row.get(10)?,
+        due_date: row.get(11)?,
+        created_at: row.get(12)?,
+        updated_at: row.get(13)?,
+    })
+}
+
+/// A live task with the actor's scope in its organization.
+pub(crate) struct ScopedTask {
+    pub(crate) scope: OrgScope,
+    pub(crate) task: Task,
+    pub(crate) project_archived: bool,
+}
+
+impl Tx<'_> {
+    /// A live task of one of `user`'s organizations.
+    pub(crate) fn task_scoped(&self, user: UserId, id: TaskId) -> Result<ScopedTask> {
+        let sql = format!(
+            "SELECT {TASK_COLUMNS}, m.role, p.is_archived FROM {TASK_FROM}
+             JOIN memberships m ON m.organization_id = t.organization_id AND m.user_id = ?
+             JOIN projects p ON p.id = t.project_id
+             WHERE t.id = ? AND t.deleted_at IS NULL"
+        );
+        self.prepare_cached(&sql)?
+            .query_row(params![user, id], |r| {
+                let task = task_row(r)?;
+                let scope = OrgScope::from_membership(task.organization, user, r.get::<_, Role>(14)?);
+                Ok(ScopedTask { scope, task, project_archived: r.get(15)? })
+            })
+            .optional()?
+            .ok_or_else(Error::not_found)
+    }
+
+    pub(crate) fn list_tasks(&self, user: UserId, query: &TaskQuery) -> Result<Page<Task>> {
+        let mut filter = Where::default();
+        filter.and("t.organization_id IN (SELECT organization_id FROM memberships WHERE user_id = ?)", [value(user)]);
+        filter.and("t.deleted_at IS NULL", []);
+        filter.any_of("t.organization_id", query.organization.iter().copied());
+        filter.any_of("t.project_id", query.project.iter().copied());
+        filter.any_of("t.status", query.status.iter().copied());
+        filter.any_of("t.priority", query.priority.iter().copied());
+        user_filter(&mut filter, "t.assigned_to", &query.assigned_to, user);
+        user_filter(&mut filter, "t.created_by", &query.created_by, user);
+        if let Some(date) = query.due_before {
+            filter.and("t.due_date <= ?", [value(date)]);
+        }
+        if let Some(date) = query.due_after {
+            filter.and("t.due_date >= ?", [value(date)]);
+        }
+        search(&mut filter, &query.search);
+        let mut terms = Vec::new();
+        for sort in &query.ordering {
+            push_order(&mut terms, sort.field, sort.descending);
+        }
+        if terms.is_empty() {
+            push_order(&mut terms, TaskField::DueDate, false);
+            push_order(&mut terms, TaskField::Priority, true);
+        }
+        fetch_page(self, TASK_COLUMNS, TASK_FROM, &filter, &order_by(&terms, "t.id"), query.page, task_row)
+    }
+
+    pub(crate) fn insert_task(&self, scope: &OrgScope, t: &Task) -> Result<()> {
+        self.prepare_cached(
+            "INSERT INTO tasks (id, organization_id, project_id, title, description, status, priority,
+                                assigned_to, created_by, due_date, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )?
+        .execute(params![
+            t.id,
+            scope.org(),
+            t.project,
+            t.title,
+            t.description,
+            t.status,
+            t.priority,
+            t.assigned_to.as_ref().map(|a| a.id),
+            t.created_by,
+            t.due_date,
+            t.created_at,
+            t.updated_at
+        ])?;
+        Ok(())
+    }
+
+    pub(crate) fn update_task(&self, scope: &OrgScope, t: &Task) -> Result<()> {
+        self.prepare_cached(
+            "UPDATE tasks SET title = ?, description = ?, status = ?, priority = ?, assigned_to = ?, due_date = ?,
+             updated_at = ? WHERE id = ? AND organization_id = ? AND deleted_at IS NULL",
+        )?
+        .execute(params![
+            t.title,
+            t.description,
+            t.status,
+            t.priority,
+            t.assigned_to.as_ref().map(|a| a.id),
+            t.due_date,
+            t.updated_at,
+            t.id,
+            scope.org()
+        ])?;
+        Ok(())
+    }
+
+    pub(crate) fn soft_delete_task(&self, scope: &OrgScope, id: TaskId, now: Timestamp) -> Result<()> {
+        self.prepare_cached("UPDATE tasks SET deleted_at = ? WHERE id = ? AND organization_id = ? AND deleted_at IS NULL")?
+            .execute(params![now, id, scope.org()])?;
+        Ok(())
+    }
+
+    /// Unassigns `user` from the open (not done) tasks of the scope's organization.
+    pub(crate) fn unassign_open_tasks(&self, scope: &OrgScope, user: UserId, now: Timestamp) -> Result<()> {
+        self.prepare_cached(
+            "UPDATE tasks SET assigned_to = NULL, updated_at = ?
+             WHERE assigned_to = ? AND organization_id = ? AND status <> ? AND deleted_at IS NULL",
+        )?
+        .execute(params![now, user, scope.org(), crate::task::Status::Done])?;
+        Ok(())
+    }
+}
+
+/// `column` is any of the filter's users (`me` is the actor, `none` is NULL).
+fn user_filter(filter: &mut Where, column: &str, users: &[UserFilter], me: UserId) {
+    if users.is_empty() {
+        return;
+    }
+    let ids: Vec<Value> = users
+        .iter()
+        .filter_map(|u| match u {
+            UserFilter::Id(id) => Some(value(*id)),
+            UserFilter::Me => Some(value(me)),
+            UserFilter::Nobody => None,
+        })
+        .collect();
+    let mut alternatives = Vec::new();
+    if !ids.is_empty() {
+        alternatives.push(format!("{column} IN ({})", vec!["?"; ids.len()].join(", ")));
+    }
+    if users.contains(&UserFilter::Nobody) {
+        alternatives.push(format!("{column} IS NULL"));
+    }
+    filter.and(format!("({})", alternatives.join(" OR ")), ids);
+}
+
+/// Words of three or more characters go through the trigram index, shorter ones are compared
+/// directly; both are case-insensitive substring tests on title or description.
+fn search(filter: &mut Where, search: &Search) {
+    let (long, short): (Vec<&String>, Vec<&String>) = search.words().iter().partition(|w| w.chars().count() >= 3);
+    if !long.is_empty() {
+        let phrase = long.iter().map(|w| format!("\"{}\"", w.replace('"', "\"\""))).collect::<Vec<_>>().join(" AND ");
+        filter.and("t.seq IN (SELECT rowid FROM tasks_search WHERE tasks_search MATCH ?)", [Value::Text(phrase)]);
+    }
+    filter.search(&Search::from_words(short.into_iter().cloned().collect()), &["t.title", "t.description"]);
+}
+
+fn push_order(terms: &mut Vec<(String, bool)>, field: TaskField, descending: bool) {
+    let column = match field {
+        TaskField::DueDate => {
+            // Tasks without a due date come last in both directions.
+            terms.push(("(t.due_date IS NULL)".into(), false));
+            "t.due_date"
+        }
+        TaskField::Priority => "t.priority",
+        TaskField::Status => "t.status",
+        TaskField::Title => "t.title",
+        TaskField::CreatedAt => "t.created_at",
+        TaskField::UpdatedAt => "t.updated_at",
+    };
+    terms.push((column.into(), descending));
+}

@@ -1,0 +1,36 @@
+//! Statements on refresh tokens: issued ones are recorded so they can be revoked.
+
+use rusqlite::params;
+
+use super::Tx;
+use crate::error::Result;
+use crate::ids::UserId;
+use crate::time::Timestamp;
+
+impl Tx<'_> {
+    pub(crate) fn insert_refresh_token(&self, jti: &str, user: UserId, expires_at: Timestamp) -> Result<()> {
+        self.prepare_cached("INSERT INTO refresh_tokens (jti, user_id, expires_at) VALUES (?, ?, ?)")?
+            .execute(params![jti, user, expires_at])?;
+        // Expired rows serve no purpose; dropping a few per issue keeps the table small.
+        self.prepare_cached(
+            "DELETE FROM refresh_tokens WHERE rowid IN
+               (SELECT rowid FROM refresh_tokens WHERE user_id = ? AND expires_at < ? LIMIT 16)",
+        )?
+        .execute(params![user, Timestamp::now()])?;
+        Ok(())
+    }
+
+    /// Revokes a live token of `user`; returns whether it was live (recorded and not revoked).
+    pub(crate) fn revoke_refresh_token(&self, jti: &str, user: UserId) -> Result<bool> {
+        let changed = self
+            .prepare_cached("UPDATE refresh_tokens SET revoked_at = ? WHERE jti = ? AND user_id = ? AND revoked_at IS NULL")?
+            .execute(params![Timestamp::now(), jti, user])?;
+        Ok(changed == 1)
+    }
+
+    pub(crate) fn revoke_all_refresh_tokens(&self, user: UserId) -> Result<()> {
+        self.prepare_cached("UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL")?
+            .execute(params![Timestamp::now(), user])?;
+        Ok(())
+    }
+}

@@ -1,0 +1,138 @@
+//! The task list query: filters, search, ordering and page, parsed from query-string pairs.
+
+use chrono::NaiveDate;
+
+use super::{Priority, Status};
+use crate::error::{FieldErrors, Result};
+use crate::ids::{OrgId, ProjectId, UserId};
+use crate::input::parse_date;
+use crate::query::{Common, PageRequest, Params, Search, Sort, SortField};
+
+/// A user in a filter: an id, the actor (`me`), or nobody (`none`, assignee only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserFilter {
+    /// This user.
+    Id(UserId),
+    /// The actor.
+    Me,
+    /// No user (an unassigned task).
+    Nobody,
+}
+
+/// The fields tasks can be ordered by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskField {
+    /// By due date; tasks without one come last in both directions.
+    DueDate,
+    /// By priority rank.
+    Priority,
+    /// By status in its declared order.
+    Status,
+    /// By title.
+    Title,
+    /// By creation time.
+    CreatedAt,
+    /// By last change.
+    UpdatedAt,
+}
+
+impl SortField for TaskField {
+    const ALL: &'static [Self] =
+        &[Self::DueDate, Self::Priority, Self::Status, Self::Title, Self::CreatedAt, Self::UpdatedAt];
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::DueDate => "due_date",
+            Self::Priority => "priority",
+            Self::Status => "status",
+            Self::Title => "title",
+            Self::CreatedAt => "created_at",
+            Self::UpdatedAt => "updated_at",
+        }
+    }
+}
+
+/// A query of the tasks of the actor's organizations. Empty filters match everything; values
+/// within one filter are alternatives.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TaskQuery {
+    /// Any of these organizations.
+    pub organization: Vec<OrgId>,
+    /// Any of these projects.
+    pub project: Vec<ProjectId>,
+    /// Any of these statuses.
+    pub status: Vec<Status>,
+    /// Any of these priorities.
+    pub priority: Vec<Priority>,
+    /// Assigned to any of these.
+    pub assigned_to: Vec<UserFilter>,
+    /// Created by any of these.
+    pub created_by: Vec<UserFilter>,
+    /// Due on or before this date.
+    pub due_before: Option<NaiveDate>,
+    /// Due on or after this date.
+    pub due_after: Option<NaiveDate>,
+    /// Words to find in the title or description.
+    pub search: Search,
+    /// The ordering; empty means `due_date, -priority`.
+    pub ordering: Vec<Sort<TaskField>>,
+    /// The page wanted.
+    pub page: PageRequest,
+}
+
+impl TaskQuery {
+    /// Parses query-string pairs: the filters of the contract, `search`, `ordering`, `page`
+    /// and `page_size`.
+    ///
+    /// # Errors
+    /// [`Error::Validation`](crate::Error::Validation) for a bad filter, ordering or page size;
+    /// [`Error::NotFound`](crate::Error::NotFound) `Invalid page.` for a bad page.
+    pub fn from_pairs<I, K, V>(pairs: I) -> Result<Self>
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: AsRef<str>,
+        V: AsRef<str>,
+    {
+        let params = Params::new(pairs);
+        let mut errors = FieldErrors::default();
+        let organization = params.ids("organization", &mut errors);
+        let project = params.ids("project", &mut errors);
+        let status = params.choices("status", &mut errors);
+        let priority = params.choices("priority", &mut errors);
+        let assigned_to = params.any_of("assigned_to", &mut errors, |v| user_filter(v, true));
+        let created_by = params.any_of("created_by", &mut errors, |v| user_filter(v, false));
+        let due_before = date(&params, "due_before", &mut errors);
+        let due_after = date(&params, "due_after", &mut errors);
+        let Common { search, ordering, page } = Common::read(&params, errors)?;
+        Ok(Self {
+            organization,
+            project,
+            status,
+            priority,
+            assigned_to,
+            created_by,
+            due_before,
+            due_after,
+            search,
+            ordering,
+            page,
+        })
+    }
+}
+
+fn user_filter(value: &str, allow_none: bool) -> Result<UserFilter, String> {
+    match value {
+        "me" => Ok(UserFilter::Me),
+        "none" if allow_none => Ok(UserFilter::Nobody),
+        id => crate::query::parse_id(id).map(UserFilter::Id),
+    }
+}
+
+fn date(params: &Params, name: &str, errors: &mut FieldErrors) -> Option<NaiveDate> {
+    let text = params.single(name, errors)?;
+    let date = parse_date(text.trim());
+    if date.is_none() {
+        errors.add(name, "Enter a valid date.");
+    }
+    date
+}

@@ -1,0 +1,140 @@
+//! Operations on tasks. Members read them; owners, admins and members create and change them;
+//! owners and admins delete any, members only their own. Tasks of an archived project are frozen.
+
+use super::{NOT_A_MEMBER, NewTask, Priority, Status, Task, TaskPatch, TaskQuery, validate};
+use crate::authz::{OrgScope, Role};
+use crate::error::{Error, FieldErrors, Result};
+use crate::ids::{TaskId, UserId};
+use crate::store::Tx;
+use crate::time::Timestamp;
+use crate::user::UserRef;
+use crate::{Actor, FlowForge, Page};
+
+impl FlowForge {
+    /// Lists the tasks of the actor's organizations.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for a page past the end.
+    pub fn list_tasks(&self, actor: &Actor, query: &TaskQuery) -> Result<Page<Task>> {
+        self.store.read(|tx| tx.list_tasks(actor.id(), query))
+    }
+
+    /// Creates a task (owners, admins and members of the project's organization).
+    ///
+    /// # Errors
+    /// [`Error::Validation`] for bad fields, a project the actor cannot see, or an assignee who
+    /// is not a member; [`Error::Forbidden`] for viewers; [`Error::Conflict`] in an archived project.
+    pub fn create_task(&self, actor: &Actor, input: &NewTask) -> Result<Task> {
+        self.store.write(|tx| {
+            let mut errors = FieldErrors::default();
+            let title = validate(Some(&input.title), Some(&input.description), &mut errors).unwrap_or_default();
+            let found = tx.project_scoped(actor.id(), input.project).ok();
+            let Some((scope, project)) = found else {
+                errors.add("project", format!("Invalid pk \"{}\" - object does not exist.", input.project));
+                return Err(Error::Validation(errors));
+            };
+            let assignee = assignee(tx, &scope, input.assigned_to, &mut errors)?;
+            errors.into_result()?;
+            scope.require_writer()?;
+            if project.is_archived {
+                return Err(Error::Conflict("Tasks cannot be added to an archived project.".into()));
+            }
+            let now = Timestamp::now();
+            let task = Task {
+                id: TaskId::new(),
+                organization: scope.org(),
+                project: project.id,
+                title,
+                description: input.description.clone(),
+                status: input.status.unwrap_or(Status::Todo),
+                priority: input.priority.unwrap_or(Priority::Medium),
+                assigned_to: assignee,
+                created_by: Some(actor.id()),
+                due_date: input.due_date,
+                created_at: now,
+                updated_at: now,
+            };
+            tx.insert_task(&scope, &task)?;
+            Ok(task)
+        })
+    }
+
+    /// One task of the actor's organizations.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] when missing, deleted or in another tenant.
+    pub fn get_task(&self, actor: &Actor, id: TaskId) -> Result<Task> {
+        self.store.read(|tx| tx.task_scoped(actor.id(), id)).map(|found| found.task)
+    }
+
+    /// Changes a task (owners, admins and members).
+    ///
+    /// # Errors
+    /// [`Error::NotFound`], [`Error::Forbidden`], [`Error::Validation`], and
+    /// [`Error::Conflict`] in an archived project.
+    pub fn update_task(&self, actor: &Actor, id: TaskId, patch: &TaskPatch) -> Result<Task> {
+        self.store.write(|tx| {
+            let found = tx.task_scoped(actor.id(), id)?;
+            let (scope, mut task) = (found.scope, found.task);
+            scope.require_writer()?;
+            let mut errors = FieldErrors::default();
+            let title = validate(patch.title.as_deref(), patch.description.as_deref(), &mut errors);
+            let assigned = match patch.assigned_to {
+                Some(user) => Some(assignee(tx, &scope, user, &mut errors)?),
+                None => None,
+            };
+            errors.into_result()?;
+            if found.project_archived {
+                return Err(Error::Conflict("The tasks of an archived project cannot be changed.".into()));
+            }
+            if let Some(title) = title {
+                task.title = title;
+            }
+            if let Some(description) = &patch.description {
+                task.description.clone_from(description);
+            }
+            task.status = patch.status.unwrap_or(task.status);
+            task.priority = patch.priority.unwrap_or(task.priority);
+            if let Some(assigned) = assigned {
+                task.assigned_to = assigned;
+            }
+            task.due_date = patch.due_date.unwrap_or(task.due_date);
+            task.updated_at = Timestamp::now();
+            tx.update_task(&scope, &task)?;
+            Ok(task)
+        })
+    }
+
+    /// Deletes a task softly: it is gone from every read, its row is kept. Owners and admins
+    /// delete any task, members those they created.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`], [`Error::Forbidden`].
+    pub fn delete_task(&self, actor: &Actor, id: TaskId) -> Result<()> {
+        self.store.write(|tx| {
+            let found = tx.task_scoped(actor.id(), id)?;
+            let scope = found.scope;
+            match scope.role() {
+                Role::Owner | Role::Admin => {}
+                Role::Member if found.task.created_by == Some(actor.id()) => {}
+                Role::Member => {
+                    return Err(Error::Forbidden("A member may delete only the tasks they created.".into()));
+                }
+                Role::Viewer => return Err(Error::role_too_low()),
+            }
+            tx.soft_delete_task(&scope, id, Timestamp::now())
+        })
+    }
+}
+
+/// Resolves an assignee, recording an error unless they are a member of the scope's organization.
+fn assignee(tx: &Tx<'_>, scope: &OrgScope, user: Option<UserId>, errors: &mut FieldErrors) -> Result<Option<UserRef>> {
+    let Some(user) = user else { return Ok(None) };
+    if tx.is_member(scope, user)?
+        && let Some(found) = tx.user_by_id(user)?
+    {
+        return Ok(Some(found.into()));
+    }
+    errors.add("assigned_to", NOT_A_MEMBER);
+    Ok(None)
+}

@@ -1,0 +1,149 @@
+//! Users: the account model, its inputs and their validation rules.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::auth::password;
+use crate::error::{FieldErrors, Result};
+use crate::ids::UserId;
+use crate::input::{Body, check_length};
+use crate::time::Timestamp;
+
+/// A user account as the API shows it. The password hash never leaves the store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct User {
+    /// The user's id.
+    pub id: UserId,
+    /// The login email, lowercased.
+    pub email: String,
+    /// The display name (may be empty).
+    pub full_name: String,
+    /// Whether the user may log in and use tokens.
+    pub is_active: bool,
+    /// When the account was created.
+    pub created_at: Timestamp,
+}
+
+/// The short form of a user embedded in memberships and tasks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UserRef {
+    /// The user's id.
+    pub id: UserId,
+    /// The user's email.
+    pub email: String,
+    /// The user's display name.
+    pub full_name: String,
+}
+
+/// A registration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUser {
+    /// The login email; stored trimmed and lowercased.
+    pub email: String,
+    /// The password, checked against the password rules.
+    pub password: String,
+    /// The display name.
+    pub full_name: String,
+}
+
+impl NewUser {
+    /// Reads a registration body (`email`, `password`, `full_name`).
+    ///
+    /// # Errors
+    /// [`Error::Validation`](crate::Error::Validation) naming each bad or missing field.
+    pub fn from_json(value: &Value) -> Result<Self> {
+        let mut body = Body::parse(value, &["email", "password", "full_name"], &["id", "is_active", "created_at"])?;
+        let email = body.text("email", true);
+        let password = body.text("password", true);
+        let full_name = body.text("full_name", false).unwrap_or_default();
+        body.finish()?;
+        Ok(Self { email: email.unwrap_or_default(), password: password.unwrap_or_default(), full_name })
+    }
+
+    /// Checks every rule, returning the normalized email.
+    pub(crate) fn validate(&self) -> Result<String> {
+        let mut errors = FieldErrors::default();
+        let email = normalize_email(&self.email);
+        check_email(&mut errors, &email);
+        for message in password::rule_violations(&self.password, &email) {
+            errors.add("password", message);
+        }
+        check_length(&mut errors, "full_name", &self.full_name, 0, 255);
+        errors.into_result()?;
+        Ok(email)
+    }
+}
+
+/// A change to the caller's own account.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserPatch {
+    /// A new display name, if given.
+    pub full_name: Option<String>,
+}
+
+impl UserPatch {
+    /// Reads a `PATCH /auth/me/` body.
+    ///
+    /// # Errors
+    /// [`Error::Validation`](crate::Error::Validation) for unknown, read-only or malformed fields.
+    pub fn from_json(value: &Value) -> Result<Self> {
+        let mut body = Body::parse(value, &["full_name"], &["id", "email", "is_active", "created_at"])?;
+        let full_name = body.text("full_name", false);
+        body.finish()?;
+        Ok(Self { full_name })
+    }
+
+    pub(crate) fn validate(&self) -> Result<()> {
+        let mut errors = FieldErrors::default();
+        if let Some(name) = &self.full_name {
+            check_length(&mut errors, "full_name", name, 0, 255);
+        }
+        errors.into_result()
+    }
+}
+
+/// A password change by the account's owner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasswordChange {
+    /// The password in force, proving the caller knows it.
+    pub current_password: String,
+    /// The password to set, checked against the password rules.
+    pub new_password: String,
+}
+
+impl PasswordChange {
+    /// Reads a `POST /auth/password/` body.
+    ///
+    /// # Errors
+    /// [`Error::Validation`](crate::Error::Validation) naming each bad or missing field.
+    pub fn from_json(value: &Value) -> Result<Self> {
+        let mut body = Body::parse(value, &["current_password", "new_password"], &[])?;
+        let current_password = body.text("current_password", true);
+        let new_password = body.text("new_password", true);
+        body.finish()?;
+        Ok(Self {
+            current_password: current_password.unwrap_or_default(),
+            new_password: new_password.unwrap_or_default(),
+        })
+    }
+}
+
+/// Emails are compared and stored trimmed and lowercased.
+pub(crate) fn normalize_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// Records a message if `email` is not a valid address.
+pub(crate) fn check_email(errors: &mut FieldErrors, email: &str) {
+    if email.is_empty() {
+        errors.add("email", "This field may not be blank.");
+    } else if email.len() > 254 || !email_address::EmailAddress::is_valid(email) || !email.contains('.') {
+        errors.add("email", "Enter a valid email address.");
+    }
+}
+
+impl From<User> for UserRef {
+    fn from(user: User) -> Self {
+        Self { id: user.id, email: user.email, full_name: user.full_name }
+    }
+}
