@@ -33,7 +33,9 @@ impl<'a> Admin<'a> {
     /// # Errors
     /// [`Error::Internal`] on a database failure.
     pub fn find_user(&self, email: &str) -> Result<Option<User>> {
-        self.ff.store.read(|tx| tx.user_by_email(&normalize_email(email)))
+        self.ff
+            .store
+            .read(|tx| tx.user_by_email(&normalize_email(email)))
     }
 
     /// Every user, ordered by email, optionally searched by email and name.
@@ -49,12 +51,18 @@ impl<'a> Admin<'a> {
     /// # Errors
     /// [`Error::NotFound`] for an unknown user; [`Error::Validation`] for a weak password.
     pub fn set_password(&self, user: UserId, password: &str) -> Result<()> {
-        let found = self.ff.store.read(|tx| tx.user_by_id(user))?.ok_or_else(Error::not_found)?;
+        let found = self
+            .ff
+            .store
+            .read(|tx| tx.user_by_id(user))?
+            .ok_or_else(Error::not_found)?;
         let violations = crate::auth::password::rule_violations(password, &found.email);
         if let Some(first) = violations.first() {
             let mut errors = crate::FieldErrors::default();
             errors.add("password", *first);
-            violations[1..].iter().for_each(|m| errors.add("password", *m));
+            violations[1..]
+                .iter()
+                .for_each(|m| errors.add("password", *m));
             return Err(Error::Validation(errors));
         }
         self.ff.set_password_unchecked(user, password)
@@ -69,7 +77,11 @@ impl<'a> Admin<'a> {
             if !tx.set_user_active(user, active)? {
                 return Err(Error::not_found());
             }
-            if active { Ok(()) } else { tx.revoke_all_refresh_tokens(user) }
+            if active {
+                Ok(())
+            } else {
+                tx.revoke_all_refresh_tokens(user)
+            }
         })
     }
 
@@ -77,7 +89,11 @@ impl<'a> Admin<'a> {
     ///
     /// # Errors
     /// [`Error::NotFound`] for an unknown user; as [`FlowForge::create_organization`] otherwise.
-    pub fn create_organization(&self, owner: UserId, input: &NewOrganization) -> Result<Organization> {
+    pub fn create_organization(
+        &self,
+        owner: UserId,
+        input: &NewOrganization,
+    ) -> Result<Organization> {
         self.ff.store.write(|tx| {
             tx.user_by_id(owner)?.ok_or_else(Error::not_found)?;
             crate::org::create_with_owner(tx, owner, input)
@@ -89,7 +105,11 @@ impl<'a> Admin<'a> {
     /// # Errors
     /// [`Error::NotFound`] for an unknown user; [`Error::Unauthenticated`] for an inactive one.
     pub fn act_as(&self, user: UserId) -> Result<Actor> {
-        let user = self.ff.store.read(|tx| tx.user_by_id(user))?.ok_or_else(Error::not_found)?;
+        let user = self
+            .ff
+            .store
+            .read(|tx| tx.user_by_id(user))?
+            .ok_or_else(Error::not_found)?;
         if !user.is_active {
             return Err(Error::Unauthenticated("The user is inactive.".into()));
         }
@@ -101,6 +121,9 @@ impl<'a> Admin<'a> {
     /// # Errors
     /// [`Error::Internal`] if signing fails.
     pub fn access_token(&self, actor: &Actor) -> Result<String> {
-        self.ff.tokens.issue(actor.id(), TokenKind::Access).map(|(token, _)| token)
+        self.ff
+            .tokens
+            .issue(actor.id(), TokenKind::Access)
+            .map(|(token, _)| token)
     }
 }

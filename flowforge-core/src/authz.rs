@@ -64,7 +64,11 @@ impl OrgScope {
 
     /// Fails with [`Error::Forbidden`] unless `allowed` holds.
     pub(crate) fn require(&self, allowed: bool) -> Result<()> {
-        if allowed { Ok(()) } else { Err(Error::role_too_low()) }
+        if allowed {
+            Ok(())
+        } else {
+            Err(Error::role_too_low())
+        }
     }
 
     /// Requires owner or admin.
@@ -85,13 +89,16 @@ impl OrgScope {
     /// Whether this actor may change a member from `from` to `to`: owners anyone to anything;
     /// admins only members and viewers, and never to owner.
     pub(crate) fn may_change(&self, from: Role, to: Role) -> bool {
-        self.role == Role::Owner || (self.role == Role::Admin && from < Role::Admin && to < Role::Owner)
+        self.role == Role::Owner
+            || (self.role == Role::Admin && from < Role::Admin && to < Role::Owner)
     }
 
     /// Whether this actor may remove `target` (whose role is `role`): owners anyone, admins
     /// members and viewers, and everyone themselves.
     pub(crate) fn may_remove(&self, target: UserId, role: Role) -> bool {
-        target == self.user || self.role == Role::Owner || (self.role == Role::Admin && role < Role::Admin)
+        target == self.user
+            || self.role == Role::Owner
+            || (self.role == Role::Admin && role < Role::Admin)
     }
 }
 
@@ -101,8 +108,13 @@ mod tests {
 
     #[test]
     fn role_order_is_the_privilege_order() {
-        assert!(Role::Viewer < Role::Member && Role::Member < Role::Admin && Role::Admin < Role::Owner);
-        assert_eq!(Role::ALL, [Role::Viewer, Role::Member, Role::Admin, Role::Owner]);
+        assert!(
+            Role::Viewer < Role::Member && Role::Member < Role::Admin && Role::Admin < Role::Owner
+        );
+        assert_eq!(
+            Role::ALL,
+            [Role::Viewer, Role::Member, Role::Admin, Role::Owner]
+        );
         assert_eq!("owner".parse::<Role>().unwrap(), Role::Owner);
         assert!("Owner".parse::<Role>().is_err());
     }

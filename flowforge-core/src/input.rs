@@ -26,7 +26,10 @@ impl<'a> Body<'a> {
         let Value::Object(map) = value else {
             return Err(Error::invalid(
                 FieldErrors::NON_FIELD,
-                format!("Invalid data. Expected a dictionary, but got {}.", kind(value)),
+                format!(
+                    "Invalid data. Expected a dictionary, but got {}.",
+                    kind(value)
+                ),
             ));
         };
         let mut errors = FieldErrors::default();
@@ -38,7 +41,10 @@ impl<'a> Body<'a> {
             }
         }
         errors.into_result()?;
-        Ok(Self { map, errors: FieldErrors::default() })
+        Ok(Self {
+            map,
+            errors: FieldErrors::default(),
+        })
     }
 
     /// The raw value of `name`, recording "required" if it must be present and is not.
@@ -86,10 +92,16 @@ impl<'a> Body<'a> {
     }
 
     /// A field holding one of a choice enum's names.
-    pub(crate) fn choice<T: FromStr<Err = UnknownChoice>>(&mut self, name: &str, required: bool) -> Option<T> {
+    pub(crate) fn choice<T: FromStr<Err = UnknownChoice>>(
+        &mut self,
+        name: &str,
+        required: bool,
+    ) -> Option<T> {
         let value = self.non_null(name, required)?;
         let text = self.string_of(name, value)?;
-        text.parse().map_err(|e: UnknownChoice| self.errors.add(name, e.to_string())).ok()
+        text.parse()
+            .map_err(|e: UnknownChoice| self.errors.add(name, e.to_string()))
+            .ok()
     }
 
     /// An id field.
@@ -135,11 +147,14 @@ impl<'a> Body<'a> {
 }
 
 /// The message of a malformed date.
-pub(crate) const DATE_FORMAT: &str = "Date has wrong format. Use one of these formats instead: YYYY-MM-DD.";
+pub(crate) const DATE_FORMAT: &str =
+    "Date has wrong format. Use one of these formats instead: YYYY-MM-DD.";
 
 /// Parses a strict `YYYY-MM-DD` date.
 pub(crate) fn parse_date(text: &str) -> Option<NaiveDate> {
-    (text.len() == 10).then(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()).flatten()
+    (text.len() == 10)
+        .then(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok())
+        .flatten()
 }
 
 fn kind(value: &Value) -> &'static str {
@@ -154,14 +169,26 @@ fn kind(value: &Value) -> &'static str {
 }
 
 /// Checks a text's length in characters, recording DRF's messages against `field`.
-pub(crate) fn check_length(errors: &mut FieldErrors, field: &str, text: &str, min: usize, max: usize) {
+pub(crate) fn check_length(
+    errors: &mut FieldErrors,
+    field: &str,
+    text: &str,
+    min: usize,
+    max: usize,
+) {
     let chars = text.chars().count();
     if min > 0 && text.trim().is_empty() {
         errors.add(field, "This field may not be blank.");
     } else if chars < min {
-        errors.add(field, format!("Ensure this field has at least {min} characters."));
+        errors.add(
+            field,
+            format!("Ensure this field has at least {min} characters."),
+        );
     } else if chars > max {
-        errors.add(field, format!("Ensure this field has no more than {max} characters."));
+        errors.add(
+            field,
+            format!("Ensure this field has no more than {max} characters."),
+        );
     }
 }
 
@@ -196,7 +223,13 @@ mod tests {
     #[test]
     fn dates_must_be_strict_iso_days() {
         assert!(parse_date("2026-02-28").is_some());
-        for bad in ["2026-2-28", "2026-02-30", "28/02/2026", "2026-02-28T00:00:00Z", ""] {
+        for bad in [
+            "2026-2-28",
+            "2026-02-30",
+            "28/02/2026",
+            "2026-02-28T00:00:00Z",
+            "",
+        ] {
             assert!(parse_date(bad).is_none(), "{bad} parsed");
         }
     }

@@ -121,11 +121,19 @@ impl FlowForge {
     /// [`Error::Internal`] if a migration fails.
     pub fn open(database: &Database, config: Config) -> Result<Self> {
         if config.secret_key.is_empty() {
-            return Err(Error::invalid("secret_key", "The secret key may not be empty."));
+            return Err(Error::invalid(
+                "secret_key",
+                "The secret key may not be empty.",
+            ));
         }
         let store = store::Store::open(database)?;
-        let tokens = auth::TokenKeys::new(&config.secret_key, config.access_ttl, config.refresh_ttl);
-        Ok(Self { store, tokens, config })
+        let tokens =
+            auth::TokenKeys::new(&config.secret_key, config.access_ttl, config.refresh_ttl);
+        Ok(Self {
+            store,
+            tokens,
+            config,
+        })
     }
 
     /// The settings this handle was opened with.

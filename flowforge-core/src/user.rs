@@ -52,12 +52,20 @@ impl NewUser {
     /// # Errors
     /// [`Error::Validation`](crate::Error::Validation) naming each bad or missing field.
     pub fn from_json(value: &Value) -> Result<Self> {
-        let mut body = Body::parse(value, &["email", "password", "full_name"], &["id", "is_active", "created_at"])?;
+        let mut body = Body::parse(
+            value,
+            &["email", "password", "full_name"],
+            &["id", "is_active", "created_at"],
+        )?;
         let email = body.text("email", true);
         let password = body.text("password", true);
         let full_name = body.text("full_name", false).unwrap_or_default();
         body.finish()?;
-        Ok(Self { email: email.unwrap_or_default(), password: password.unwrap_or_default(), full_name })
+        Ok(Self {
+            email: email.unwrap_or_default(),
+            password: password.unwrap_or_default(),
+            full_name,
+        })
     }
 
     /// Checks every rule, returning the normalized email.
@@ -87,7 +95,11 @@ impl UserPatch {
     /// # Errors
     /// [`Error::Validation`](crate::Error::Validation) for unknown, read-only or malformed fields.
     pub fn from_json(value: &Value) -> Result<Self> {
-        let mut body = Body::parse(value, &["full_name"], &["id", "email", "is_active", "created_at"])?;
+        let mut body = Body::parse(
+            value,
+            &["full_name"],
+            &["id", "email", "is_active", "created_at"],
+        )?;
         let full_name = body.text("full_name", false);
         body.finish()?;
         Ok(Self { full_name })
@@ -137,13 +149,20 @@ pub(crate) fn normalize_email(email: &str) -> String {
 pub(crate) fn check_email(errors: &mut FieldErrors, email: &str) {
     if email.is_empty() {
         errors.add("email", "This field may not be blank.");
-    } else if email.len() > 254 || !email_address::EmailAddress::is_valid(email) || !email.contains('.') {
+    } else if email.len() > 254
+        || !email_address::EmailAddress::is_valid(email)
+        || !email.contains('.')
+    {
         errors.add("email", "Enter a valid email address.");
     }
 }
 
 impl From<User> for UserRef {
     fn from(user: User) -> Self {
-        Self { id: user.id, email: user.email, full_name: user.full_name }
+        Self {
+            id: user.id,
+            email: user.email,
+            full_name: user.full_name,
+        }
     }
 }

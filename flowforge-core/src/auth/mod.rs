@@ -10,11 +10,11 @@ use serde::Serialize;
 pub use token::{Claims, TokenKind};
 pub(crate) use token::{TokenKeys, invalid_token};
 
+use crate::FlowForge;
 use crate::error::{Error, FieldErrors, Result};
 use crate::ids::UserId;
 use crate::time::Timestamp;
 use crate::user::{NewUser, PasswordChange, User, UserPatch, normalize_email};
-use crate::FlowForge;
 
 /// The user on whose behalf an operation runs, established by authentication.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,7 +89,9 @@ impl FlowForge {
     /// [`Error::Unauthenticated`] with one message for an unknown email, a wrong password and an
     /// inactive user alike.
     pub fn authenticate(&self, email: &str, password: &str) -> Result<Actor> {
-        let found = self.store.read(|tx| tx.user_with_hash(&normalize_email(email)))?;
+        let found = self
+            .store
+            .read(|tx| tx.user_with_hash(&normalize_email(email)))?;
         match found {
             Some((user, hash)) => {
                 if password::verify(&hash, password) && user.is_active {
@@ -117,8 +119,17 @@ impl FlowForge {
     fn issue_pair(&self, tx: &crate::store::Tx<'_>, user: UserId) -> Result<TokenPair> {
         let (access, _) = self.tokens.issue(user, TokenKind::Access)?;
         let (refresh, claims) = self.tokens.issue(user, TokenKind::Refresh)?;
-        tx.insert_refresh_token(&claims.jti, user, Timestamp::from_millis(claims.exp.saturating_mul(1000)))?;
-        Ok(TokenPair { access, refresh, token_type: "Bearer", expires_in: self.tokens.access_ttl.as_secs() })
+        tx.insert_refresh_token(
+            &claims.jti,
+            user,
+            Timestamp::from_millis(claims.exp.saturating_mul(1000)),
+        )?;
+        Ok(TokenPair {
+            access,
+            refresh,
+            token_type: "Bearer",
+            expires_in: self.tokens.access_ttl.as_secs(),
+        })
     }
 
     /// Exchanges a refresh token for a new pair, revoking the one presented (rotation).
@@ -146,7 +157,8 @@ impl FlowForge {
     pub fn logout(&self, refresh_token: &str) -> Result<()> {
         let claims = self.tokens.verify(refresh_token, TokenKind::Refresh)?;
         let user = claims.user()?;
-        self.store.write(|tx| tx.revoke_refresh_token(&claims.jti, user).map(drop))
+        self.store
+            .write(|tx| tx.revoke_refresh_token(&claims.jti, user).map(drop))
     }
 
     /// Establishes the actor of an access token.
@@ -181,7 +193,10 @@ impl FlowForge {
     /// # Errors
     /// [`Error::Validation`] for a wrong current password or a new one that breaks the rules.
     pub fn change_password(&self, actor: &Actor, change: &PasswordChange) -> Result<()> {
-        let stored = self.store.read(|tx| tx.password_hash(actor.id()))?.ok_or_else(invalid_token)?;
+        let stored = self
+            .store
+            .read(|tx| tx.password_hash(actor.id()))?
+            .ok_or_else(invalid_token)?;
         let mut errors = FieldErrors::default();
         if !password::verify(&stored, &change.current_password) {
             errors.add("current_password", "The current password is wrong.");

@@ -30,7 +30,11 @@ pub(crate) fn hash(password: &str) -> Result<String> {
 
 /// Whether `password` matches `stored`; a malformed stored hash matches nothing.
 pub(crate) fn verify(stored: &str, password: &str) -> bool {
-    PasswordHash::new(stored).is_ok_and(|parsed| hasher().verify_password(password.as_bytes(), &parsed).is_ok())
+    PasswordHash::new(stored).is_ok_and(|parsed| {
+        hasher()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
 }
 
 /// Spends the time of one verification for an email that has no account.
@@ -81,6 +85,9 @@ mod tests {
             rule_violations("Ann.Smith", "ann.smith@example.com"),
             ["The password may not be the email address or its local part."]
         );
-        assert_eq!(rule_violations("ANN@EXAMPLE.COM", "ann@example.com").len(), 1);
+        assert_eq!(
+            rule_violations("ANN@EXAMPLE.COM", "ann@example.com").len(),
+            1
+        );
     }
 }

@@ -79,13 +79,15 @@ impl TokenKeys {
             jti: Uuid::now_v7().simple().to_string(),
             typ: kind,
         };
-        let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(Error::internal)?;
+        let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(Error::internal)?;
         Ok((token, claims))
     }
 
     /// Verifies signature, algorithm, expiry and kind, returning the claims.
     pub(crate) fn verify(&self, token: &str, kind: TokenKind) -> Result<Claims> {
-        let data = decode::<Claims>(token, &self.decoding, &self.validation).map_err(|_| invalid_token())?;
+        let data = decode::<Claims>(token, &self.decoding, &self.validation)
+            .map_err(|_| invalid_token())?;
         if data.claims.typ != kind {
             return Err(invalid_token());
         }

@@ -47,7 +47,10 @@ impl NewMembership {
         let mut errors = FieldErrors::default();
         check_email(&mut errors, &normalize_email(&email));
         errors.into_result()?;
-        Ok(Self { email, role: role.unwrap_or(Role::Viewer) })
+        Ok(Self {
+            email,
+            role: role.unwrap_or(Role::Viewer),
+        })
     }
 }
 
@@ -122,7 +125,16 @@ impl MemberQuery {
         let params = Params::new(pairs);
         let mut errors = FieldErrors::default();
         let role = params.choices("role", &mut errors);
-        let Common { search, ordering, page } = Common::read(&params, errors)?;
-        Ok(Self { role, search, ordering, page })
+        let Common {
+            search,
+            ordering,
+            page,
+        } = Common::read(&params, errors)?;
+        Ok(Self {
+            role,
+            search,
+            ordering,
+            page,
+        })
     }
 }

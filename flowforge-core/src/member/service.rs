@@ -15,7 +15,12 @@ impl FlowForge {
     ///
     /// # Errors
     /// [`Error::NotFound`] when the actor is not a member, or for a page past the end.
-    pub fn list_members(&self, actor: &Actor, org: OrgId, query: &MemberQuery) -> Result<Page<Membership>> {
+    pub fn list_members(
+        &self,
+        actor: &Actor,
+        org: OrgId,
+        query: &MemberQuery,
+    ) -> Result<Page<Membership>> {
         self.store.read(|tx| {
             let scope = tx.org_scope(actor.id(), org)?;
             tx.list_members(&scope, query)
@@ -39,7 +44,12 @@ impl FlowForge {
     /// [`Error::NotFound`] for an unknown organization or no active user with that email;
     /// [`Error::Forbidden`] when the actor may not grant that role; [`Error::Conflict`] when the
     /// user is already a member.
-    pub fn add_member(&self, actor: &Actor, org: OrgId, input: &NewMembership) -> Result<Membership> {
+    pub fn add_member(
+        &self,
+        actor: &Actor,
+        org: OrgId,
+        input: &NewMembership,
+    ) -> Result<Membership> {
         self.store.write(|tx| {
             let scope = tx.org_scope(actor.id(), org)?;
             scope.require(scope.may_add(input.role))?;
@@ -52,7 +62,13 @@ impl FlowForge {
     /// # Errors
     /// [`Error::NotFound`], [`Error::Forbidden`], and [`Error::Conflict`] when it would leave the
     /// organization without an owner.
-    pub fn update_member(&self, actor: &Actor, org: OrgId, user: UserId, patch: &MembershipPatch) -> Result<Membership> {
+    pub fn update_member(
+        &self,
+        actor: &Actor,
+        org: OrgId,
+        user: UserId,
+        patch: &MembershipPatch,
+    ) -> Result<Membership> {
         self.store.write(|tx| {
             let scope = tx.org_scope(actor.id(), org)?;
             let current = tx.membership(&scope, user)?.ok_or_else(Error::not_found)?;
@@ -88,20 +104,34 @@ pub(crate) fn add(tx: &Tx<'_>, scope: &OrgScope, input: &NewMembership) -> Resul
         .filter(|u| u.is_active)
         .ok_or_else(|| Error::NotFound("No active user has this email.".into()))?;
     if tx.membership(scope, user.id)?.is_some() {
-        return Err(Error::Conflict("This user is already a member of the organization.".into()));
+        return Err(Error::Conflict(
+            "This user is already a member of the organization.".into(),
+        ));
     }
     let joined_at = Timestamp::now();
     tx.insert_membership(scope.org(), user.id, input.role, joined_at)?;
-    Ok(Membership { user: user.into(), role: input.role, joined_at })
+    Ok(Membership {
+        user: user.into(),
+        role: input.role,
+        joined_at,
+    })
 }
 
 /// Changes a role once the actor's right to do so is established, keeping one owner.
-pub(crate) fn set_role(tx: &Tx<'_>, scope: &OrgScope, current: &Membership, role: Role) -> Result<Membership> {
+pub(crate) fn set_role(
+    tx: &Tx<'_>,
+    scope: &OrgScope,
+    current: &Membership,
+    role: Role,
+) -> Result<Membership> {
     if current.role == Role::Owner && role != Role::Owner && tx.owner_count(scope)? <= 1 {
         return Err(last_owner());
     }
     tx.set_member_role(scope, current.user.id, role)?;
-    Ok(Membership { role, ..current.clone() })
+    Ok(Membership {
+        role,
+        ..current.clone()
+    })
 }
 
 /// Removes a member once the actor's right to do so is established, keeping one owner.

@@ -55,7 +55,10 @@ impl NewOrganization {
         let name = body.text("name", true);
         let slug = body.text("slug", false);
         body.finish()?;
-        Ok(Self { name: name.unwrap_or_default(), slug })
+        Ok(Self {
+            name: name.unwrap_or_default(),
+            slug,
+        })
     }
 }
 
@@ -96,7 +99,10 @@ fn validate(name: Option<&str>, slug: Option<&str>) -> Result<Option<String>> {
         if slug.chars().count() > 64 {
             errors.add("slug", "Ensure this field has no more than 64 characters.");
         } else if !is_slug(slug) {
-            errors.add("slug", "Use lowercase letters, digits and single hyphens between them.");
+            errors.add(
+                "slug",
+                "Use lowercase letters, digits and single hyphens between them.",
+            );
         }
     }
     errors.into_result()?;
@@ -105,7 +111,13 @@ fn validate(name: Option<&str>, slug: Option<&str>) -> Result<Option<String>> {
 
 /// Whether `text` matches `[a-z0-9]+(-[a-z0-9]+)*`.
 fn is_slug(text: &str) -> bool {
-    !text.is_empty() && text.split('-').all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+    !text.is_empty()
+        && text.split('-').all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
 }
 
 /// The slug derived from a name, before making it unique.
@@ -113,7 +125,11 @@ fn slug_base(name: &str) -> String {
     let slug = slug::slugify(name);
     let cut: String = slug.chars().take(56).collect();
     let cut = cut.trim_matches('-');
-    if cut.is_empty() { "org".to_owned() } else { cut.to_owned() }
+    if cut.is_empty() {
+        "org".to_owned()
+    } else {
+        cut.to_owned()
+    }
 }
 
 /// The fields organizations can be ordered by.
@@ -160,8 +176,16 @@ impl OrgQuery {
         V: AsRef<str>,
     {
         let params = Params::new(pairs);
-        let Common { search, ordering, page } = Common::read(&params, FieldErrors::default())?;
-        Ok(Self { search, ordering, page })
+        let Common {
+            search,
+            ordering,
+            page,
+        } = Common::read(&params, FieldErrors::default())?;
+        Ok(Self {
+            search,
+            ordering,
+            page,
+        })
     }
 }
 

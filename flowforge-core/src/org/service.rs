@@ -18,7 +18,11 @@ impl FlowForge {
     ///
     /// # Errors
     /// [`Error::NotFound`] for a page past the end.
-    pub fn list_organizations(&self, actor: &Actor, query: &OrgQuery) -> Result<Page<Organization>> {
+    pub fn list_organizations(
+        &self,
+        actor: &Actor,
+        query: &OrgQuery,
+    ) -> Result<Page<Organization>> {
         self.store.read(|tx| tx.list_orgs(actor.id(), query))
     }
 
@@ -26,8 +30,13 @@ impl FlowForge {
     ///
     /// # Errors
     /// [`Error::Validation`] for a bad name or slug; [`Error::Conflict`] when either is taken.
-    pub fn create_organization(&self, actor: &Actor, input: &NewOrganization) -> Result<Organization> {
-        self.store.write(|tx| create_with_owner(tx, actor.id(), input))
+    pub fn create_organization(
+        &self,
+        actor: &Actor,
+        input: &NewOrganization,
+    ) -> Result<Organization> {
+        self.store
+            .write(|tx| create_with_owner(tx, actor.id(), input))
     }
 
     /// One organization the actor belongs to.
@@ -45,7 +54,12 @@ impl FlowForge {
     ///
     /// # Errors
     /// [`Error::NotFound`], [`Error::Forbidden`], [`Error::Validation`], [`Error::Conflict`].
-    pub fn update_organization(&self, actor: &Actor, id: OrgId, patch: &OrganizationPatch) -> Result<Organization> {
+    pub fn update_organization(
+        &self,
+        actor: &Actor,
+        id: OrgId,
+        patch: &OrganizationPatch,
+    ) -> Result<Organization> {
         self.store.write(|tx| {
             let scope = tx.org_scope(actor.id(), id)?;
             scope.require_manager()?;
@@ -61,7 +75,12 @@ impl FlowForge {
                 return Err(Error::Conflict(SLUG_TAKEN.into()));
             }
             if name.is_some() || patch.slug.is_some() {
-                tx.update_org(&scope, name.as_deref(), patch.slug.as_deref(), Timestamp::now())?;
+                tx.update_org(
+                    &scope,
+                    name.as_deref(),
+                    patch.slug.as_deref(),
+                    Timestamp::now(),
+                )?;
             }
             tx.org_view(&scope)
         })
@@ -81,13 +100,19 @@ impl FlowForge {
 }
 
 /// Creates an organization whose first member, `owner`, is its owner.
-pub(crate) fn create_with_owner(tx: &Tx<'_>, owner: crate::UserId, input: &NewOrganization) -> Result<Organization> {
+pub(crate) fn create_with_owner(
+    tx: &Tx<'_>,
+    owner: crate::UserId,
+    input: &NewOrganization,
+) -> Result<Organization> {
     let name = validate(Some(&input.name), input.slug.as_deref())?.unwrap_or_default();
     if tx.org_name_taken(&fold_case(&name), None)? {
         return Err(Error::Conflict(NAME_TAKEN.into()));
     }
     let slug = match &input.slug {
-        Some(slug) if tx.org_slug_taken(slug, None)? => return Err(Error::Conflict(SLUG_TAKEN.into())),
+        Some(slug) if tx.org_slug_taken(slug, None)? => {
+            return Err(Error::Conflict(SLUG_TAKEN.into()));
+        }
         Some(slug) => slug.clone(),
         None => unique_slug(tx, &slug_base(&name))?,
     };

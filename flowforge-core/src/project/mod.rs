@@ -52,7 +52,11 @@ const READ_ONLY: &[&str] = &["id", "created_by", "created_at", "updated_at"];
 impl NewProject {
     /// A project named `name` in `organization`, with no description.
     pub fn new(organization: OrgId, name: impl Into<String>) -> Self {
-        Self { organization, name: name.into(), description: String::new() }
+        Self {
+            organization,
+            name: name.into(),
+            description: String::new(),
+        }
     }
 
     /// Reads a create body (`organization`, `name`, `description`).
@@ -60,12 +64,20 @@ impl NewProject {
     /// # Errors
     /// [`Error::Validation`](crate::Error::Validation) naming each bad or missing field.
     pub fn from_json(value: &Value) -> Result<Self> {
-        let mut body = Body::parse(value, &["organization", "name", "description"], &[READ_ONLY, &["is_archived"]].concat())?;
+        let mut body = Body::parse(
+            value,
+            &["organization", "name", "description"],
+            &[READ_ONLY, &["is_archived"]].concat(),
+        )?;
         let organization = body.id("organization", true);
         let name = body.text("name", true);
         let description = body.text("description", false).unwrap_or_default();
         body.finish()?;
-        Ok(Self { organization: organization.unwrap_or_default(), name: name.unwrap_or_default(), description })
+        Ok(Self {
+            organization: organization.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            description,
+        })
     }
 }
 
@@ -86,17 +98,29 @@ impl ProjectPatch {
     /// # Errors
     /// [`Error::Validation`](crate::Error::Validation) naming each bad field.
     pub fn from_json(value: &Value) -> Result<Self> {
-        let mut body = Body::parse(value, &["name", "description", "is_archived"], &[READ_ONLY, &["organization"]].concat())?;
+        let mut body = Body::parse(
+            value,
+            &["name", "description", "is_archived"],
+            &[READ_ONLY, &["organization"]].concat(),
+        )?;
         let name = body.text("name", false);
         let description = body.text("description", false);
         let is_archived = body.boolean("is_archived");
         body.finish()?;
-        Ok(Self { name, description, is_archived })
+        Ok(Self {
+            name,
+            description,
+            is_archived,
+        })
     }
 }
 
 /// Checks a name and description, returning the trimmed name.
-fn validate(name: Option<&str>, description: Option<&str>, errors: &mut FieldErrors) -> Option<String> {
+fn validate(
+    name: Option<&str>,
+    description: Option<&str>,
+    errors: &mut FieldErrors,
+) -> Option<String> {
     let name = name.map(str::trim);
     if let Some(name) = name {
         check_length(errors, "name", name, 1, 255);
@@ -161,15 +185,32 @@ impl ProjectQuery {
         let params = Params::new(pairs);
         let mut errors = FieldErrors::default();
         let organization = params.ids("organization", &mut errors);
-        let is_archived = params.single("is_archived", &mut errors).and_then(|v| match v {
-            "true" => Some(true),
-            "false" => Some(false),
-            other => {
-                errors.add("is_archived", format!("Select a valid choice. {other} is not one of the available choices."));
-                None
-            }
-        });
-        let Common { search, ordering, page } = Common::read(&params, errors)?;
-        Ok(Self { organization, is_archived, search, ordering, page })
+        let is_archived = params
+            .single("is_archived", &mut errors)
+            .and_then(|v| match v {
+                "true" => Some(true),
+                "false" => Some(false),
+                other => {
+                    errors.add(
+                        "is_archived",
+                        format!(
+                            "Select a valid choice. {other} is not one of the available choices."
+                        ),
+                    );
+                    None
+                }
+            });
+        let Common {
+            search,
+            ordering,
+            page,
+        } = Common::read(&params, errors)?;
+        Ok(Self {
+            organization,
+            is_archived,
+            search,
+            ordering,
+            page,
+        })
     }
 }

@@ -26,10 +26,17 @@ impl FlowForge {
     pub fn create_project(&self, actor: &Actor, input: &NewProject) -> Result<Project> {
         self.store.write(|tx| {
             let mut errors = FieldErrors::default();
-            let name = validate(Some(&input.name), Some(&input.description), &mut errors).unwrap_or_default();
+            let name = validate(Some(&input.name), Some(&input.description), &mut errors)
+                .unwrap_or_default();
             let scope = tx.org_scope(actor.id(), input.organization).ok();
             if scope.is_none() {
-                errors.add("organization", format!("Invalid pk \"{}\" - object does not exist.", input.organization));
+                errors.add(
+                    "organization",
+                    format!(
+                        "Invalid pk \"{}\" - object does not exist.",
+                        input.organization
+                    ),
+                );
             }
             errors.into_result()?;
             let scope = scope.ok_or_else(Error::not_found)?;
@@ -58,19 +65,30 @@ impl FlowForge {
     /// # Errors
     /// [`Error::NotFound`] when missing or in another tenant.
     pub fn get_project(&self, actor: &Actor, id: ProjectId) -> Result<Project> {
-        self.store.read(|tx| tx.project_scoped(actor.id(), id)).map(|(_, project)| project)
+        self.store
+            .read(|tx| tx.project_scoped(actor.id(), id))
+            .map(|(_, project)| project)
     }
 
     /// Changes a project's name, description or archived flag (owners and admins).
     ///
     /// # Errors
     /// [`Error::NotFound`], [`Error::Forbidden`], [`Error::Validation`], [`Error::Conflict`].
-    pub fn update_project(&self, actor: &Actor, id: ProjectId, patch: &ProjectPatch) -> Result<Project> {
+    pub fn update_project(
+        &self,
+        actor: &Actor,
+        id: ProjectId,
+        patch: &ProjectPatch,
+    ) -> Result<Project> {
         self.store.write(|tx| {
             let (scope, mut project) = tx.project_scoped(actor.id(), id)?;
             scope.require_manager()?;
             let mut errors = FieldErrors::default();
-            let name = validate(patch.name.as_deref(), patch.description.as_deref(), &mut errors);
+            let name = validate(
+                patch.name.as_deref(),
+                patch.description.as_deref(),
+                &mut errors,
+            );
             errors.into_result()?;
             if let Some(name) = name {
                 if tx.project_name_taken(&scope, &fold_case(&name), Some(id))? {

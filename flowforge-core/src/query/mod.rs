@@ -27,7 +27,10 @@ impl<F: SortField> Common<F> {
     /// list's own filters found wrong; all of it is one validation error. A bad `page` is
     /// reported only once everything else is valid, as the contract's not-found answer.
     pub(crate) fn read(params: &Params, mut errors: FieldErrors) -> Result<Self> {
-        let search = params.single("search", &mut errors).map(Search::new).unwrap_or_default();
+        let search = params
+            .single("search", &mut errors)
+            .map(Search::new)
+            .unwrap_or_default();
         let ordering = match params.single("ordering", &mut errors) {
             Some(text) => Sort::parse_list(text, &mut errors),
             None => Vec::new(),
@@ -36,6 +39,10 @@ impl<F: SortField> Common<F> {
         let page = params.single("page", &mut errors);
         errors.into_result()?;
         let page = PageRequest::new(PageRequest::parse_page(page)?, page_size);
-        Ok(Self { search, ordering, page })
+        Ok(Self {
+            search,
+            ordering,
+            page,
+        })
     }
 }

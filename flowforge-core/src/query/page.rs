@@ -18,14 +18,20 @@ pub struct PageRequest {
 
 impl Default for PageRequest {
     fn default() -> Self {
-        Self { page: 1, page_size: DEFAULT_PAGE_SIZE }
+        Self {
+            page: 1,
+            page_size: DEFAULT_PAGE_SIZE,
+        }
     }
 }
 
 impl PageRequest {
     /// Page `page` (1-based; 0 is taken as 1) of `page_size` items (clamped to 1..=100).
     pub fn new(page: u64, page_size: u64) -> Self {
-        Self { page: page.max(1), page_size: page_size.clamp(1, MAX_PAGE_SIZE) }
+        Self {
+            page: page.max(1),
+            page_size: page_size.clamp(1, MAX_PAGE_SIZE),
+        }
     }
 
     /// The 1-based page number.
@@ -110,7 +116,12 @@ impl<T> Page<T> {
 
     /// The same page with every item transformed.
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
-        Page { count: self.count, page: self.page, page_size: self.page_size, items: self.items.into_iter().map(f).collect() }
+        Page {
+            count: self.count,
+            page: self.page,
+            page_size: self.page_size,
+            items: self.items.into_iter().map(f).collect(),
+        }
     }
 }
 
@@ -121,7 +132,10 @@ mod tests {
     #[test]
     fn page_size_is_clamped_and_must_be_positive() {
         let mut errors = FieldErrors::default();
-        assert_eq!(PageRequest::read_page_size(&Params::new([("page_size", "500")]), &mut errors), 100);
+        assert_eq!(
+            PageRequest::read_page_size(&Params::new([("page_size", "500")]), &mut errors),
+            100
+        );
         assert!(errors.is_empty());
         for bad in ["0", "-1", "ten", ""] {
             let mut errors = FieldErrors::default();
@@ -133,7 +147,9 @@ mod tests {
     #[test]
     fn page_zero_or_text_is_an_invalid_page() {
         for bad in ["0", "x", "-2", "1.5"] {
-            assert!(matches!(PageRequest::parse_page(Some(bad)), Err(Error::NotFound(m)) if m == "Invalid page."));
+            assert!(
+                matches!(PageRequest::parse_page(Some(bad)), Err(Error::NotFound(m)) if m == "Invalid page.")
+            );
         }
         assert_eq!(PageRequest::parse_page(None).unwrap(), 1);
     }
@@ -147,7 +163,12 @@ mod tests {
 
     #[test]
     fn links_exist_only_where_pages_do() {
-        let page = Page { count: 41, page: 2, page_size: 20, items: vec![()] };
+        let page = Page {
+            count: 41,
+            page: 2,
+            page_size: 20,
+            items: vec![()],
+        };
         assert!(page.has_next() && page.has_previous());
         assert_eq!(page.num_pages(), 3);
         let last = Page { page: 3, ..page };

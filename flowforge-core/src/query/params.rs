@@ -19,7 +19,9 @@ impl Params {
     {
         let mut map: HashMap<String, Vec<String>> = HashMap::new();
         for (k, v) in pairs {
-            map.entry(k.as_ref().to_owned()).or_default().push(v.as_ref().to_owned());
+            map.entry(k.as_ref().to_owned())
+                .or_default()
+                .push(v.as_ref().to_owned());
         }
         Self(map)
     }
@@ -67,8 +69,9 @@ impl Params {
     /// Every value of a choice filter (status, priority, role).
     pub(crate) fn choices<T: FromStr>(&self, name: &str, errors: &mut FieldErrors) -> Vec<T> {
         self.any_of(name, errors, |v| {
-            v.parse()
-                .map_err(|_| format!("Select a valid choice. {v} is not one of the available choices."))
+            v.parse().map_err(|_| {
+                format!("Select a valid choice. {v} is not one of the available choices.")
+            })
         })
     }
 
@@ -80,7 +83,9 @@ impl Params {
 
 /// Parses an id in a filter, with the filter's message for a malformed one.
 pub(crate) fn parse_id<T: FromStr>(value: &str) -> Result<T, String> {
-    value.parse().map_err(|_| format!("“{value}” is not a valid id."))
+    value
+        .parse()
+        .map_err(|_| format!("“{value}” is not a valid id."))
 }
 
 #[cfg(test)]
@@ -89,7 +94,11 @@ mod tests {
 
     #[test]
     fn repeats_and_commas_both_mean_any_of() {
-        let params = Params::new([("status", "todo,done"), ("status", " blocked "), ("status", "")]);
+        let params = Params::new([
+            ("status", "todo,done"),
+            ("status", " blocked "),
+            ("status", ""),
+        ]);
         let values: Vec<_> = params.values("status").collect();
         assert_eq!(values, ["todo", "done", "blocked"]);
     }
@@ -99,6 +108,9 @@ mod tests {
         let params = Params::new([("search", "a"), ("search", "b")]);
         let mut errors = FieldErrors::default();
         assert_eq!(params.single("search", &mut errors), None);
-        assert_eq!(errors.get("search").unwrap(), ["This parameter may be given only once."]);
+        assert_eq!(
+            errors.get("search").unwrap(),
+            ["This parameter may be given only once."]
+        );
     }
 }

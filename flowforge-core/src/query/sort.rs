@@ -24,12 +24,18 @@ pub struct Sort<F> {
 impl<F: SortField> Sort<F> {
     /// Ascending by `field`.
     pub fn asc(field: F) -> Self {
-        Self { field, descending: false }
+        Self {
+            field,
+            descending: false,
+        }
     }
 
     /// Descending by `field`.
     pub fn desc(field: F) -> Self {
-        Self { field, descending: true }
+        Self {
+            field,
+            descending: true,
+        }
     }
 
     /// Parses `due_date,-priority`, recording an error for each field the list does not offer.

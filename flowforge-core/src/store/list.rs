@@ -27,7 +27,11 @@ pub(crate) struct Where {
 
 impl Where {
     /// Adds a condition with its `?` values.
-    pub(crate) fn and(&mut self, clause: impl Into<String>, params: impl IntoIterator<Item = Value>) {
+    pub(crate) fn and(
+        &mut self,
+        clause: impl Into<String>,
+        params: impl IntoIterator<Item = Value>,
+    ) {
         self.clauses.push(clause.into());
         self.params.extend(params);
     }
@@ -44,29 +48,50 @@ impl Where {
     /// Every word must be a case-insensitive substring of at least one of `columns`.
     pub(crate) fn search(&mut self, search: &Search, columns: &[&str]) {
         for word in search.words() {
-            let clause = columns.iter().map(|c| format!("instr(casefold({c}), ?) > 0")).collect::<Vec<_>>();
-            self.and(format!("({})", clause.join(" OR ")), columns.iter().map(|_| Value::Text(word.clone())));
+            let clause = columns
+                .iter()
+                .map(|c| format!("instr(casefold({c}), ?) > 0"))
+                .collect::<Vec<_>>();
+            self.and(
+                format!("({})", clause.join(" OR ")),
+                columns.iter().map(|_| Value::Text(word.clone())),
+            );
         }
     }
 
     fn sql(&self) -> String {
-        if self.clauses.is_empty() { String::new() } else { format!(" WHERE {}", self.clauses.join(" AND ")) }
+        if self.clauses.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", self.clauses.join(" AND "))
+        }
     }
 }
 
 /// An `ORDER BY` of `(expression, descending)` terms, ended by `id_column` ascending.
 pub(crate) fn order_by(terms: &[(String, bool)], id_column: &str) -> String {
-    let mut parts: Vec<String> =
-        terms.iter().map(|(expr, desc)| format!("{expr} {}", if *desc { "DESC" } else { "ASC" })).collect();
+    let mut parts: Vec<String> = terms
+        .iter()
+        .map(|(expr, desc)| format!("{expr} {}", if *desc { "DESC" } else { "ASC" }))
+        .collect();
     parts.push(format!("{id_column} ASC"));
     parts.join(", ")
+}
+
+/// The shape of a list's SELECT.
+pub(crate) struct Select {
+    /// The selected columns, in the order the row mapper reads them.
+    pub columns: &'static str,
+    /// The tables the page is read from.
+    pub from: &'static str,
+    /// The tables the count is read from (joins only the filters need).
+    pub count_from: &'static str,
 }
 
 /// The count and one page of `SELECT columns FROM from WHERE ... ORDER BY order`.
 pub(crate) fn fetch_page<T>(
     tx: &Tx<'_>,
-    columns: &str,
-    from: &str,
+    select: &Select,
     filter: &Where,
     order: &str,
     page: PageRequest,
@@ -74,18 +99,35 @@ pub(crate) fn fetch_page<T>(
 ) -> Result<Page<T>> {
     let where_sql = filter.sql();
     let count: i64 = tx
-        .prepare_cached(&format!("SELECT COUNT(*) FROM {from}{where_sql}"))?
+        .prepare_cached(&format!(
+            "SELECT COUNT(*) FROM {}{where_sql}",
+            select.count_from
+        ))?
         .query_row(params_from_iter(&filter.params), |r| r.get(0))?;
     let count = u64::try_from(count).unwrap_or_default();
     page.check_exists(count)?;
     let mut items = Vec::new();
     if page.offset() < count {
-        let sql = format!("SELECT {columns} FROM {from}{where_sql} ORDER BY {order} LIMIT ? OFFSET ?");
+        let sql = format!(
+            "SELECT {} FROM {}{where_sql} ORDER BY {order} LIMIT ? OFFSET ?",
+            select.columns, select.from
+        );
         let limit = i64::try_from(page.page_size()).unwrap_or(i64::MAX);
         let offset = i64::try_from(page.offset()).unwrap_or(i64::MAX);
-        let params = filter.params.iter().cloned().chain([Value::Integer(limit), Value::Integer(offset)]);
+        let params = filter
+            .params
+            .iter()
+            .cloned()
+            .chain([Value::Integer(limit), Value::Integer(offset)]);
         let mut stmt = tx.prepare_cached(&sql)?;
-        items = stmt.query_map(params_from_iter(params), map)?.collect::<rusqlite::Result<_>>()?;
+        items = stmt
+            .query_map(params_from_iter(params), map)?
+            .collect::<rusqlite::Result<_>>()?;
     }
-    Ok(Page { count, page: page.page(), page_size: page.page_size(), items })
+    Ok(Page {
+        count,
+        page: page.page(),
+        page_size: page.page_size(),
+        items,
+    })
 }

@@ -3,7 +3,7 @@
 use rusqlite::{OptionalExtension, Row, params};
 
 use super::Tx;
-use super::list::{Where, fetch_page, order_by, value};
+use super::list::{Select, Where, fetch_page, order_by, value};
 use crate::authz::{OrgScope, Role};
 use crate::error::Result;
 use crate::ids::{OrgId, UserId};
@@ -17,7 +17,11 @@ const MEMBER_FROM: &str = "memberships m JOIN users u ON u.id = m.user_id";
 
 fn member_row(row: &Row<'_>) -> rusqlite::Result<Membership> {
     Ok(Membership {
-        user: UserRef { id: row.get(0)?, email: row.get(1)?, full_name: row.get(2)? },
+        user: UserRef {
+            id: row.get(0)?,
+            email: row.get(1)?,
+            full_name: row.get(2)?,
+        },
         role: row.get(3)?,
         joined_at: row.get(4)?,
     })
@@ -25,8 +29,13 @@ fn member_row(row: &Row<'_>) -> rusqlite::Result<Membership> {
 
 impl Tx<'_> {
     pub(crate) fn membership(&self, scope: &OrgScope, user: UserId) -> Result<Option<Membership>> {
-        let sql = format!("SELECT {MEMBER_COLUMNS} FROM {MEMBER_FROM} WHERE m.organization_id = ? AND m.user_id = ?");
-        Ok(self.prepare_cached(&sql)?.query_row(params![scope.org(), user], member_row).optional()?)
+        let sql = format!(
+            "SELECT {MEMBER_COLUMNS} FROM {MEMBER_FROM} WHERE m.organization_id = ? AND m.user_id = ?"
+        );
+        Ok(self
+            .prepare_cached(&sql)?
+            .query_row(params![scope.org(), user], member_row)
+            .optional()?)
     }
 
     /// Whether `user` is currently a member of the scope's organization.
@@ -36,20 +45,44 @@ impl Tx<'_> {
             .query_row(params![scope.org(), user], |r| r.get(0))?)
     }
 
-    pub(crate) fn list_members(&self, scope: &OrgScope, query: &MemberQuery) -> Result<Page<Membership>> {
+    pub(crate) fn list_members(
+        &self,
+        scope: &OrgScope,
+        query: &MemberQuery,
+    ) -> Result<Page<Membership>> {
         let mut filter = Where::default();
         filter.and("m.organization_id = ?", [value(scope.org())]);
         filter.any_of("m.role", query.role.iter().copied());
         filter.search(&query.search, &["u.email", "u.full_name"]);
-        let mut terms: Vec<(String, bool)> =
-            query.ordering.iter().map(|s| (member_column(s.field).to_owned(), s.descending)).collect();
+        let mut terms: Vec<(String, bool)> = query
+            .ordering
+            .iter()
+            .map(|s| (member_column(s.field).to_owned(), s.descending))
+            .collect();
         if terms.is_empty() {
             terms.push((member_column(MemberField::JoinedAt).to_owned(), false));
         }
-        fetch_page(self, MEMBER_COLUMNS, MEMBER_FROM, &filter, &order_by(&terms, "u.id"), query.page, member_row)
+        fetch_page(
+            self,
+            &Select {
+                columns: MEMBER_COLUMNS,
+                from: MEMBER_FROM,
+                count_from: MEMBER_FROM,
+            },
+            &filter,
+            &order_by(&terms, "u.id"),
+            query.page,
+            member_row,
+        )
     }
 
-    pub(crate) fn insert_membership(&self, org: OrgId, user: UserId, role: Role, joined_at: Timestamp) -> Result<()> {
+    pub(crate) fn insert_membership(
+        &self,
+        org: OrgId,
+        user: UserId,
+        role: Role,
+        joined_at: Timestamp,
+    ) -> Result<()> {
         self.prepare_cached("INSERT INTO memberships (organization_id, user_id, role, joined_at) VALUES (?, ?, ?, ?)")?
             .execute(params![org, user, role, joined_at])
             .map_err(super::conflict_on_unique("This user is already a member of the organization."))?;
@@ -58,13 +91,17 @@ impl Tx<'_> {
 
     pub(crate) fn owner_count(&self, scope: &OrgScope) -> Result<u64> {
         Ok(self
-            .prepare_cached("SELECT COUNT(*) FROM memberships WHERE organization_id = ? AND role = ?")?
+            .prepare_cached(
+                "SELECT COUNT(*) FROM memberships WHERE organization_id = ? AND role = ?",
+            )?
             .query_row(params![scope.org(), Role::Owner], |r| r.get(0))?)
     }
 
     pub(crate) fn set_member_role(&self, scope: &OrgScope, user: UserId, role: Role) -> Result<()> {
-        self.prepare_cached("UPDATE memberships SET role = ? WHERE organization_id = ? AND user_id = ?")?
-            .execute(params![role, scope.org(), user])?;
+        self.prepare_cached(
+            "UPDATE memberships SET role = ? WHERE organization_id = ? AND user_id = ?",
+        )?
+        .execute(params![role, scope.org(), user])?;
         Ok(())
     }
 

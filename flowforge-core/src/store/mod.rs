@@ -48,9 +48,15 @@ impl Database {
         if url == "sqlite::memory:" || url == "sqlite://:memory:" {
             return Ok(Database::Memory);
         }
-        if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+        if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
             if path.is_empty() {
-                return Err(Error::invalid("database_url", "The SQLite URL names no file."));
+                return Err(Error::invalid(
+                    "database_url",
+                    "The SQLite URL names no file.",
+                ));
             }
             return Ok(Database::File(PathBuf::from(path)));
         }
@@ -117,7 +123,11 @@ impl Store {
         self.run(TransactionBehavior::Immediate, f)
     }
 
-    fn run<T>(&self, behavior: TransactionBehavior, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
+    fn run<T>(
+        &self,
+        behavior: TransactionBehavior,
+        f: impl FnOnce(&Tx<'_>) -> Result<T>,
+    ) -> Result<T> {
         let mut conn = self.conn()?;
         let tx = Tx(conn.transaction_with_behavior(behavior)?);
         let out = f(&tx)?;
@@ -151,7 +161,10 @@ impl std::ops::Deref for Tx<'_> {
 }
 
 fn open_error(path: &Path, e: rusqlite::Error) -> Error {
-    Error::invalid("database_url", format!("Cannot open the database {}: {e}", path.display()))
+    Error::invalid(
+        "database_url",
+        format!("Cannot open the database {}: {e}", path.display()),
+    )
 }
 
 fn init_connection(conn: &mut Connection) -> rusqlite::Result<()> {
@@ -168,7 +181,9 @@ fn init_connection(conn: &mut Connection) -> rusqlite::Result<()> {
 }
 
 fn migrate(conn: &mut Connection) -> Result<()> {
-    embedded::migrations::runner().run(conn).map_err(Error::internal)?;
+    embedded::migrations::runner()
+        .run(conn)
+        .map_err(Error::internal)?;
     Ok(())
 }
 
@@ -184,5 +199,14 @@ pub(crate) fn is_unique_violation(e: &rusqlite::Error) -> bool {
 
 /// Turns a unique-constraint violation into a [`Error::Conflict`] with `message`.
 pub(crate) fn conflict_on_unique(message: &str) -> impl FnOnce(rusqlite::Error) -> Error + '_ {
-    move |e| if is_unique_violation(&e) { Error::Conflict(message.to_owned()) } else { Error::from(e) }
+    move |e| {
+        if is_unique_violation(&e) {
+            Error::Conflict(message.to_owned())
+        } else {
+            Error::from(e)
+        }
+    }
 }
+
+#[cfg(test)]
+mod tests;

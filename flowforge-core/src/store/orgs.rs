@@ -2,14 +2,14 @@
 
 use rusqlite::{OptionalExtension, Row, params};
 
-use super::list::{Where, fetch_page, order_by, value};
+use super::list::{Select, Where, fetch_page, order_by, value};
 use super::{Tx, conflict_on_unique};
 use crate::authz::{OrgScope, Role};
 use crate::error::{Error, Result};
 use crate::ids::{OrgId, UserId};
 use crate::org::{OrgField, OrgQuery, Organization};
-use crate::query::search::fold_case;
 use crate::query::Page;
+use crate::query::search::fold_case;
 use crate::time::Timestamp;
 
 const ORG_COLUMNS: &str = "o.id, o.name, o.slug, m.role,
@@ -30,11 +30,13 @@ fn org_row(row: &Row<'_>) -> rusqlite::Result<Organization> {
 impl Tx<'_> {
     /// The actor's scope in `org`; not found when they are not a member (or it does not exist).
     pub(crate) fn org_scope(&self, user: UserId, org: OrgId) -> Result<OrgScope> {
-        self.prepare_cached("SELECT role FROM memberships WHERE organization_id = ? AND user_id = ?")?
-            .query_row(params![org, user], |r| r.get::<_, Role>(0))
-            .optional()?
-            .map(|role| OrgScope::from_membership(org, user, role))
-            .ok_or_else(Error::not_found)
+        self.prepare_cached(
+            "SELECT role FROM memberships WHERE organization_id = ? AND user_id = ?",
+        )?
+        .query_row(params![org, user], |r| r.get::<_, Role>(0))
+        .optional()?
+        .map(|role| OrgScope::from_membership(org, user, role))
+        .ok_or_else(Error::not_found)
     }
 
     /// The organization of `scope`, as its member sees it.
@@ -53,24 +55,42 @@ impl Tx<'_> {
         let mut filter = Where::default();
         filter.and("m.user_id = ?", [value(user)]);
         filter.search(&query.search, &["o.name"]);
-        let mut terms: Vec<(String, bool)> =
-            query.ordering.iter().map(|s| (org_column(s.field).to_owned(), s.descending)).collect();
+        let mut terms: Vec<(String, bool)> = query
+            .ordering
+            .iter()
+            .map(|s| (org_column(s.field).to_owned(), s.descending))
+            .collect();
         if terms.is_empty() {
             terms.push((org_column(OrgField::Name).to_owned(), false));
         }
         let from = "organizations o JOIN memberships m ON m.organization_id = o.id";
-        fetch_page(self, ORG_COLUMNS, from, &filter, &order_by(&terms, "o.id"), query.page, org_row)
+        fetch_page(
+            self,
+            &Select {
+                columns: ORG_COLUMNS,
+                from,
+                count_from: from,
+            },
+            &filter,
+            &order_by(&terms, "o.id"),
+            query.page,
+            org_row,
+        )
     }
 
     pub(crate) fn org_name_taken(&self, name_key: &str, except: Option<OrgId>) -> Result<bool> {
         Ok(self
-            .prepare_cached("SELECT EXISTS (SELECT 1 FROM organizations WHERE name_key = ? AND id IS NOT ?)")?
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM organizations WHERE name_key = ? AND id IS NOT ?)",
+            )?
             .query_row(params![name_key, except], |r| r.get(0))?)
     }
 
     pub(crate) fn org_slug_taken(&self, slug: &str, except: Option<OrgId>) -> Result<bool> {
         Ok(self
-            .prepare_cached("SELECT EXISTS (SELECT 1 FROM organizations WHERE slug = ? AND id IS NOT ?)")?
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM organizations WHERE slug = ? AND id IS NOT ?)",
+            )?
             .query_row(params![slug, except], |r| r.get(0))?)
     }
 
@@ -84,18 +104,27 @@ impl Tx<'_> {
         self.insert_membership(org.id, owner, Role::Owner, org.created_at)
     }
 
-    pub(crate) fn update_org(&self, scope: &OrgScope, name: Option<&str>, slug: Option<&str>, now: Timestamp) -> Result<()> {
+    pub(crate) fn update_org(
+        &self,
+        scope: &OrgScope,
+        name: Option<&str>,
+        slug: Option<&str>,
+        now: Timestamp,
+    ) -> Result<()> {
         self.prepare_cached(
             "UPDATE organizations SET name = coalesce(?1, name), name_key = coalesce(?2, name_key),
              slug = coalesce(?3, slug), updated_at = ?4 WHERE id = ?5",
         )?
         .execute(params![name, name.map(fold_case), slug, now, scope.org()])
-        .map_err(conflict_on_unique("An organization with this name or slug already exists."))?;
+        .map_err(conflict_on_unique(
+            "An organization with this name or slug already exists.",
+        ))?;
         Ok(())
     }
 
     pub(crate) fn delete_org(&self, scope: &OrgScope) -> Result<()> {
-        self.prepare_cached("DELETE FROM organizations WHERE id = ?")?.execute([scope.org()])?;
+        self.prepare_cached("DELETE FROM organizations WHERE id = ?")?
+            .execute([scope.org()])?;
         Ok(())
     }
 }

@@ -2,7 +2,7 @@
 
 use rusqlite::{OptionalExtension, Row, params};
 
-use super::list::{Where, fetch_page, order_by, value};
+use super::list::{Select, Where, fetch_page, order_by, value};
 use super::{Tx, conflict_on_unique};
 use crate::authz::{OrgScope, Role};
 use crate::error::{Error, Result};
@@ -11,8 +11,7 @@ use crate::project::{Project, ProjectField, ProjectQuery};
 use crate::query::Page;
 use crate::query::search::fold_case;
 
-const PROJECT_COLUMNS: &str =
-    "p.id, p.organization_id, p.name, p.description, p.is_archived, p.created_by, p.created_at, p.updated_at";
+const PROJECT_COLUMNS: &str = "p.id, p.organization_id, p.name, p.description, p.is_archived, p.created_by, p.created_at, p.updated_at";
 
 fn project_row(row: &Row<'_>) -> rusqlite::Result<Project> {
     Ok(Project {
@@ -29,7 +28,11 @@ fn project_row(row: &Row<'_>) -> rusqlite::Result<Project> {
 
 impl Tx<'_> {
     /// A project of one of `user`'s organizations, with the user's scope there.
-    pub(crate) fn project_scoped(&self, user: UserId, id: ProjectId) -> Result<(OrgScope, Project)> {
+    pub(crate) fn project_scoped(
+        &self,
+        user: UserId,
+        id: ProjectId,
+    ) -> Result<(OrgScope, Project)> {
         let sql = format!(
             "SELECT {PROJECT_COLUMNS}, m.role FROM projects p
              JOIN memberships m ON m.organization_id = p.organization_id AND m.user_id = ? WHERE p.id = ?"
@@ -37,30 +40,57 @@ impl Tx<'_> {
         self.prepare_cached(&sql)?
             .query_row(params![user, id], |r| {
                 let project = project_row(r)?;
-                let scope = OrgScope::from_membership(project.organization, user, r.get::<_, Role>(8)?);
+                let scope =
+                    OrgScope::from_membership(project.organization, user, r.get::<_, Role>(8)?);
                 Ok((scope, project))
             })
             .optional()?
             .ok_or_else(Error::not_found)
     }
 
-    pub(crate) fn list_projects(&self, user: UserId, query: &ProjectQuery) -> Result<Page<Project>> {
+    pub(crate) fn list_projects(
+        &self,
+        user: UserId,
+        query: &ProjectQuery,
+    ) -> Result<Page<Project>> {
         let mut filter = Where::default();
-        filter.and("p.organization_id IN (SELECT organization_id FROM memberships WHERE user_id = ?)", [value(user)]);
+        filter.and(
+            "p.organization_id IN (SELECT organization_id FROM memberships WHERE user_id = ?)",
+            [value(user)],
+        );
         filter.any_of("p.organization_id", query.organization.iter().copied());
         if let Some(archived) = query.is_archived {
             filter.and("p.is_archived = ?", [value(archived)]);
         }
         filter.search(&query.search, &["p.name", "p.description"]);
-        let mut terms: Vec<(String, bool)> =
-            query.ordering.iter().map(|s| (project_column(s.field).to_owned(), s.descending)).collect();
+        let mut terms: Vec<(String, bool)> = query
+            .ordering
+            .iter()
+            .map(|s| (project_column(s.field).to_owned(), s.descending))
+            .collect();
         if terms.is_empty() {
             terms.push((project_column(ProjectField::Name).to_owned(), false));
         }
-        fetch_page(self, PROJECT_COLUMNS, "projects p", &filter, &order_by(&terms, "p.id"), query.page, project_row)
+        fetch_page(
+            self,
+            &Select {
+                columns: PROJECT_COLUMNS,
+                from: "projects p",
+                count_from: "projects p",
+            },
+            &filter,
+            &order_by(&terms, "p.id"),
+            query.page,
+            project_row,
+        )
     }
 
-    pub(crate) fn project_name_taken(&self, scope: &OrgScope, name_key: &str, except: Option<ProjectId>) -> Result<bool> {
+    pub(crate) fn project_name_taken(
+        &self,
+        scope: &OrgScope,
+        name_key: &str,
+        except: Option<ProjectId>,
+    ) -> Result<bool> {
         Ok(self
             .prepare_cached(
                 "SELECT EXISTS (SELECT 1 FROM projects WHERE organization_id = ? AND name_key = ? AND id IS NOT ?)",
@@ -99,7 +129,8 @@ impl Tx<'_> {
     }
 
     pub(crate) fn delete_project(&self, scope: &OrgScope, id: ProjectId) -> Result<()> {
-        self.prepare_cached("DELETE FROM projects WHERE id = ? AND organization_id = ?")?.execute(params![id, scope.org()])?;
+        self.prepare_cached("DELETE FROM projects WHERE id = ? AND organization_id = ?")?
+            .execute(params![id, scope.org()])?;
         Ok(())
     }
 }

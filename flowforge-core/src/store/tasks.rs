@@ -6,7 +6,7 @@ use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, Row, params};
 
 use super::Tx;
-use super::list::{Where, fetch_page, order_by, value};
+use super::list::{Select, Where, fetch_page, order_by, value};
 use crate::authz::{OrgScope, Role};
 use crate::error::{Error, Result};
 use crate::ids::{TaskId, UserId};
@@ -15,13 +15,18 @@ use crate::task::{Task, TaskField, TaskQuery, UserFilter};
 use crate::time::Timestamp;
 use crate::user::UserRef;
 
-const TASK_COLUMNS: &str = "t.id, t.organization_id, t.project_id, t.title, t.description, t.status, t.priority,
+const TASK_COLUMNS: &str =
+    "t.id, t.organization_id, t.project_id, t.title, t.description, t.status, t.priority,
     a.id, a.email, a.full_name, t.created_by, t.due_date, t.created_at, t.updated_at";
 const TASK_FROM: &str = "tasks t LEFT JOIN users a ON a.id = t.assigned_to";
 
 fn task_row(row: &Row<'_>) -> rusqlite::Result<Task> {
     let assignee = match row.get::<_, Option<UserId>>(7)? {
-        Some(id) => Some(UserRef { id, email: row.get(8)?, full_name: row.get(9)? }),
+        Some(id) => Some(UserRef {
+            id,
+            email: row.get(8)?,
+            full_name: row.get(9)?,
+        }),
         None => None,
     };
     Ok(Task {
@@ -59,8 +64,13 @@ impl Tx<'_> {
         self.prepare_cached(&sql)?
             .query_row(params![user, id], |r| {
                 let task = task_row(r)?;
-                let scope = OrgScope::from_membership(task.organization, user, r.get::<_, Role>(14)?);
-                Ok(ScopedTask { scope, task, project_archived: r.get(15)? })
+                let scope =
+                    OrgScope::from_membership(task.organization, user, r.get::<_, Role>(14)?);
+                Ok(ScopedTask {
+                    scope,
+                    task,
+                    project_archived: r.get(15)?,
+                })
             })
             .optional()?
             .ok_or_else(Error::not_found)
@@ -68,7 +78,10 @@ impl Tx<'_> {
 
     pub(crate) fn list_tasks(&self, user: UserId, query: &TaskQuery) -> Result<Page<Task>> {
         let mut filter = Where::default();
-        filter.and("t.organization_id IN (SELECT organization_id FROM memberships WHERE user_id = ?)", [value(user)]);
+        filter.and(
+            "t.organization_id IN (SELECT organization_id FROM memberships WHERE user_id = ?)",
+            [value(user)],
+        );
         filter.and("t.deleted_at IS NULL", []);
         filter.any_of("t.organization_id", query.organization.iter().copied());
         filter.any_of("t.project_id", query.project.iter().copied());
@@ -91,7 +104,18 @@ impl Tx<'_> {
             push_order(&mut terms, TaskField::DueDate, false);
             push_order(&mut terms, TaskField::Priority, true);
         }
-        fetch_page(self, TASK_COLUMNS, TASK_FROM, &filter, &order_by(&terms, "t.id"), query.page, task_row)
+        fetch_page(
+            self,
+            &Select {
+                columns: TASK_COLUMNS,
+                from: TASK_FROM,
+                count_from: "tasks t",
+            },
+            &filter,
+            &order_by(&terms, "t.id"),
+            query.page,
+            task_row,
+        )
     }
 
     pub(crate) fn insert_task(&self, scope: &OrgScope, t: &Task) -> Result<()> {
@@ -136,14 +160,24 @@ impl Tx<'_> {
         Ok(())
     }
 
-    pub(crate) fn soft_delete_task(&self, scope: &OrgScope, id: TaskId, now: Timestamp) -> Result<()> {
+    pub(crate) fn soft_delete_task(
+        &self,
+        scope: &OrgScope,
+        id: TaskId,
+        now: Timestamp,
+    ) -> Result<()> {
         self.prepare_cached("UPDATE tasks SET deleted_at = ? WHERE id = ? AND organization_id = ? AND deleted_at IS NULL")?
             .execute(params![now, id, scope.org()])?;
         Ok(())
     }
 
     /// Unassigns `user` from the open (not done) tasks of the scope's organization.
-    pub(crate) fn unassign_open_tasks(&self, scope: &OrgScope, user: UserId, now: Timestamp) -> Result<()> {
+    pub(crate) fn unassign_open_tasks(
+        &self,
+        scope: &OrgScope,
+        user: UserId,
+        now: Timestamp,
+    ) -> Result<()> {
         self.prepare_cached(
             "UPDATE tasks SET assigned_to = NULL, updated_at = ?
              WHERE assigned_to = ? AND organization_id = ? AND status <> ? AND deleted_at IS NULL",
@@ -179,12 +213,23 @@ fn user_filter(filter: &mut Where, column: &str, users: &[UserFilter], me: UserI
 /// Words of three or more characters go through the trigram index, shorter ones are compared
 /// directly; both are case-insensitive substring tests on title or description.
 fn search(filter: &mut Where, search: &Search) {
-    let (long, short): (Vec<&String>, Vec<&String>) = search.words().iter().partition(|w| w.chars().count() >= 3);
+    let (long, short): (Vec<&String>, Vec<&String>) =
+        search.words().iter().partition(|w| w.chars().count() >= 3);
     if !long.is_empty() {
-        let phrase = long.iter().map(|w| format!("\"{}\"", w.replace('"', "\"\""))).collect::<Vec<_>>().join(" AND ");
-        filter.and("t.seq IN (SELECT rowid FROM tasks_search WHERE tasks_search MATCH ?)", [Value::Text(phrase)]);
+        let phrase = long
+            .iter()
+            .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
+            .collect::<Vec<_>>()
+            .join(" AND ");
+        filter.and(
+            "t.seq IN (SELECT rowid FROM tasks_search WHERE tasks_search MATCH ?)",
+            [Value::Text(phrase)],
+        );
     }
-    filter.search(&Search::from_words(short.into_iter().cloned().collect()), &["t.title", "t.description"]);
+    filter.search(
+        &Search::from_words(short.into_iter().cloned().collect()),
+        &["t.title", "t.description"],
+    );
 }
 
 fn push_order(terms: &mut Vec<(String, bool)>, field: TaskField, descending: bool) {

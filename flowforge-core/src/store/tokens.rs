@@ -8,9 +8,16 @@ use crate::ids::UserId;
 use crate::time::Timestamp;
 
 impl Tx<'_> {
-    pub(crate) fn insert_refresh_token(&self, jti: &str, user: UserId, expires_at: Timestamp) -> Result<()> {
-        self.prepare_cached("INSERT INTO refresh_tokens (jti, user_id, expires_at) VALUES (?, ?, ?)")?
-            .execute(params![jti, user, expires_at])?;
+    pub(crate) fn insert_refresh_token(
+        &self,
+        jti: &str,
+        user: UserId,
+        expires_at: Timestamp,
+    ) -> Result<()> {
+        self.prepare_cached(
+            "INSERT INTO refresh_tokens (jti, user_id, expires_at) VALUES (?, ?, ?)",
+        )?
+        .execute(params![jti, user, expires_at])?;
         // Expired rows serve no purpose; dropping a few per issue keeps the table small.
         self.prepare_cached(
             "DELETE FROM refresh_tokens WHERE rowid IN
@@ -29,8 +36,10 @@ impl Tx<'_> {
     }
 
     pub(crate) fn revoke_all_refresh_tokens(&self, user: UserId) -> Result<()> {
-        self.prepare_cached("UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL")?
-            .execute(params![Timestamp::now(), user])?;
+        self.prepare_cached(
+            "UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+        )?
+        .execute(params![Timestamp::now(), user])?;
         Ok(())
     }
 }

@@ -2,7 +2,7 @@
 
 use rusqlite::{OptionalExtension, Row, params};
 
-use super::list::{Where, fetch_page, order_by};
+use super::list::{Select, Where, fetch_page, order_by};
 use super::{Tx, conflict_on_unique};
 use crate::error::Result;
 use crate::ids::UserId;
@@ -27,51 +27,87 @@ impl Tx<'_> {
             "INSERT INTO users (id, email, full_name, password_hash, is_active, created_at)
              VALUES (?, ?, ?, ?, ?, ?)",
         )?
-        .execute(params![user.id, user.email, user.full_name, password_hash, user.is_active, user.created_at])
+        .execute(params![
+            user.id,
+            user.email,
+            user.full_name,
+            password_hash,
+            user.is_active,
+            user.created_at
+        ])
         .map_err(conflict_on_unique("A user with this email already exists."))?;
         Ok(())
     }
 
     pub(crate) fn user_by_id(&self, id: UserId) -> Result<Option<User>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = ?");
-        Ok(self.prepare_cached(&sql)?.query_row([id], user_row).optional()?)
+        Ok(self
+            .prepare_cached(&sql)?
+            .query_row([id], user_row)
+            .optional()?)
     }
 
     pub(crate) fn user_by_email(&self, email: &str) -> Result<Option<User>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.email = ?");
-        Ok(self.prepare_cached(&sql)?.query_row([email], user_row).optional()?)
+        Ok(self
+            .prepare_cached(&sql)?
+            .query_row([email], user_row)
+            .optional()?)
     }
 
     /// The user with `email` and their password hash.
     pub(crate) fn user_with_hash(&self, email: &str) -> Result<Option<(User, String)>> {
         let sql = format!("SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.email = ?");
-        Ok(self.prepare_cached(&sql)?.query_row([email], |r| Ok((user_row(r)?, r.get(5)?))).optional()?)
+        Ok(self
+            .prepare_cached(&sql)?
+            .query_row([email], |r| Ok((user_row(r)?, r.get(5)?)))
+            .optional()?)
     }
 
     pub(crate) fn password_hash(&self, id: UserId) -> Result<Option<String>> {
-        Ok(self.prepare_cached("SELECT password_hash FROM users WHERE id = ?")?.query_row([id], |r| r.get(0)).optional()?)
+        Ok(self
+            .prepare_cached("SELECT password_hash FROM users WHERE id = ?")?
+            .query_row([id], |r| r.get(0))
+            .optional()?)
     }
 
     /// Returns whether the user exists.
     pub(crate) fn set_password_hash(&self, id: UserId, hash: &str) -> Result<bool> {
-        Ok(self.prepare_cached("UPDATE users SET password_hash = ? WHERE id = ?")?.execute(params![hash, id])? == 1)
+        Ok(self
+            .prepare_cached("UPDATE users SET password_hash = ? WHERE id = ?")?
+            .execute(params![hash, id])?
+            == 1)
     }
 
     pub(crate) fn set_full_name(&self, id: UserId, name: &str) -> Result<()> {
-        self.prepare_cached("UPDATE users SET full_name = ? WHERE id = ?")?.execute(params![name, id])?;
+        self.prepare_cached("UPDATE users SET full_name = ? WHERE id = ?")?
+            .execute(params![name, id])?;
         Ok(())
     }
 
     /// Returns whether the user exists.
     pub(crate) fn set_user_active(&self, id: UserId, active: bool) -> Result<bool> {
-        Ok(self.prepare_cached("UPDATE users SET is_active = ? WHERE id = ?")?.execute(params![active, id])? == 1)
+        Ok(self
+            .prepare_cached("UPDATE users SET is_active = ? WHERE id = ?")?
+            .execute(params![active, id])?
+            == 1)
     }
 
     /// Every user, by email (an unscoped admin listing).
     pub(crate) fn list_all_users(&self, search: &Search, page: PageRequest) -> Result<Page<User>> {
         let mut filter = Where::default();
         filter.search(search, &["u.email", "u.full_name"]);
-        fetch_page(self, USER_COLUMNS, "users u", &filter, &order_by(&[("u.email".into(), false)], "u.id"), page, user_row)
+        fetch_page(
+            self,
+            &Select {
+                columns: USER_COLUMNS,
+                from: "users u",
+                count_from: "users u",
+            },
+            &filter,
+            &order_by(&[("u.email".into(), false)], "u.id"),
+            page,
+            user_row,
+        )
     }
-
 }

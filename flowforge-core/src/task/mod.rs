@@ -94,8 +94,21 @@ pub struct NewTask {
     pub due_date: Option<NaiveDate>,
 }
 
-const READ_ONLY: &[&str] = &["id", "organization", "created_by", "created_at", "updated_at"];
-const WRITABLE: &[&str] = &["title", "description", "status", "priority", "assigned_to", "due_date"];
+const READ_ONLY: &[&str] = &[
+    "id",
+    "organization",
+    "created_by",
+    "created_at",
+    "updated_at",
+];
+const WRITABLE: &[&str] = &[
+    "title",
+    "description",
+    "status",
+    "priority",
+    "assigned_to",
+    "due_date",
+];
 
 impl NewTask {
     /// A task titled `title` in `project`, with every other field at its default.
@@ -175,7 +188,11 @@ impl TaskPatch {
 }
 
 /// Checks a title and description, returning the trimmed title.
-fn validate(title: Option<&str>, description: Option<&str>, errors: &mut FieldErrors) -> Option<String> {
+fn validate(
+    title: Option<&str>,
+    description: Option<&str>,
+    errors: &mut FieldErrors,
+) -> Option<String> {
     let title = title.map(str::trim);
     if let Some(title) = title {
         check_length(errors, "title", title, 1, 255);

@@ -37,8 +37,14 @@ pub enum TaskField {
 }
 
 impl SortField for TaskField {
-    const ALL: &'static [Self] =
-        &[Self::DueDate, Self::Priority, Self::Status, Self::Title, Self::CreatedAt, Self::UpdatedAt];
+    const ALL: &'static [Self] = &[
+        Self::DueDate,
+        Self::Priority,
+        Self::Status,
+        Self::Title,
+        Self::CreatedAt,
+        Self::UpdatedAt,
+    ];
 
     fn name(self) -> &'static str {
         match self {
@@ -103,7 +109,11 @@ impl TaskQuery {
         let created_by = params.any_of("created_by", &mut errors, |v| user_filter(v, false));
         let due_before = date(&params, "due_before", &mut errors);
         let due_after = date(&params, "due_after", &mut errors);
-        let Common { search, ordering, page } = Common::read(&params, errors)?;
+        let Common {
+            search,
+            ordering,
+            page,
+        } = Common::read(&params, errors)?;
         Ok(Self {
             organization,
             project,

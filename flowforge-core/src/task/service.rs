@@ -27,17 +27,23 @@ impl FlowForge {
     pub fn create_task(&self, actor: &Actor, input: &NewTask) -> Result<Task> {
         self.store.write(|tx| {
             let mut errors = FieldErrors::default();
-            let title = validate(Some(&input.title), Some(&input.description), &mut errors).unwrap_or_default();
+            let title = validate(Some(&input.title), Some(&input.description), &mut errors)
+                .unwrap_or_default();
             let found = tx.project_scoped(actor.id(), input.project).ok();
             let Some((scope, project)) = found else {
-                errors.add("project", format!("Invalid pk \"{}\" - object does not exist.", input.project));
+                errors.add(
+                    "project",
+                    format!("Invalid pk \"{}\" - object does not exist.", input.project),
+                );
                 return Err(Error::Validation(errors));
             };
             let assignee = assignee(tx, &scope, input.assigned_to, &mut errors)?;
             errors.into_result()?;
             scope.require_writer()?;
             if project.is_archived {
-                return Err(Error::Conflict("Tasks cannot be added to an archived project.".into()));
+                return Err(Error::Conflict(
+                    "Tasks cannot be added to an archived project.".into(),
+                ));
             }
             let now = Timestamp::now();
             let task = Task {
@@ -64,7 +70,9 @@ impl FlowForge {
     /// # Errors
     /// [`Error::NotFound`] when missing, deleted or in another tenant.
     pub fn get_task(&self, actor: &Actor, id: TaskId) -> Result<Task> {
-        self.store.read(|tx| tx.task_scoped(actor.id(), id)).map(|found| found.task)
+        self.store
+            .read(|tx| tx.task_scoped(actor.id(), id))
+            .map(|found| found.task)
     }
 
     /// Changes a task (owners, admins and members).
@@ -78,14 +86,20 @@ impl FlowForge {
             let (scope, mut task) = (found.scope, found.task);
             scope.require_writer()?;
             let mut errors = FieldErrors::default();
-            let title = validate(patch.title.as_deref(), patch.description.as_deref(), &mut errors);
+            let title = validate(
+                patch.title.as_deref(),
+                patch.description.as_deref(),
+                &mut errors,
+            );
             let assigned = match patch.assigned_to {
                 Some(user) => Some(assignee(tx, &scope, user, &mut errors)?),
                 None => None,
             };
             errors.into_result()?;
             if found.project_archived {
-                return Err(Error::Conflict("The tasks of an archived project cannot be changed.".into()));
+                return Err(Error::Conflict(
+                    "The tasks of an archived project cannot be changed.".into(),
+                ));
             }
             if let Some(title) = title {
                 task.title = title;
@@ -118,7 +132,9 @@ impl FlowForge {
                 Role::Owner | Role::Admin => {}
                 Role::Member if found.task.created_by == Some(actor.id()) => {}
                 Role::Member => {
-                    return Err(Error::Forbidden("A member may delete only the tasks they created.".into()));
+                    return Err(Error::Forbidden(
+                        "A member may delete only the tasks they created.".into(),
+                    ));
                 }
                 Role::Viewer => return Err(Error::role_too_low()),
             }
@@ -128,7 +144,12 @@ impl FlowForge {
 }
 
 /// Resolves an assignee, recording an error unless they are a member of the scope's organization.
-fn assignee(tx: &Tx<'_>, scope: &OrgScope, user: Option<UserId>, errors: &mut FieldErrors) -> Result<Option<UserRef>> {
+fn assignee(
+    tx: &Tx<'_>,
+    scope: &OrgScope,
+    user: Option<UserId>,
+    errors: &mut FieldErrors,
+) -> Result<Option<UserRef>> {
     let Some(user) = user else { return Ok(None) };
     if tx.is_member(scope, user)?
         && let Some(found) = tx.user_by_id(user)?

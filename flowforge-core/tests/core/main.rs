@@ -2,6 +2,7 @@
 //! concern. Every test opens its own in-memory (or temporary-file) database.
 
 mod auth;
+mod concurrency;
 mod isolation;
 mod lists;
 mod pagination;

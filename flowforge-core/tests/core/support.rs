@@ -3,8 +3,8 @@
 #![allow(dead_code)]
 
 use flowforge_core::{
-    Actor, Config, Database, Error, FlowForge, NewMembership, NewOrganization, NewProject, NewTask, NewUser,
-    Organization, Project, Role, Task,
+    Actor, Config, Database, Error, FlowForge, NewMembership, NewOrganization, NewProject, NewTask,
+    NewUser, Organization, Project, Role, Task,
 };
 
 /// The password of every fixture user.
@@ -20,29 +20,50 @@ pub fn open() -> FlowForge {
 /// Registers `email` and returns them as an actor.
 pub fn user(ff: &FlowForge, email: &str) -> Actor {
     let user = ff
-        .register(&NewUser { email: email.into(), password: PASSWORD.into(), full_name: format!("Name of {email}") })
+        .register(&NewUser {
+            email: email.into(),
+            password: PASSWORD.into(),
+            full_name: format!("Name of {email}"),
+        })
         .expect("register");
     ff.admin().act_as(user.id).expect("act as")
 }
 
 /// Creates an organization owned by `owner`.
 pub fn org(ff: &FlowForge, owner: &Actor, name: &str) -> Organization {
-    ff.create_organization(owner, &NewOrganization { name: name.into(), slug: None }).expect("create organization")
+    ff.create_organization(
+        owner,
+        &NewOrganization {
+            name: name.into(),
+            slug: None,
+        },
+    )
+    .expect("create organization")
 }
 
 /// Adds `who` to `org` with `role`, acting as `by`.
 pub fn add(ff: &FlowForge, by: &Actor, org: &Organization, who: &Actor, role: Role) {
-    ff.add_member(by, org.id, &NewMembership { email: who.user().email.clone(), role }).expect("add member");
+    ff.add_member(
+        by,
+        org.id,
+        &NewMembership {
+            email: who.user().email.clone(),
+            role,
+        },
+    )
+    .expect("add member");
 }
 
 /// Creates a project in `org`.
 pub fn project(ff: &FlowForge, by: &Actor, org: &Organization, name: &str) -> Project {
-    ff.create_project(by, &NewProject::new(org.id, name)).expect("create project")
+    ff.create_project(by, &NewProject::new(org.id, name))
+        .expect("create project")
 }
 
 /// Creates a task in `project`.
 pub fn task(ff: &FlowForge, by: &Actor, project: &Project, title: &str) -> Task {
-    ff.create_task(by, &NewTask::new(project.id, title)).expect("create task")
+    ff.create_task(by, &NewTask::new(project.id, title))
+        .expect("create task")
 }
 
 /// Two tenants: `org` with one user of each role, and `foreign`, owned by `outsider`, whom the
@@ -80,7 +101,20 @@ impl World {
         let foreign = self::org(&ff, &outsider, "Globex");
         let foreign_project = self::project(&ff, &outsider, &foreign, "Secret plans");
         let foreign_task = self::task(&ff, &outsider, &foreign_project, "Take over the world");
-        Self { ff, owner, admin, member, viewer, outsider, org, project, task, foreign, foreign_project, foreign_task }
+        Self {
+            ff,
+            owner,
+            admin,
+            member,
+            viewer,
+            outsider,
+            org,
+            project,
+            task,
+            foreign,
+            foreign_project,
+            foreign_task,
+        }
     }
 
     /// The actor of `role` in `org`.
@@ -99,7 +133,10 @@ impl World {
 pub fn assert_invalid<T: std::fmt::Debug>(result: Result<T, Error>, field: &str) {
     match result {
         Err(Error::Validation(errors)) => {
-            assert!(errors.get(field).is_some(), "expected an error on {field}, got {errors}")
+            assert!(
+                errors.get(field).is_some(),
+                "expected an error on {field}, got {errors}"
+            )
         }
         other => panic!("expected a validation error on {field}, got {other:?}"),
     }
@@ -117,14 +154,19 @@ pub fn assert_not_found<T: std::fmt::Debug>(result: Result<T, Error>) {
 /// Asserts a forbidden answer.
 #[track_caller]
 pub fn assert_forbidden<T: std::fmt::Debug>(result: Result<T, Error>) {
-    assert!(matches!(result, Err(Error::Forbidden(_))), "expected forbidden, got {result:?}");
+    assert!(
+        matches!(result, Err(Error::Forbidden(_))),
+        "expected forbidden, got {result:?}"
+    );
 }
 
 /// Asserts a conflict whose message contains `words`.
 #[track_caller]
 pub fn assert_conflict<T: std::fmt::Debug>(result: Result<T, Error>, words: &str) {
     match result {
-        Err(Error::Conflict(message)) => assert!(message.contains(words), "conflict said {message:?}"),
+        Err(Error::Conflict(message)) => {
+            assert!(message.contains(words), "conflict said {message:?}")
+        }
         other => panic!("expected a conflict ({words}), got {other:?}"),
     }
 }

@@ -1,0 +1,172 @@
+//! Tests of the SQL itself: which statements a list runs, and how SQLite plans them.
+
+use std::cell::RefCell;
+
+use rusqlite::trace::{TraceEvent, TraceEventCodes};
+
+use crate::query::PageRequest;
+use crate::{
+    Actor, Config, Database, FlowForge, NewMembership, NewOrganization, NewProject, NewTask,
+    NewUser, ProjectQuery, Role, TaskQuery,
+};
+
+thread_local! {
+    static STATEMENTS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Records each statement once, as it finishes, with its bound values expanded.
+fn record(event: TraceEvent<'_>) {
+    if let TraceEvent::Profile(stmt, _) = event {
+        let sql = stmt
+            .expanded_sql()
+            .unwrap_or_else(|| stmt.sql().into_owned());
+        STATEMENTS.with(|s| s.borrow_mut().push(sql));
+    }
+}
+
+/// Runs `f` and returns the statements it ran on this thread, with bound values expanded.
+fn traced<T>(ff: &FlowForge, f: impl FnOnce() -> T) -> (T, Vec<String>) {
+    ff.store
+        .with_conn(|c| c.trace_v2(TraceEventCodes::SQLITE_TRACE_PROFILE, Some(record)))
+        .unwrap();
+    STATEMENTS.with(|s| s.borrow_mut().clear());
+    let out = f();
+    ff.store
+        .with_conn(|c| c.trace_v2(TraceEventCodes::empty(), None))
+        .unwrap();
+    (out, STATEMENTS.with(|s| s.borrow_mut().drain(..).collect()))
+}
+
+fn user(ff: &FlowForge, email: &str) -> Actor {
+    let password = "flowforge-pass-1".to_owned();
+    let user = ff
+        .register(&NewUser {
+            email: email.into(),
+            password,
+            full_name: String::new(),
+        })
+        .unwrap();
+    ff.admin().act_as(user.id).unwrap()
+}
+
+/// An organization with a project of `tasks` tasks, all assigned to a second member.
+fn seeded(tasks: usize) -> (FlowForge, Actor) {
+    let ff = FlowForge::open(&Database::Memory, Config::new("secret")).unwrap();
+    let owner = user(&ff, "owner@example.com");
+    let member = user(&ff, "member@example.com");
+    let org = ff
+        .create_organization(
+            &owner,
+            &NewOrganization {
+                name: "Acme".into(),
+                slug: None,
+            },
+        )
+        .unwrap();
+    ff.add_member(
+        &owner,
+        org.id,
+        &NewMembership {
+            email: "member@example.com".into(),
+            role: Role::Member,
+        },
+    )
+    .unwrap();
+    let project = ff
+        .create_project(&owner, &NewProject::new(org.id, "Launch"))
+        .unwrap();
+    for i in 0..tasks {
+        let task = NewTask {
+            assigned_to: Some(member.id()),
+            ..NewTask::new(project.id, format!("Task number {i}"))
+        };
+        ff.create_task(&owner, &task).unwrap();
+    }
+    (ff, owner)
+}
+
+#[test]
+fn listing_a_hundred_tasks_with_assignees_runs_no_more_statements_than_listing_one() {
+    let (ff, owner) = seeded(100);
+    let list = |size| {
+        let query = TaskQuery {
+            page: PageRequest::new(1, size),
+            ..TaskQuery::default()
+        };
+        traced(&ff, || ff.list_tasks(&owner, &query).unwrap())
+    };
+    let (one, one_sql) = list(1);
+    let (hundred, hundred_sql) = list(100);
+    assert_eq!(one.items.len(), 1);
+    assert_eq!(hundred.items.len(), 100);
+    assert!(hundred.items.iter().all(|t| {
+        t.assigned_to
+            .as_ref()
+            .is_some_and(|a| a.email == "member@example.com")
+    }));
+    assert!(!one_sql.is_empty());
+    assert_eq!(
+        one_sql.len(),
+        hundred_sql.len(),
+        "1 task: {one_sql:#?}\n100 tasks: {hundred_sql:#?}"
+    );
+}
+
+/// The plan of each SELECT a list ran, one line per plan step.
+fn plans(ff: &FlowForge, statements: &[String]) -> Vec<(String, Vec<String>)> {
+    statements
+        .iter()
+        .filter(|sql| sql.trim_start().starts_with("SELECT"))
+        .map(|sql| {
+            let steps = ff
+                .store
+                .with_conn(|c| {
+                    let mut stmt = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+                    stmt.query_map([], |r| r.get::<_, String>(3))
+                        .unwrap()
+                        .collect::<Result<Vec<_>, _>>()
+                        .unwrap()
+                })
+                .unwrap();
+            (sql.clone(), steps)
+        })
+        .collect()
+}
+
+#[test]
+fn no_main_list_query_scans_the_tasks_or_projects_table_without_an_index() {
+    let (ff, owner) = seeded(30);
+    let me = owner.id().to_string();
+    let queries: Vec<Vec<(&str, &str)>> = vec![
+        vec![],
+        vec![("status", "todo,done")],
+        vec![("assigned_to", "me")],
+        vec![("assigned_to", &me), ("status", "todo")],
+        vec![("created_by", "me")],
+        vec![("search", "number 7")],
+        vec![("search", "ta")],
+        vec![("ordering", "-priority,title")],
+        vec![("ordering", "created_at"), ("due_after", "2026-01-01")],
+    ];
+    let mut checked = 0;
+    for pairs in queries {
+        let query = TaskQuery::from_pairs(pairs.iter().copied()).unwrap();
+        let (_, statements) = traced(&ff, || ff.list_tasks(&owner, &query).unwrap());
+        let (_, project_statements) = traced(&ff, || {
+            ff.list_projects(&owner, &ProjectQuery::default()).unwrap()
+        });
+        for (sql, steps) in plans(&ff, &[statements, project_statements].concat()) {
+            checked += 1;
+            for step in &steps {
+                let full_scan = ["SCAN t", "SCAN tasks", "SCAN p", "SCAN projects"]
+                    .iter()
+                    .any(|table| {
+                        step == table
+                            || step.starts_with(&format!("{table} ")) && !step.contains("INDEX")
+                    });
+                assert!(!full_scan, "{sql}\nscans without an index: {steps:#?}");
+            }
+        }
+    }
+    assert!(checked >= 18, "only {checked} statements were planned");
+}
