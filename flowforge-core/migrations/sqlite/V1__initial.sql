@@ -69,21 +69,24 @@ CREATE INDEX tasks_org_due ON tasks (organization_id, due_date, priority);
 CREATE INDEX tasks_org_created ON tasks (organization_id, created_at);
 CREATE INDEX tasks_created_by ON tasks (created_by);
 
--- Substring search over title and description: trigrams serve `"word"` matches of any position.
+-- Substring search over title and description. The index holds the case-folded text (the
+-- `casefold` SQL function FlowForge registers on every connection, the same folding applied to
+-- search words), and the tokenizer folds nothing more, so a `"word"` match is an exact substring
+-- test on folded text. Contentless: the rows live in `tasks`; `seq` is the shared key.
 CREATE VIRTUAL TABLE tasks_search USING fts5 (
-    title, description, content = 'tasks', content_rowid = 'seq', tokenize = 'trigram'
+    title, description, content = '', contentless_delete = 1, tokenize = 'trigram case_sensitive 1'
 );
 CREATE TRIGGER tasks_search_insert AFTER INSERT ON tasks BEGIN
-    INSERT INTO tasks_search (rowid, title, description) VALUES (new.seq, new.title, new.description);
+    INSERT INTO tasks_search (rowid, title, description)
+    VALUES (new.seq, casefold(new.title), casefold(new.description));
 END;
 CREATE TRIGGER tasks_search_delete AFTER DELETE ON tasks BEGIN
-    INSERT INTO tasks_search (tasks_search, rowid, title, description)
-    VALUES ('delete', old.seq, old.title, old.description);
+    DELETE FROM tasks_search WHERE rowid = old.seq;
 END;
 CREATE TRIGGER tasks_search_update AFTER UPDATE OF title, description ON tasks BEGIN
-    INSERT INTO tasks_search (tasks_search, rowid, title, description)
-    VALUES ('delete', old.seq, old.title, old.description);
-    INSERT INTO tasks_search (rowid, title, description) VALUES (new.seq, new.title, new.description);
+    DELETE FROM tasks_search WHERE rowid = old.seq;
+    INSERT INTO tasks_search (rowid, title, description)
+    VALUES (new.seq, casefold(new.title), casefold(new.description));
 END;
 
 CREATE TABLE refresh_tokens (

@@ -1,5 +1,7 @@
 //! Search text: split on white space; every word must occur, ignoring case, as a substring of
-//! at least one of the list's text fields. Words are data, never query syntax.
+//! at least one of the list's text fields. Words are data, never query syntax. NUL characters
+//! are dropped (as DRF does), and a word implied by another (a repeat, or a substring of a
+//! longer word) is dropped too: it cannot change the result.
 
 /// The words of a search, case-folded; empty when there is no search.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -8,7 +10,20 @@ pub struct Search(Vec<String>);
 impl Search {
     /// Splits `text` into case-folded words.
     pub fn new(text: &str) -> Self {
-        Self(text.split_whitespace().map(fold_case).collect())
+        let mut words: Vec<String> = text
+            .replace('\0', "")
+            .split_whitespace()
+            .map(fold_case)
+            .collect();
+        // Longest first, so each word is checked against every longer one kept before it.
+        words.sort_by_key(|w| std::cmp::Reverse(w.len()));
+        let mut kept: Vec<String> = Vec::new();
+        for word in words {
+            if !kept.iter().any(|longer| longer.contains(word.as_str())) {
+                kept.push(word);
+            }
+        }
+        Self(kept)
     }
 
     /// A search for words that are already case-folded.
@@ -30,4 +45,16 @@ impl Search {
 /// The case folding used by search on both sides of a comparison.
 pub(crate) fn fold_case(text: &str) -> String {
     text.to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_folded_and_implied_words_dropped() {
+        let search = Search::new("Ord o ORDER\0 x ord");
+        assert_eq!(search.words(), ["order", "x"]);
+        assert!(Search::new(" \0 ").is_empty());
+    }
 }

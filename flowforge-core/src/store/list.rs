@@ -68,6 +68,19 @@ impl Where {
     }
 }
 
+/// `clauses` joined by `AND` as a balanced tree, so that SQLite's expression depth limit (1000)
+/// grows with the logarithm of their number, not the number itself.
+fn balanced_and(clauses: &[String]) -> String {
+    match clauses {
+        [] => "1".into(),
+        [one] => one.clone(),
+        _ => {
+            let (left, right) = clauses.split_at(clauses.len() / 2);
+            format!("({} AND {})", balanced_and(left), balanced_and(right))
+        }
+    }
+}
+
 /// An `ORDER BY` of `(expression, descending)` terms, ended by `id_column` ascending.
 pub(crate) fn order_by(terms: &[(String, bool)], id_column: &str) -> String {
     let mut parts: Vec<String> = terms
