@@ -47,16 +47,20 @@ impl Where {
 
     /// Every word must be a case-insensitive substring of at least one of `columns`.
     pub(crate) fn search(&mut self, search: &Search, columns: &[&str]) {
-        for word in search.words() {
-            let clause = columns
-                .iter()
-                .map(|c| format!("instr(casefold({c}), ?) > 0"))
-                .collect::<Vec<_>>();
-            self.and(
-                format!("({})", clause.join(" OR ")),
-                columns.iter().map(|_| Value::Text(word.clone())),
-            );
+        if search.is_empty() {
+            return;
         }
+        let one_word = columns
+            .iter()
+            .map(|c| format!("instr(casefold({c}), ?) > 0"))
+            .collect::<Vec<_>>()
+            .join(" OR ");
+        let clauses = vec![format!("({one_word})"); search.words().len()];
+        let params = search
+            .words()
+            .iter()
+            .flat_map(|w| columns.iter().map(move |_| Value::Text(w.clone())));
+        self.and(balanced_and(&clauses), params);
     }
 
     fn sql(&self) -> String {

@@ -170,3 +170,27 @@ fn no_main_list_query_scans_the_tasks_or_projects_table_without_an_index() {
     }
     assert!(checked >= 18, "only {checked} statements were planned");
 }
+
+#[test]
+fn twelve_hundred_distinct_search_words_stay_under_the_expression_depth_limit() {
+    let (ff, owner) = seeded(1);
+    // 1,200 three-letter words, none a substring of another, so none is dropped as implied;
+    // joined one after another they would nest 1,200 deep, past SQLite's limit of 1,000.
+    let words: Vec<String> = (0..1200u32)
+        .map(|n| {
+            let letter = |k: u32| char::from(b'a' + u8::try_from(k % 26).unwrap());
+            [letter(n / 676), letter(n / 26), letter(n)]
+                .iter()
+                .collect()
+        })
+        .collect();
+    let query = ProjectQuery {
+        search: crate::Search::new(&words.join(" ")),
+        ..ProjectQuery::default()
+    };
+    assert_eq!(query.search.words().len(), 1200);
+    let page = ff
+        .list_projects(&owner, &query)
+        .expect("a long search is still a search");
+    assert_eq!(page.count, 0);
+}
