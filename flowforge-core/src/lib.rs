@@ -47,6 +47,7 @@ mod member;
 mod org;
 mod project;
 pub mod query;
+mod secret;
 mod store;
 mod task;
 pub mod throttle;
@@ -65,10 +66,11 @@ pub use member::{MemberField, MemberQuery, Membership, MembershipPatch, NewMembe
 pub use org::{NewOrganization, OrgField, OrgQuery, Organization, OrganizationPatch};
 pub use project::{NewProject, Project, ProjectField, ProjectPatch, ProjectQuery};
 pub use query::{Page, PageRequest, Search, Sort};
+pub use secret::{generated_secret_path, load_or_generate_secret};
 pub use store::Database;
 pub use task::{NewTask, Priority, Status, Task, TaskField, TaskPatch, TaskQuery, UserFilter};
 pub use time::Timestamp;
-pub use user::{NewUser, PasswordChange, User, UserPatch, UserRef};
+pub use user::{Credentials, NewUser, PasswordChange, RefreshRequest, User, UserPatch, UserRef};
 
 /// Settings of a FlowForge handle.
 #[derive(Clone)]

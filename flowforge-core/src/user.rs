@@ -166,3 +166,51 @@ impl From<User> for UserRef {
         }
     }
 }
+
+/// A login body: `email` and `password`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credentials {
+    /// The login email.
+    pub email: String,
+    /// The password.
+    pub password: String,
+}
+
+impl Credentials {
+    /// Reads a login body.
+    ///
+    /// # Errors
+    /// [`Error::Validation`](crate::Error::Validation) naming each missing or malformed field.
+    pub fn from_json(value: &Value) -> Result<Self> {
+        let mut body = Body::parse(value, &["email", "password"], &[])?;
+        let email = body.text("email", true);
+        let password = body.text("password", true);
+        body.finish()?;
+        Ok(Self {
+            email: email.unwrap_or_default(),
+            password: password.unwrap_or_default(),
+        })
+    }
+}
+
+/// A body carrying a refresh token (refresh and logout).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefreshRequest {
+    /// The refresh token.
+    pub refresh: String,
+}
+
+impl RefreshRequest {
+    /// Reads a `{refresh}` body.
+    ///
+    /// # Errors
+    /// [`Error::Validation`](crate::Error::Validation) when `refresh` is missing or not a string.
+    pub fn from_json(value: &Value) -> Result<Self> {
+        let mut body = Body::parse(value, &["refresh"], &[])?;
+        let refresh = body.text("refresh", true);
+        body.finish()?;
+        Ok(Self {
+            refresh: refresh.unwrap_or_default(),
+        })
+    }
+}

@@ -1,0 +1,81 @@
+//! The secret key a debug installation generates for itself, kept beside its database so that
+//! the server and the admin CLI sign and verify tokens with the same key.
+
+use std::fs;
+use std::io::Write;
+use std::path::PathBuf;
+
+use crate::error::{Error, Result};
+use crate::store::Database;
+
+/// Where the generated key of `database` lives: `<database file>.secret`; none for memory.
+pub fn generated_secret_path(database: &Database) -> Option<PathBuf> {
+    match database {
+        Database::File(path) => {
+            let mut name = path.file_name()?.to_os_string();
+            name.push(".secret");
+            Some(path.with_file_name(name))
+        }
+        Database::Memory => None,
+    }
+}
+
+/// Reads the key generated for `database`, or generates one (256 random bits, hex) and keeps it
+/// with owner-only permissions. Returns the key and whether it was generated just now.
+///
+/// # Errors
+/// [`Error::Validation`] naming `secret_key` when the file cannot be read or written.
+pub fn load_or_generate_secret(database: &Database) -> Result<(String, bool)> {
+    let fresh = || {
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes).map_err(|e| Error::Internal(e.to_string().into()))?;
+        Ok::<_, Error>(bytes.iter().map(|b| format!("{b:02x}")).collect::<String>())
+    };
+    let Some(path) = generated_secret_path(database) else {
+        return Ok((fresh()?, true));
+    };
+    let unusable = |e: std::io::Error| {
+        Error::invalid(
+            "secret_key",
+            format!("Cannot use the key file {}: {e}", path.display()),
+        )
+    };
+    match fs::read_to_string(&path) {
+        Ok(key) if !key.trim().is_empty() => return Ok((key.trim().to_owned(), false)),
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(unusable(e)),
+    }
+    let key = fresh()?;
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&path).map_err(unusable)?;
+    file.write_all(key.as_bytes()).map_err(unusable)?;
+    Ok((key, true))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_generated_key_is_kept_private_and_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Database::File(dir.path().join("flowforge.db"));
+        let (key, generated) = load_or_generate_secret(&db).unwrap();
+        assert!(generated && key.len() == 64);
+        assert_eq!(load_or_generate_secret(&db).unwrap(), (key, false));
+        let path = generated_secret_path(&db).unwrap();
+        assert_eq!(path.file_name().unwrap(), "flowforge.db.secret");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(
+                std::fs::metadata(path).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
+        }
+    }
+}

@@ -1,0 +1,169 @@
+//! Settings: command-line flags over environment variables over a `.env` file in the working
+//! directory, over defaults. A bad value stops the server at start with a message naming it.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use clap::{ArgAction, Parser, ValueEnum};
+use flowforge_core::throttle::{Rate, parse_optional_rate};
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Pretty,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Everything the server can be told.
+#[derive(Debug, Clone, Parser)]
+#[command(
+    name = "flowforge-server",
+    version,
+    about = "FlowForge's HTTP API on an SQLite file (or PostgreSQL)."
+)]
+pub struct Settings {
+    /// Debug mode: generates a secret key if none is set (never use in production).
+    #[arg(long, env = "DEBUG", default_value = "true", action = ArgAction::Set, value_parser = parse_bool)]
+    pub debug: bool,
+    /// The key that signs tokens; required unless DEBUG is true.
+    #[arg(long, env = "SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<String>,
+    /// The database: `sqlite://PATH` (relative to the working directory) or `sqlite::memory:`.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://flowforge.db")]
+    pub database_url: String,
+    /// The address to listen on.
+    #[arg(long, env = "BIND", default_value = "127.0.0.1:8000")]
+    pub bind: SocketAddr,
+    /// Lifetime of access tokens (`900`, `900s`, `15m`, `12h`, `7d`).
+    #[arg(long, env = "ACCESS_TOKEN_TTL", default_value = "15m", value_parser = parse_duration)]
+    pub access_token_ttl: Duration,
+    /// Lifetime of refresh tokens.
+    #[arg(long, env = "REFRESH_TOKEN_TTL", default_value = "7d", value_parser = parse_duration)]
+    pub refresh_token_ttl: Duration,
+    /// Requests per client address without a valid token (`N/second|minute|hour|day` or `off`).
+    #[arg(long, env = "THROTTLE_ANON", default_value = "60/minute", value_parser = parse_rate)]
+    pub throttle_anon: RateSetting,
+    /// Requests per authenticated user.
+    #[arg(long, env = "THROTTLE_USER", default_value = "1200/minute", value_parser = parse_rate)]
+    pub throttle_user: RateSetting,
+    /// Login attempts per client address and email.
+    #[arg(long, env = "THROTTLE_LOGIN", default_value = "10/minute", value_parser = parse_rate)]
+    pub throttle_login: RateSetting,
+    /// Whether anyone may register.
+    #[arg(long, env = "ALLOW_REGISTRATION", default_value = "true", action = ArgAction::Set, value_parser = parse_bool)]
+    pub allow_registration: bool,
+    /// Origins allowed to call the API from a browser, comma-separated (none by default).
+    #[arg(
+        long,
+        env = "CORS_ALLOWED_ORIGINS",
+        value_delimiter = ',',
+        default_value = ""
+    )]
+    pub cors_allowed_origins: Vec<String>,
+    /// The largest request body accepted, in bytes.
+    #[arg(long, env = "MAX_BODY_BYTES", default_value = "1048576")]
+    pub max_body_bytes: u64,
+    /// Log format: `pretty` on a terminal and `json` otherwise, unless set.
+    #[arg(long, env = "LOG_FORMAT", value_enum)]
+    pub log_format: Option<LogFormat>,
+    /// Trust `X-Forwarded-Proto` and `X-Forwarded-Host` (only behind a proxy that sets them).
+    #[arg(long, env = "TRUST_PROXY", default_value = "false", action = ArgAction::Set, value_parser = parse_bool)]
+    pub trust_proxy: bool,
+}
+
+impl Settings {
+    /// Reads `.env` (if present) into the environment, then the flags and environment.
+    pub fn load() -> Self {
+        // A missing .env is normal; a malformed one is reported by the values it leaves unset.
+        let _ = dotenvy::dotenv();
+        Self::parse()
+    }
+
+    /// The origins CORS allows, without blanks.
+    pub fn cors_origins(&self) -> impl Iterator<Item = &str> {
+        self.cors_allowed_origins
+            .iter()
+            .map(|o| o.trim())
+            .filter(|o| !o.is_empty())
+    }
+}
+
+fn parse_bool(text: &str) -> Result<bool, String> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        _ => Err(format!("expected true or false, got {text:?}")),
+    }
+}
+
+/// A throttle rate, or `off` (`None`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateSetting(pub Option<Rate>);
+
+fn parse_rate(text: &str) -> Result<RateSetting, String> {
+    parse_optional_rate(text.trim())
+        .map(RateSetting)
+        .map_err(|e| e.to_string())
+}
+
+/// Parses `900`, `900s`, `15m`, `12h` or `7d`.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let (number, unit) = text.split_at(
+        text.find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(text.len()),
+    );
+    let seconds_per = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => {
+            return Err(format!(
+                "invalid duration {text:?}: expected e.g. 900, 900s, 15m, 12h or 7d"
+            ));
+        }
+    };
+    let n: u64 = number.parse().map_err(|_| {
+        format!("invalid duration {text:?}: expected e.g. 900, 900s, 15m, 12h or 7d")
+    })?;
+    if n == 0 {
+        return Err(format!("invalid duration {text:?}: must be positive"));
+    }
+    Ok(Duration::from_secs(n.saturating_mul(seconds_per)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_take_the_units_of_the_settings_table() {
+        assert_eq!(parse_duration("900").unwrap(), Duration::from_secs(900));
+        assert_eq!(parse_duration("15m").unwrap(), Duration::from_secs(900));
+        assert_eq!(parse_duration("7d").unwrap(), Duration::from_secs(604_800));
+        for bad in ["", "m", "15x", "-1m", "0"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn flags_override_defaults_and_bad_rates_name_the_setting() {
+        let s = Settings::try_parse_from([
+            "flowforge-server",
+            "--throttle-anon",
+            "off",
+            "--debug",
+            "false",
+        ])
+        .unwrap();
+        assert_eq!(s.throttle_anon, RateSetting(None));
+        assert!(!s.debug);
+        let err = Settings::try_parse_from(["flowforge-server", "--throttle-user", "lots"])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("--throttle-user"), "{err}");
+    }
+}

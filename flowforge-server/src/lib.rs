@@ -1,0 +1,18 @@
+//! FlowForge's HTTP API: hyper in, one flowforge-core call, JSON out.
+//!
+//! The server decides no rule of its own: it routes, authenticates the bearer token, throttles,
+//! reads bodies and query strings with the core's parsers, and maps the core's errors onto
+//! problem responses. See `README.md` for the endpoints and settings.
+
+pub mod app;
+pub mod config;
+mod docs;
+mod handlers;
+mod openapi;
+mod reply;
+mod router;
+mod serve;
+
+pub use app::App;
+pub use config::Settings;
+pub use serve::{StartError, open, serve};

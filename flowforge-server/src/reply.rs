@@ -1,0 +1,177 @@
+//! Building responses: JSON bodies, RFC 9457 problem details (the one mapping from the core's
+//! error to a status), and the paginated list envelope with its links.
+
+use bytes::Bytes;
+use flowforge_core::{Error, FieldErrors, Page};
+use http_body_util::Full;
+use hyper::header::{CONTENT_TYPE, HeaderValue, WWW_AUTHENTICATE};
+use hyper::{Response, StatusCode};
+use serde::Serialize;
+
+/// The response type of every endpoint.
+pub type Reply = Response<Full<Bytes>>;
+
+const JSON: &str = "application/json; charset=utf-8";
+const PROBLEM: &str = "application/problem+json";
+
+/// A response with `body` as JSON.
+pub fn json(status: StatusCode, body: &impl Serialize) -> Reply {
+    match serde_json::to_vec(body) {
+        Ok(bytes) => with_type(status, JSON, bytes.into()),
+        Err(e) => problem_for(&Error::Internal(Box::new(e)), ""),
+    }
+}
+
+/// An empty `204 No Content`.
+pub fn no_content() -> Reply {
+    let mut reply = Response::new(Full::new(Bytes::new()));
+    *reply.status_mut() = StatusCode::NO_CONTENT;
+    reply
+}
+
+/// A response with a body of `content_type`.
+pub fn with_type(status: StatusCode, content_type: &str, body: Bytes) -> Reply {
+    let mut reply = Response::new(Full::new(body));
+    *reply.status_mut() = status;
+    if let Ok(value) = HeaderValue::from_str(content_type) {
+        reply.headers_mut().insert(CONTENT_TYPE, value);
+    }
+    reply
+}
+
+/// RFC 9457 problem details, as every error body.
+#[derive(Debug, Serialize)]
+pub struct Problem {
+    /// Always `about:blank`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// The status's reason phrase.
+    pub title: &'static str,
+    /// The HTTP status.
+    pub status: u16,
+    /// What went wrong, for a person.
+    pub detail: String,
+    /// The request's path.
+    pub instance: String,
+    /// Per-field messages, on validation failures only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<FieldErrors>,
+}
+
+/// A problem response with `status` and `detail`.
+pub fn problem(status: StatusCode, detail: impl Into<String>, instance: &str) -> Reply {
+    problem_body(status, detail.into(), instance, None)
+}
+
+fn problem_body(
+    status: StatusCode,
+    detail: String,
+    instance: &str,
+    errors: Option<FieldErrors>,
+) -> Reply {
+    let body = Problem {
+        kind: "about:blank",
+        title: status.canonical_reason().unwrap_or("Error"),
+        status: status.as_u16(),
+        detail,
+        instance: instance.to_owned(),
+        errors,
+    };
+    let bytes = serde_json::to_vec(&body).unwrap_or_default();
+    with_type(status, PROBLEM, bytes.into())
+}
+
+/// The status of each core error: the one mapping from [`Error`] to HTTP.
+pub fn status_of(error: &Error) -> StatusCode {
+    match error {
+        Error::Validation(_) => StatusCode::BAD_REQUEST,
+        Error::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+        Error::Forbidden(_) => StatusCode::FORBIDDEN,
+        Error::NotFound(_) => StatusCode::NOT_FOUND,
+        Error::Conflict(_) => StatusCode::CONFLICT,
+        Error::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+        Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// The problem response of a core error. Internal errors say nothing of their cause (the caller
+/// logs it with the request id).
+pub fn problem_for(error: &Error, instance: &str) -> Reply {
+    let status = status_of(error);
+    let mut reply = match error {
+        Error::Validation(errors) => problem_body(
+            status,
+            "Invalid input.".into(),
+            instance,
+            Some(errors.clone()),
+        ),
+        other => problem_body(status, other.to_string(), instance, None),
+    };
+    match error {
+        Error::Unauthenticated(_) => {
+            reply
+                .headers_mut()
+                .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        Error::Throttled { retry_after } => {
+            if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
+                reply
+                    .headers_mut()
+                    .insert(hyper::header::RETRY_AFTER, value);
+            }
+        }
+        _ => {}
+    }
+    reply
+}
+
+/// The list envelope of the contract.
+#[derive(Debug, Serialize)]
+pub struct Paginated<T> {
+    /// How many items match in all pages.
+    pub count: u64,
+    /// The next page's URL, or null on the last page.
+    pub next: Option<String>,
+    /// The previous page's URL, or null on the first page.
+    pub previous: Option<String>,
+    /// This page's items.
+    pub results: Vec<T>,
+}
+
+/// Wraps a page with links built from the request's own URL (`base` is `scheme://host` and
+/// `path`, `query` as received).
+pub fn paginated<T: Serialize>(
+    page: Page<T>,
+    base: &str,
+    path: &str,
+    query: &[(String, String)],
+) -> Reply {
+    let link = |number: u64| {
+        let mut encoded = form_urlencoded::Serializer::new(String::new());
+        encoded.extend_pairs(query.iter().filter(|(k, _)| k != "page"));
+        if number > 1 {
+            encoded.append_pair("page", &number.to_string());
+        }
+        let encoded = encoded.finish();
+        if encoded.is_empty() {
+            format!("{base}{path}")
+        } else {
+            format!("{base}{path}?{encoded}")
+        }
+    };
+    let body = Paginated {
+        count: page.count,
+        next: page.has_next().then(|| link(page.page + 1)),
+        previous: page.has_previous().then(|| link(page.page - 1)),
+        results: page.items,
+    };
+    json(StatusCode::OK, &body)
+}
+
+/// A validation error on the body as a whole (malformed JSON).
+pub fn malformed_json(detail: &str) -> Error {
+    Error::Validation(FieldErrors::single(
+        FieldErrors::NON_FIELD,
+        format!("JSON parse error - {detail}"),
+    ))
+}

@@ -1,0 +1,120 @@
+//! Starting and stopping: opening the database from the settings, accepting connections with
+//! timeouts, and a graceful shutdown that lets requests in flight finish.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use flowforge_core::{Config, Database, FlowForge, load_or_generate_secret};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+
+use crate::app::App;
+use crate::config::Settings;
+
+/// How long a client may take to send a request's headers (also bounds idle keep-alive).
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long requests in flight may take to finish after a shutdown signal.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// Why the server could not start, in one line naming the setting.
+#[derive(Debug)]
+pub struct StartError(pub String);
+
+impl std::fmt::Display for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for StartError {}
+
+/// Opens the configured database and builds the server's state.
+///
+/// # Errors
+/// A [`StartError`] naming the setting at fault (database, secret key).
+pub fn open(settings: Settings) -> Result<App, StartError> {
+    let database = Database::from_url(&settings.database_url)
+        .map_err(|e| StartError(format!("DATABASE_URL: {}", first_message(&e))))?;
+    let secret = match (&settings.secret_key, settings.debug) {
+        (Some(key), _) if !key.is_empty() => key.clone(),
+        (_, false) => {
+            return Err(StartError(
+                "SECRET_KEY: required when DEBUG is false (set SECRET_KEY or DEBUG=true)".into(),
+            ));
+        }
+        (_, true) => {
+            let (key, generated) = load_or_generate_secret(&database)
+                .map_err(|e| StartError(format!("SECRET_KEY: {}", first_message(&e))))?;
+            tracing::warn!(
+                generated,
+                "DEBUG is on and SECRET_KEY is unset: using a key kept beside the database"
+            );
+            key
+        }
+    };
+    let mut config = Config::new(secret);
+    config.access_ttl = settings.access_token_ttl;
+    config.refresh_ttl = settings.refresh_token_ttl;
+    config.allow_registration = settings.allow_registration;
+    let ff = FlowForge::open(&database, config)
+        .map_err(|e| StartError(format!("DATABASE_URL: {}", first_message(&e))))?;
+    Ok(App::new(ff, settings))
+}
+
+fn first_message(error: &flowforge_core::Error) -> String {
+    match error {
+        flowforge_core::Error::Validation(errors) => errors
+            .iter()
+            .flat_map(|(_, m)| m.iter())
+            .next()
+            .cloned()
+            .unwrap_or_else(|| error.to_string()),
+        flowforge_core::Error::Internal(cause) => format!("{error} ({cause})"),
+        other => other.to_string(),
+    }
+}
+
+/// Serves `app` on `listener` until `shutdown` completes, then drains connections.
+pub async fn serve(listener: TcpListener, app: App, shutdown: impl Future<Output = ()>) {
+    let app = Arc::new(app);
+    let graceful = GracefulShutdown::new();
+    let mut builder = http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT);
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let (stream, peer) = match accepted {
+                    Ok(pair) => pair,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "accept failed");
+                        continue;
+                    }
+                };
+                let app = Arc::clone(&app);
+                let service = service_fn(move |req| {
+                    let app = Arc::clone(&app);
+                    async move { Ok::<_, std::convert::Infallible>(app.handle(req, peer).await) }
+                });
+                let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
+                tokio::spawn(async move {
+                    if let Err(e) = connection.await {
+                        tracing::debug!(error = %e, "connection ended with an error");
+                    }
+                });
+            }
+            () = &mut shutdown => break,
+        }
+    }
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => tracing::info!("all connections closed"),
+        () = tokio::time::sleep(SHUTDOWN_GRACE) => tracing::warn!("shutdown grace period over; closing"),
+    }
+}
