@@ -56,15 +56,7 @@ impl<'a> Admin<'a> {
             .store
             .read(|tx| tx.user_by_id(user))?
             .ok_or_else(Error::not_found)?;
-        let violations = crate::auth::password::rule_violations(password, &found.email);
-        if let Some(first) = violations.first() {
-            let mut errors = crate::FieldErrors::default();
-            errors.add("password", *first);
-            violations[1..]
-                .iter()
-                .for_each(|m| errors.add("password", *m));
-            return Err(Error::Validation(errors));
-        }
+        crate::auth::password::check_rules(password, &found.email, "password")?;
         self.ff.set_password_unchecked(user, password)
     }
 

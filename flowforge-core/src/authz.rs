@@ -81,6 +81,17 @@ impl OrgScope {
         self.require(self.role.is_writer())
     }
 
+    /// Whether this actor may delete a task created by `creator`: owners and admins any,
+    /// members their own.
+    pub(crate) fn may_delete_task(&self, creator: Option<UserId>) -> bool {
+        self.role.is_manager() || (self.role == Role::Member && creator == Some(self.user))
+    }
+
+    /// Requires the owner role.
+    pub(crate) fn require_owner(&self) -> Result<()> {
+        self.require(self.role == Role::Owner)
+    }
+
     /// Whether this actor may add a member with `role`: owners any role, admins below owner.
     pub(crate) fn may_add(&self, role: Role) -> bool {
         self.role == Role::Owner || (self.role == Role::Admin && role < Role::Owner)

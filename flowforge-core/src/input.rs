@@ -168,6 +168,33 @@ fn kind(value: &Value) -> &'static str {
     }
 }
 
+/// The message of a body field naming something that does not exist for the caller (missing
+/// and foreign alike).
+pub(crate) fn missing_reference(id: impl std::fmt::Display) -> String {
+    format!("Invalid pk \"{id}\" - object does not exist.")
+}
+
+/// The longest description of a project or task, in characters.
+pub(crate) const MAX_DESCRIPTION: usize = 20_000;
+
+/// Checks the `field` text of a project (`name`) or task (`title`), 1 to 255 characters once
+/// trimmed, and its description, recording messages; returns the trimmed text.
+pub(crate) fn check_text(
+    field: &str,
+    text: Option<&str>,
+    description: Option<&str>,
+    errors: &mut FieldErrors,
+) -> Option<String> {
+    let text = text.map(str::trim);
+    if let Some(text) = text {
+        check_length(errors, field, text, 1, 255);
+    }
+    if let Some(description) = description {
+        check_length(errors, "description", description, 0, MAX_DESCRIPTION);
+    }
+    text.map(str::to_owned)
+}
+
 /// Checks a text's length in characters, recording DRF's messages against `field`.
 pub(crate) fn check_length(
     errors: &mut FieldErrors,

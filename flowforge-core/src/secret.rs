@@ -48,10 +48,18 @@ pub fn load_or_generate_secret(database: &Database) -> Result<(String, bool)> {
     }
     let key = fresh()?;
     let mut options = fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
+    options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(&path).map_err(unusable)?;
+    let mut file = match options.open(&path) {
+        Ok(file) => file,
+        // Another process created it first: use its key.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            let key = fs::read_to_string(&path).map_err(unusable)?;
+            return Ok((key.trim().to_owned(), false));
+        }
+        Err(e) => return Err(unusable(e)),
+    };
     file.write_all(key.as_bytes()).map_err(unusable)?;
     Ok((key, true))
 }

@@ -111,10 +111,11 @@ pub enum ThrottleKey {
 }
 
 impl ThrottleKey {
-    /// The key for login attempts on `email` from `address`; the email is lowercased
-    /// so that `Ann@X.org` and `ann@x.org` share one count.
+    /// The key for login attempts on `email` from `address`; the email is normalized as
+    /// login normalizes it (trimmed, lowercased), so that every spelling that reaches one
+    /// account shares one count.
     pub fn login(address: IpAddr, email: &str) -> Self {
-        let email = email.to_lowercase();
+        let email = crate::user::normalize_email(email);
         Self::Login { address, email }
     }
 }
@@ -442,5 +443,11 @@ mod tests {
         assert_eq!(tightest(&[]), None);
         assert_eq!(tightest(&[roomy, tight, tighter]), Some(&tighter));
         assert_eq!(tightest(&[roomy, short, tight, long]), Some(&long));
+    }
+
+    #[test]
+    fn login_keys_normalize_the_email_as_login_does() {
+        let address = IpAddr::from([127, 0, 0, 1]);
+        assert_eq!(ThrottleKey::login(address, "  Ada@X.org "), ThrottleKey::login(address, "ada@x.org"));
     }
 }

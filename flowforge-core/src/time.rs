@@ -7,6 +7,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 
 /// A point in time with millisecond precision, in UTC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Timestamp(DateTime<Utc>);
 
 impl Timestamp {

@@ -11,6 +11,7 @@ use crate::time::Timestamp;
 
 /// A user account as the API shows it. The password hash never leaves the store.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct User {
     /// The user's id.
     pub id: UserId,
@@ -26,6 +27,7 @@ pub struct User {
 
 /// The short form of a user embedded in memberships and tasks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserRef {
     /// The user's id.
     pub id: UserId,
@@ -37,12 +39,18 @@ pub struct UserRef {
 
 /// A registration.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    serde(deny_unknown_fields)
+)]
 pub struct NewUser {
     /// The login email; stored trimmed and lowercased.
     pub email: String,
     /// The password, checked against the password rules.
     pub password: String,
     /// The display name.
+    #[cfg_attr(feature = "openapi", schema(required = false, default = ""))]
     pub full_name: String,
 }
 
@@ -84,8 +92,14 @@ impl NewUser {
 
 /// A change to the caller's own account.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    serde(deny_unknown_fields)
+)]
 pub struct UserPatch {
     /// A new display name, if given.
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub full_name: Option<String>,
 }
 
@@ -116,6 +130,11 @@ impl UserPatch {
 
 /// A password change by the account's owner.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    serde(deny_unknown_fields)
+)]
 pub struct PasswordChange {
     /// The password in force, proving the caller knows it.
     pub current_password: String,
@@ -169,6 +188,11 @@ impl From<User> for UserRef {
 
 /// A login body: `email` and `password`.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    serde(deny_unknown_fields)
+)]
 pub struct Credentials {
     /// The login email.
     pub email: String,
@@ -195,6 +219,11 @@ impl Credentials {
 
 /// A body carrying a refresh token (refresh and logout).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    serde(deny_unknown_fields)
+)]
 pub struct RefreshRequest {
     /// The refresh token.
     pub refresh: String,

@@ -40,6 +40,7 @@ impl Actor {
 
 /// The answer of login and refresh.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TokenPair {
     /// The access token, for `Authorization: Bearer`.
     pub access: String,
@@ -191,12 +192,10 @@ impl FlowForge {
     /// Changes the actor's password and revokes every refresh token they hold.
     ///
     /// # Errors
-    /// [`Error::Validation`] for a wrong current password or a new one that breaks the rules.
+    /// [`Error::Validation`] for a wrong current password or a new one that breaks the rules;
+    /// [`Error::Conflict`] if the password changed while this one was being checked.
     pub fn change_password(&self, actor: &Actor, change: &PasswordChange) -> Result<()> {
-        let stored = self
-            .store
-            .read(|tx| tx.password_hash(actor.id()))?
-            .ok_or_else(invalid_token)?;
+        let stored = self.store.read(|tx| tx.password_hash(actor.id()))?.ok_or_else(invalid_token)?;
         let mut errors = FieldErrors::default();
         if !password::verify(&stored, &change.current_password) {
             errors.add("current_password", "The current password is wrong.");
@@ -205,7 +204,14 @@ impl FlowForge {
             errors.add("new_password", message);
         }
         errors.into_result()?;
-        self.set_password_unchecked(actor.id(), &change.new_password)
+        let hash = password::hash(&change.new_password)?;
+        self.store.write(|tx| {
+            // Only if the password verified above is still the one in force.
+            if !tx.replace_password_hash(actor.id(), &stored, &hash)? {
+                return Err(Error::Conflict("The password was changed meanwhile; try again.".into()));
+            }
+            tx.revoke_all_refresh_tokens(actor.id())
+        })
     }
 
     /// Stores a new password hash and revokes the user's refresh tokens.

@@ -44,6 +44,15 @@ pub(crate) fn verify_dummy(password: &str) {
     verify(dummy, password);
 }
 
+/// Checks `password` against the rules, naming `field` in the error.
+pub(crate) fn check_rules(password: &str, email: &str, field: &str) -> Result<()> {
+    let mut errors = crate::error::FieldErrors::default();
+    for message in rule_violations(password, email) {
+        errors.add(field, message);
+    }
+    errors.into_result()
+}
+
 /// The password rules: at least 8 characters, not all digits, not the email or its local part.
 pub(crate) fn rule_violations(password: &str, email: &str) -> Vec<&'static str> {
     let mut messages = Vec::new();

@@ -15,6 +15,7 @@ use crate::user::{UserRef, check_email, normalize_email};
 
 /// A user's membership in an organization.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Membership {
     /// The member.
     pub user: UserRef,
@@ -26,6 +27,11 @@ pub struct Membership {
 
 /// Adds an existing, active user by email.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    serde(deny_unknown_fields)
+)]
 pub struct NewMembership {
     /// The user's email.
     pub email: String,
@@ -56,8 +62,14 @@ impl NewMembership {
 
 /// A change of a member's role.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    serde(deny_unknown_fields)
+)]
 pub struct MembershipPatch {
     /// The new role.
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub role: Option<Role>,
 }
 

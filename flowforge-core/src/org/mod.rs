@@ -16,6 +16,7 @@ use crate::time::Timestamp;
 
 /// An organization as one of its members sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Organization {
     /// The organization's id.
     pub id: OrgId,
@@ -35,10 +36,16 @@ pub struct Organization {
 
 /// A new organization; its creator becomes its owner.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    serde(deny_unknown_fields)
+)]
 pub struct NewOrganization {
     /// 2 to 255 characters, not digits only, unique without regard to case.
     pub name: String,
     /// `[a-z0-9]+(-[a-z0-9]+)*`, at most 64; derived from the name when absent.
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub slug: Option<String>,
 }
 
@@ -64,10 +71,17 @@ impl NewOrganization {
 
 /// A change to an organization's name or slug.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    serde(deny_unknown_fields)
+)]
 pub struct OrganizationPatch {
     /// A new name.
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub name: Option<String>,
     /// A new slug.
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub slug: Option<String>,
 }
 

@@ -93,7 +93,7 @@ impl FlowForge {
     pub fn delete_organization(&self, actor: &Actor, id: OrgId) -> Result<()> {
         self.store.write(|tx| {
             let scope = tx.org_scope(actor.id(), id)?;
-            scope.require(scope.role() == Role::Owner)?;
+            scope.require_owner()?;
             tx.delete_org(&scope)
         })
     }

@@ -8,15 +8,14 @@ use serde_json::Value;
 
 use crate::error::{FieldErrors, Result};
 use crate::ids::{OrgId, ProjectId, UserId};
-use crate::input::{Body, check_length};
+use crate::input::Body;
 use crate::query::{Common, PageRequest, Params, Search, Sort, SortField};
 use crate::time::Timestamp;
 
-/// The longest description of a project or task, in characters.
-pub(crate) const MAX_DESCRIPTION: usize = 20_000;
 
 /// A project.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Project {
     /// The project's id.
     pub id: ProjectId,
@@ -29,6 +28,7 @@ pub struct Project {
     /// Whether it is archived (its tasks can then not be added or changed).
     pub is_archived: bool,
     /// Who created it (`None` once that user is gone).
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub created_by: Option<UserId>,
     /// When it was created.
     pub created_at: Timestamp,
@@ -38,12 +38,18 @@ pub struct Project {
 
 /// A new project.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    serde(deny_unknown_fields)
+)]
 pub struct NewProject {
     /// The organization, which the actor must manage.
     pub organization: OrgId,
     /// 1 to 255 characters.
     pub name: String,
     /// At most 20,000 characters.
+    #[cfg_attr(feature = "openapi", schema(required = false, default = ""))]
     pub description: String,
 }
 
@@ -83,12 +89,20 @@ impl NewProject {
 
 /// A change to a project.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    serde(deny_unknown_fields)
+)]
 pub struct ProjectPatch {
     /// A new name.
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub name: Option<String>,
     /// A new description.
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub description: Option<String>,
     /// Archive or unarchive.
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub is_archived: Option<bool>,
 }
 
@@ -113,22 +127,6 @@ impl ProjectPatch {
             is_archived,
         })
     }
-}
-
-/// Checks a name and description, returning the trimmed name.
-fn validate(
-    name: Option<&str>,
-    description: Option<&str>,
-    errors: &mut FieldErrors,
-) -> Option<String> {
-    let name = name.map(str::trim);
-    if let Some(name) = name {
-        check_length(errors, "name", name, 1, 255);
-    }
-    if let Some(description) = description {
-        check_length(errors, "description", description, 0, MAX_DESCRIPTION);
-    }
-    name.map(str::to_owned)
 }
 
 /// The fields projects can be ordered by.
@@ -185,21 +183,18 @@ impl ProjectQuery {
         let params = Params::new(pairs);
         let mut errors = FieldErrors::default();
         let organization = params.ids("organization", &mut errors);
-        let is_archived = params
-            .single("is_archived", &mut errors)
-            .and_then(|v| match v {
-                "true" => Some(true),
-                "false" => Some(false),
-                other => {
-                    errors.add(
-                        "is_archived",
-                        format!(
-                            "Select a valid choice. {other} is not one of the available choices."
-                        ),
-                    );
-                    None
-                }
-            });
+        let flags: Vec<bool> = params.any_of("is_archived", &mut errors, |v| match v {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            other => Err(format!(
+                "Select a valid choice. {other} is not one of the available choices."
+            )),
+        });
+        // Any of true and false is no filter at all.
+        let is_archived = match flags.as_slice() {
+            [one] => Some(*one),
+            _ => None,
+        };
         let Common {
             search,
             ordering,
@@ -212,5 +207,19 @@ impl ProjectQuery {
             ordering,
             page,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn is_archived_takes_any_of_its_values() {
+        let q = |pairs: &[(&str, &str)]| ProjectQuery::from_pairs(pairs.iter().copied()).unwrap().is_archived;
+        assert_eq!(q(&[("is_archived", "true")]), Some(true));
+        assert_eq!(q(&[("is_archived", "true"), ("is_archived", "false")]), None);
+        assert_eq!(q(&[("is_archived", "false,false")]), Some(false));
+        assert!(ProjectQuery::from_pairs([("is_archived", "yes")]).is_err());
     }
 }

@@ -1,8 +1,9 @@
 //! Operations on projects. Members read them; owners and admins create, change and delete them.
 
-use super::{NewProject, Project, ProjectPatch, ProjectQuery, validate};
+use super::{NewProject, Project, ProjectPatch, ProjectQuery};
 use crate::error::{Error, FieldErrors, Result};
 use crate::ids::ProjectId;
+use crate::input::{check_text, missing_reference};
 use crate::query::search::fold_case;
 use crate::time::Timestamp;
 use crate::{Actor, FlowForge, Page};
@@ -25,22 +26,20 @@ impl FlowForge {
     /// missing one); [`Error::Forbidden`]; [`Error::Conflict`] for a name taken in the organization.
     pub fn create_project(&self, actor: &Actor, input: &NewProject) -> Result<Project> {
         self.store.write(|tx| {
-            let mut errors = FieldErrors::default();
-            let name = validate(Some(&input.name), Some(&input.description), &mut errors)
-                .unwrap_or_default();
-            let scope = tx.org_scope(actor.id(), input.organization).ok();
-            if scope.is_none() {
-                errors.add(
-                    "organization",
-                    format!(
-                        "Invalid pk \"{}\" - object does not exist.",
-                        input.organization
-                    ),
-                );
-            }
-            errors.into_result()?;
-            let scope = scope.ok_or_else(Error::not_found)?;
+            let scope = match tx.org_scope(actor.id(), input.organization) {
+                Err(Error::NotFound(_)) => {
+                    return Err(Error::invalid(
+                        "organization",
+                        missing_reference(input.organization),
+                    ));
+                }
+                found => found?,
+            };
             scope.require_manager()?;
+            let mut errors = FieldErrors::default();
+            let name = check_text("name", Some(&input.name), Some(&input.description), &mut errors)
+                .unwrap_or_default();
+            errors.into_result()?;
             if tx.project_name_taken(&scope, &fold_case(&name), None)? {
                 return Err(Error::Conflict(NAME_TAKEN.into()));
             }
@@ -84,7 +83,7 @@ impl FlowForge {
             let (scope, mut project) = tx.project_scoped(actor.id(), id)?;
             scope.require_manager()?;
             let mut errors = FieldErrors::default();
-            let name = validate(
+            let name = check_text("name", 
                 patch.name.as_deref(),
                 patch.description.as_deref(),
                 &mut errors,

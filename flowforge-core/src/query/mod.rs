@@ -31,6 +31,12 @@ impl<F: SortField> Common<F> {
             .single("search", &mut errors)
             .map(Search::new)
             .unwrap_or_default();
+        if search.words().len() > search::MAX_WORDS {
+            errors.add(
+                "search",
+                format!("Use at most {} search words.", search::MAX_WORDS),
+            );
+        }
         let ordering = match params.single("ordering", &mut errors) {
             Some(text) => Sort::parse_list(text, &mut errors),
             None => Vec::new(),

@@ -111,7 +111,7 @@ impl<T> Page<T> {
 
     /// The number of pages (at least 1, even for an empty list).
     pub fn num_pages(&self) -> u64 {
-        self.count.div_ceil(self.page_size).max(1)
+        self.count.div_ceil(self.page_size.max(1)).max(1)
     }
 
     /// The same page with every item transformed.

@@ -5,6 +5,9 @@ use std::str::FromStr;
 
 use crate::error::FieldErrors;
 
+/// The most distinct values one filter takes.
+pub(crate) const MAX_VALUES: usize = 100;
+
 /// The pairs of a query string, grouped by name, in arrival order.
 #[derive(Debug, Default)]
 pub(crate) struct Params(HashMap<String, Vec<String>>);
@@ -38,15 +41,17 @@ impl Params {
         }
     }
 
-    /// Every value of a filter: repeats and comma-separated parts alike, blanks skipped.
-    pub(crate) fn values(&self, name: &str) -> impl Iterator<Item = &str> {
+    /// Every distinct value of a filter: repeats and comma-separated parts alike, blanks skipped.
+    pub(crate) fn values(&self, name: &str) -> Vec<&str> {
+        let mut seen = std::collections::HashSet::new();
         self.0
             .get(name)
             .into_iter()
             .flatten()
             .flat_map(|v| v.split(','))
             .map(str::trim)
-            .filter(|v| !v.is_empty())
+            .filter(|v| !v.is_empty() && seen.insert(*v))
+            .collect()
     }
 
     /// Every value of a filter parsed by `parse`, recording a message for each bad one.
@@ -56,8 +61,13 @@ impl Params {
         errors: &mut FieldErrors,
         parse: impl Fn(&str) -> Result<T, String>,
     ) -> Vec<T> {
+        let values = self.values(name);
+        if values.len() > MAX_VALUES {
+            errors.add(name, format!("Give at most {MAX_VALUES} values."));
+            return Vec::new();
+        }
         let mut out = Vec::new();
-        for value in self.values(name) {
+        for value in values {
             match parse(value) {
                 Ok(v) => out.push(v),
                 Err(message) => errors.add(name, message),
@@ -98,9 +108,9 @@ mod tests {
             ("status", "todo,done"),
             ("status", " blocked "),
             ("status", ""),
+            ("status", "todo"),
         ]);
-        let values: Vec<_> = params.values("status").collect();
-        assert_eq!(values, ["todo", "done", "blocked"]);
+        assert_eq!(params.values("status"), ["todo", "done", "blocked"]);
     }
 
     #[test]
@@ -111,6 +121,26 @@ mod tests {
         assert_eq!(
             errors.get("search").unwrap(),
             ["This parameter may be given only once."]
+        );
+    }
+
+    #[test]
+    fn a_filter_of_too_many_distinct_values_is_refused_by_name() {
+        let many = (0..=MAX_VALUES)
+            .map(|n| n.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        let mut errors = FieldErrors::default();
+        assert!(
+            Params::new([("project", many.as_str())])
+                .ids::<crate::ProjectId>("project", &mut errors)
+                .is_empty()
+        );
+        assert_eq!(errors.get("project").unwrap(), ["Give at most 100 values."]);
+        let repeated = vec!["todo"; 5_000].join(",");
+        assert_eq!(
+            Params::new([("status", repeated.as_str())]).values("status"),
+            ["todo"]
         );
     }
 }

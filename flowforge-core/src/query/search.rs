@@ -3,6 +3,9 @@
 //! are dropped (as DRF does), and a word implied by another (a repeat, or a substring of a
 //! longer word) is dropped too: it cannot change the result.
 
+/// The most distinct words a search may have.
+pub const MAX_WORDS: usize = 100;
+
 /// The words of a search, case-folded; empty when there is no search.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Search(Vec<String>);
@@ -42,9 +45,14 @@ impl Search {
     }
 }
 
-/// The case folding used by search on both sides of a comparison.
+/// The case folding used on both sides of every case-insensitive comparison (search, unique
+/// names): character by character, so a letter folds the same wherever it stands, with the
+/// Greek final sigma folded like the other sigma.
 pub(crate) fn fold_case(text: &str) -> String {
-    text.to_lowercase()
+    text.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| if c == 'ς' { 'σ' } else { c })
+        .collect()
 }
 
 #[cfg(test)]
@@ -56,5 +64,11 @@ mod tests {
         let search = Search::new("Ord o ORDER\0 x ord");
         assert_eq!(search.words(), ["order", "x"]);
         assert!(Search::new(" \0 ").is_empty());
+    }
+
+    #[test]
+    fn a_letter_folds_the_same_wherever_it_stands() {
+        assert_eq!(fold_case("ΟΔΟΣ ΟΔΟΣΑ οδος"), "οδοσ οδοσα οδοσ");
+        assert_eq!(fold_case("İstanbul"), "i\u{307}stanbul");
     }
 }

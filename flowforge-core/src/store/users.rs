@@ -71,6 +71,14 @@ impl Tx<'_> {
             .optional()?)
     }
 
+    /// Replaces the hash only if it is still `old`; returns whether it did.
+    pub(crate) fn replace_password_hash(&self, id: UserId, old: &str, new: &str) -> Result<bool> {
+        let changed = self
+            .prepare_cached("UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?")?
+            .execute(params![new, id, old])?;
+        Ok(changed == 1)
+    }
+
     /// Returns whether the user exists.
     pub(crate) fn set_password_hash(&self, id: UserId, hash: &str) -> Result<bool> {
         Ok(self

@@ -11,10 +11,9 @@ use serde_json::Value;
 pub use query::{TaskField, TaskQuery, UserFilter};
 
 use crate::choice::choice_enum;
-use crate::error::{FieldErrors, Result};
+use crate::error::Result;
 use crate::ids::{OrgId, ProjectId, TaskId, UserId};
-use crate::input::{Body, check_length};
-use crate::project::MAX_DESCRIPTION;
+use crate::input::Body;
 use crate::time::Timestamp;
 use crate::user::UserRef;
 
@@ -48,6 +47,7 @@ choice_enum! {
 
 /// A task.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Task {
     /// The task's id.
     pub id: TaskId,
@@ -64,10 +64,13 @@ pub struct Task {
     /// How urgent it is.
     pub priority: Priority,
     /// Who it is assigned to, if anyone.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub assigned_to: Option<UserRef>,
     /// Who created it (`None` once that user is gone).
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub created_by: Option<UserId>,
     /// When it is due, if ever.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub due_date: Option<NaiveDate>,
     /// When it was created.
     pub created_at: Timestamp,
@@ -77,16 +80,24 @@ pub struct Task {
 
 /// A new task.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    serde(deny_unknown_fields)
+)]
 pub struct NewTask {
     /// The project, in one of the actor's organizations and not archived.
     pub project: ProjectId,
     /// 1 to 255 characters.
     pub title: String,
     /// At most 20,000 characters.
+    #[cfg_attr(feature = "openapi", schema(required = false, default = ""))]
     pub description: String,
     /// Defaults to `todo`.
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub status: Option<Status>,
     /// Defaults to `medium`.
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub priority: Option<Priority>,
     /// A member of the project's organization, or nobody.
     pub assigned_to: Option<UserId>,
@@ -152,14 +163,23 @@ impl NewTask {
 
 /// A change to a task; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    serde(deny_unknown_fields)
+)]
 pub struct TaskPatch {
     /// A new title.
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub title: Option<String>,
     /// A new description.
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub description: Option<String>,
     /// A new status.
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub status: Option<Status>,
     /// A new priority.
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub priority: Option<Priority>,
     /// `Some(None)` unassigns; `Some(Some(id))` assigns to a member.
     pub assigned_to: Option<Option<UserId>>,
@@ -185,22 +205,6 @@ impl TaskPatch {
         body.finish()?;
         Ok(patch)
     }
-}
-
-/// Checks a title and description, returning the trimmed title.
-fn validate(
-    title: Option<&str>,
-    description: Option<&str>,
-    errors: &mut FieldErrors,
-) -> Option<String> {
-    let title = title.map(str::trim);
-    if let Some(title) = title {
-        check_length(errors, "title", title, 1, 255);
-    }
-    if let Some(description) = description {
-        check_length(errors, "description", description, 0, MAX_DESCRIPTION);
-    }
-    title.map(str::to_owned)
 }
 
 /// The message of an assignee who is not a member of the task's organization.

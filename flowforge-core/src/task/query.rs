@@ -107,8 +107,9 @@ impl TaskQuery {
         let priority = params.choices("priority", &mut errors);
         let assigned_to = params.any_of("assigned_to", &mut errors, |v| user_filter(v, true));
         let created_by = params.any_of("created_by", &mut errors, |v| user_filter(v, false));
-        let due_before = date(&params, "due_before", &mut errors);
-        let due_after = date(&params, "due_after", &mut errors);
+        // Any of several bounds: due on or before the latest, on or after the earliest.
+        let due_before = dates(&params, "due_before", &mut errors).into_iter().max();
+        let due_after = dates(&params, "due_after", &mut errors).into_iter().min();
         let Common {
             search,
             ordering,
@@ -138,11 +139,36 @@ fn user_filter(value: &str, allow_none: bool) -> Result<UserFilter, String> {
     }
 }
 
-fn date(params: &Params, name: &str, errors: &mut FieldErrors) -> Option<NaiveDate> {
-    let text = params.single(name, errors)?;
-    let date = parse_date(text.trim());
-    if date.is_none() {
-        errors.add(name, "Enter a valid date.");
+fn dates(params: &Params, name: &str, errors: &mut FieldErrors) -> Vec<NaiveDate> {
+    params.any_of(name, errors, |v| {
+        parse_date(v).ok_or_else(|| "Enter a valid date.".to_owned())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn several_due_bounds_mean_any_of_them() {
+        let q = TaskQuery::from_pairs([
+            ("due_before", "2026-01-05,2026-03-01"),
+            ("due_after", "2026-02-01"),
+            ("due_after", "2025-12-24"),
+        ])
+        .unwrap();
+        assert_eq!(q.due_before, NaiveDate::from_ymd_opt(2026, 3, 1));
+        assert_eq!(q.due_after, NaiveDate::from_ymd_opt(2025, 12, 24));
     }
-    date
+
+    #[test]
+    fn a_search_of_too_many_distinct_words_is_refused_by_name() {
+        let many = (0..=crate::query::search::MAX_WORDS).map(|n| format!("w{n}x")).collect::<Vec<_>>().join(" ");
+        match TaskQuery::from_pairs([("search", many.as_str())]) {
+            Err(crate::Error::Validation(errors)) => assert!(errors.get("search").is_some()),
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+        let repeated = vec!["same"; 5_000].join(" ");
+        assert_eq!(TaskQuery::from_pairs([("search", repeated.as_str())]).unwrap().search.words(), ["same"]);
+    }
 }

@@ -1,10 +1,12 @@
 //! Operations on tasks. Members read them; owners, admins and members create and change them;
-//! owners and admins delete any, members only their own. Tasks of an archived project are frozen.
+//! owners and admins delete any, members only their own. Tasks of an archived project can be
+//! neither added nor changed (deleting them is allowed).
 
-use super::{NOT_A_MEMBER, NewTask, Priority, Status, Task, TaskPatch, TaskQuery, validate};
+use super::{NOT_A_MEMBER, NewTask, Priority, Status, Task, TaskPatch, TaskQuery};
 use crate::authz::{OrgScope, Role};
 use crate::error::{Error, FieldErrors, Result};
 use crate::ids::{TaskId, UserId};
+use crate::input::{check_text, missing_reference};
 use crate::store::Tx;
 use crate::time::Timestamp;
 use crate::user::UserRef;
@@ -26,20 +28,18 @@ impl FlowForge {
     /// is not a member; [`Error::Forbidden`] for viewers; [`Error::Conflict`] in an archived project.
     pub fn create_task(&self, actor: &Actor, input: &NewTask) -> Result<Task> {
         self.store.write(|tx| {
-            let mut errors = FieldErrors::default();
-            let title = validate(Some(&input.title), Some(&input.description), &mut errors)
-                .unwrap_or_default();
-            let found = tx.project_scoped(actor.id(), input.project).ok();
-            let Some((scope, project)) = found else {
-                errors.add(
-                    "project",
-                    format!("Invalid pk \"{}\" - object does not exist.", input.project),
-                );
-                return Err(Error::Validation(errors));
+            let (scope, project) = match tx.project_scoped(actor.id(), input.project) {
+                Err(Error::NotFound(_)) => {
+                    return Err(Error::invalid("project", missing_reference(input.project)));
+                }
+                found => found?,
             };
+            scope.require_writer()?;
+            let mut errors = FieldErrors::default();
+            let title = check_text("title", Some(&input.title), Some(&input.description), &mut errors)
+                .unwrap_or_default();
             let assignee = assignee(tx, &scope, input.assigned_to, &mut errors)?;
             errors.into_result()?;
-            scope.require_writer()?;
             if project.is_archived {
                 return Err(Error::Conflict(
                     "Tasks cannot be added to an archived project.".into(),
@@ -86,7 +86,7 @@ impl FlowForge {
             let (scope, mut task) = (found.scope, found.task);
             scope.require_writer()?;
             let mut errors = FieldErrors::default();
-            let title = validate(
+            let title = check_text("title", 
                 patch.title.as_deref(),
                 patch.description.as_deref(),
                 &mut errors,
@@ -128,15 +128,12 @@ impl FlowForge {
         self.store.write(|tx| {
             let found = tx.task_scoped(actor.id(), id)?;
             let scope = found.scope;
-            match scope.role() {
-                Role::Owner | Role::Admin => {}
-                Role::Member if found.task.created_by == Some(actor.id()) => {}
-                Role::Member => {
-                    return Err(Error::Forbidden(
-                        "A member may delete only the tasks they created.".into(),
-                    ));
-                }
-                Role::Viewer => return Err(Error::role_too_low()),
+            if !scope.may_delete_task(found.task.created_by) {
+                return Err(if scope.role() == Role::Member {
+                    Error::Forbidden("A member may delete only the tasks they created.".into())
+                } else {
+                    Error::role_too_low()
+                });
             }
             tx.soft_delete_task(&scope, id, Timestamp::now())
         })
