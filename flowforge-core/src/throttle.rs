@@ -448,6 +448,9 @@ mod tests {
     #[test]
     fn login_keys_normalize_the_email_as_login_does() {
         let address = IpAddr::from([127, 0, 0, 1]);
-        assert_eq!(ThrottleKey::login(address, "  Ada@X.org "), ThrottleKey::login(address, "ada@x.org"));
+        assert_eq!(
+            ThrottleKey::login(address, "  Ada@X.org "),
+            ThrottleKey::login(address, "ada@x.org")
+        );
     }
 }

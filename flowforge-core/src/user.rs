@@ -38,7 +38,7 @@ pub struct UserRef {
 }
 
 /// A registration.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "openapi",
     derive(utoipa::ToSchema),
@@ -52,6 +52,17 @@ pub struct NewUser {
     /// The display name.
     #[cfg_attr(feature = "openapi", schema(required = false, default = ""))]
     pub full_name: String,
+}
+
+/// Shows everything but the secrets, which must never reach a log.
+impl std::fmt::Debug for NewUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewUser")
+            .field("email", &self.email)
+            .field("password", &"<redacted>")
+            .field("full_name", &self.full_name)
+            .finish()
+    }
 }
 
 impl NewUser {
@@ -129,7 +140,7 @@ impl UserPatch {
 }
 
 /// A password change by the account's owner.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "openapi",
     derive(utoipa::ToSchema),
@@ -140,6 +151,16 @@ pub struct PasswordChange {
     pub current_password: String,
     /// The password to set, checked against the password rules.
     pub new_password: String,
+}
+
+/// Shows everything but the secrets, which must never reach a log.
+impl std::fmt::Debug for PasswordChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PasswordChange")
+            .field("current_password", &"<redacted>")
+            .field("new_password", &"<redacted>")
+            .finish()
+    }
 }
 
 impl PasswordChange {
@@ -187,7 +208,7 @@ impl From<User> for UserRef {
 }
 
 /// A login body: `email` and `password`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "openapi",
     derive(utoipa::ToSchema),
@@ -198,6 +219,16 @@ pub struct Credentials {
     pub email: String,
     /// The password.
     pub password: String,
+}
+
+/// Shows everything but the secrets, which must never reach a log.
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("email", &self.email)
+            .field("password", &"<redacted>")
+            .finish()
+    }
 }
 
 impl Credentials {
@@ -218,7 +249,7 @@ impl Credentials {
 }
 
 /// A body carrying a refresh token (refresh and logout).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "openapi",
     derive(utoipa::ToSchema),
@@ -227,6 +258,15 @@ impl Credentials {
 pub struct RefreshRequest {
     /// The refresh token.
     pub refresh: String,
+}
+
+/// Shows everything but the secrets, which must never reach a log.
+impl std::fmt::Debug for RefreshRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RefreshRequest")
+            .field("refresh", &"<redacted>")
+            .finish()
+    }
 }
 
 impl RefreshRequest {
@@ -241,5 +281,42 @@ impl RefreshRequest {
         Ok(Self {
             refresh: refresh.unwrap_or_default(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_never_show_in_debug_output() {
+        let shown = format!(
+            "{:?} {:?} {:?} {:?}",
+            NewUser {
+                email: "a@b.co".into(),
+                password: "hunter2hunter2".into(),
+                full_name: String::new()
+            },
+            PasswordChange {
+                current_password: "old-secret-1".into(),
+                new_password: "new-secret-2".into()
+            },
+            Credentials {
+                email: "a@b.co".into(),
+                password: "hunter2hunter2".into()
+            },
+            RefreshRequest {
+                refresh: "eyJ.refresh.token".into()
+            },
+        );
+        for secret in [
+            "hunter2hunter2",
+            "old-secret-1",
+            "new-secret-2",
+            "eyJ.refresh.token",
+        ] {
+            assert!(!shown.contains(secret), "{secret} shown in {shown}");
+        }
+        assert!(shown.contains("a@b.co"));
     }
 }

@@ -39,7 +39,7 @@ impl Actor {
 }
 
 /// The answer of login and refresh.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TokenPair {
     /// The access token, for `Authorization: Bearer`.
@@ -50,6 +50,18 @@ pub struct TokenPair {
     pub token_type: &'static str,
     /// Seconds until the access token expires.
     pub expires_in: u64,
+}
+
+/// Shows everything but the secrets, which must never reach a log.
+impl std::fmt::Debug for TokenPair {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenPair")
+            .field("access", &"<redacted>")
+            .field("refresh", &"<redacted>")
+            .field("token_type", &self.token_type)
+            .field("expires_in", &self.expires_in)
+            .finish()
+    }
 }
 
 fn bad_credentials() -> Error {
@@ -195,7 +207,10 @@ impl FlowForge {
     /// [`Error::Validation`] for a wrong current password or a new one that breaks the rules;
     /// [`Error::Conflict`] if the password changed while this one was being checked.
     pub fn change_password(&self, actor: &Actor, change: &PasswordChange) -> Result<()> {
-        let stored = self.store.read(|tx| tx.password_hash(actor.id()))?.ok_or_else(invalid_token)?;
+        let stored = self
+            .store
+            .read(|tx| tx.password_hash(actor.id()))?
+            .ok_or_else(invalid_token)?;
         let mut errors = FieldErrors::default();
         if !password::verify(&stored, &change.current_password) {
             errors.add("current_password", "The current password is wrong.");
@@ -208,7 +223,9 @@ impl FlowForge {
         self.store.write(|tx| {
             // Only if the password verified above is still the one in force.
             if !tx.replace_password_hash(actor.id(), &stored, &hash)? {
-                return Err(Error::Conflict("The password was changed meanwhile; try again.".into()));
+                return Err(Error::Conflict(
+                    "The password was changed meanwhile; try again.".into(),
+                ));
             }
             tx.revoke_all_refresh_tokens(actor.id())
         })

@@ -12,7 +12,6 @@ use crate::input::Body;
 use crate::query::{Common, PageRequest, Params, Search, Sort, SortField};
 use crate::time::Timestamp;
 
-
 /// A project.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -216,9 +215,16 @@ mod tests {
 
     #[test]
     fn is_archived_takes_any_of_its_values() {
-        let q = |pairs: &[(&str, &str)]| ProjectQuery::from_pairs(pairs.iter().copied()).unwrap().is_archived;
+        let q = |pairs: &[(&str, &str)]| {
+            ProjectQuery::from_pairs(pairs.iter().copied())
+                .unwrap()
+                .is_archived
+        };
         assert_eq!(q(&[("is_archived", "true")]), Some(true));
-        assert_eq!(q(&[("is_archived", "true"), ("is_archived", "false")]), None);
+        assert_eq!(
+            q(&[("is_archived", "true"), ("is_archived", "false")]),
+            None
+        );
         assert_eq!(q(&[("is_archived", "false,false")]), Some(false));
         assert!(ProjectQuery::from_pairs([("is_archived", "yes")]).is_err());
     }

@@ -37,8 +37,13 @@ impl FlowForge {
             };
             scope.require_manager()?;
             let mut errors = FieldErrors::default();
-            let name = check_text("name", Some(&input.name), Some(&input.description), &mut errors)
-                .unwrap_or_default();
+            let name = check_text(
+                "name",
+                Some(&input.name),
+                Some(&input.description),
+                &mut errors,
+            )
+            .unwrap_or_default();
             errors.into_result()?;
             if tx.project_name_taken(&scope, &fold_case(&name), None)? {
                 return Err(Error::Conflict(NAME_TAKEN.into()));
@@ -83,7 +88,8 @@ impl FlowForge {
             let (scope, mut project) = tx.project_scoped(actor.id(), id)?;
             scope.require_manager()?;
             let mut errors = FieldErrors::default();
-            let name = check_text("name", 
+            let name = check_text(
+                "name",
                 patch.name.as_deref(),
                 patch.description.as_deref(),
                 &mut errors,

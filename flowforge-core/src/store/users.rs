@@ -74,7 +74,9 @@ impl Tx<'_> {
     /// Replaces the hash only if it is still `old`; returns whether it did.
     pub(crate) fn replace_password_hash(&self, id: UserId, old: &str, new: &str) -> Result<bool> {
         let changed = self
-            .prepare_cached("UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?")?
+            .prepare_cached(
+                "UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?",
+            )?
             .execute(params![new, id, old])?;
         Ok(changed == 1)
     }

@@ -163,12 +163,21 @@ mod tests {
 
     #[test]
     fn a_search_of_too_many_distinct_words_is_refused_by_name() {
-        let many = (0..=crate::query::search::MAX_WORDS).map(|n| format!("w{n}x")).collect::<Vec<_>>().join(" ");
+        let many = (0..=crate::query::search::MAX_WORDS)
+            .map(|n| format!("w{n}x"))
+            .collect::<Vec<_>>()
+            .join(" ");
         match TaskQuery::from_pairs([("search", many.as_str())]) {
             Err(crate::Error::Validation(errors)) => assert!(errors.get("search").is_some()),
             other => panic!("expected a validation error, got {other:?}"),
         }
         let repeated = vec!["same"; 5_000].join(" ");
-        assert_eq!(TaskQuery::from_pairs([("search", repeated.as_str())]).unwrap().search.words(), ["same"]);
+        assert_eq!(
+            TaskQuery::from_pairs([("search", repeated.as_str())])
+                .unwrap()
+                .search
+                .words(),
+            ["same"]
+        );
     }
 }

@@ -36,8 +36,13 @@ impl FlowForge {
             };
             scope.require_writer()?;
             let mut errors = FieldErrors::default();
-            let title = check_text("title", Some(&input.title), Some(&input.description), &mut errors)
-                .unwrap_or_default();
+            let title = check_text(
+                "title",
+                Some(&input.title),
+                Some(&input.description),
+                &mut errors,
+            )
+            .unwrap_or_default();
             let assignee = assignee(tx, &scope, input.assigned_to, &mut errors)?;
             errors.into_result()?;
             if project.is_archived {
@@ -86,7 +91,8 @@ impl FlowForge {
             let (scope, mut task) = (found.scope, found.task);
             scope.require_writer()?;
             let mut errors = FieldErrors::default();
-            let title = check_text("title", 
+            let title = check_text(
+                "title",
                 patch.title.as_deref(),
                 patch.description.as_deref(),
                 &mut errors,
