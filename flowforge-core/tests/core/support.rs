@@ -1,16 +1,24 @@
-//! Fixtures: a fresh database per test, users, and a two-tenant world with one user per role.
+//! Fixtures: a fresh database per test, users, and a two-tenant world with one user per role;
+//! and the assertions and the mismatch collector that several modules share.
 
 #![allow(dead_code)]
 
 use flowforge_core::{
-    Actor, Config, Database, Error, FlowForge, NewMembership, NewOrganization, NewProject, NewTask,
-    NewUser, Organization, Project, Role, Task,
+    Actor, Config, Database, Error, FieldErrors, FlowForge, MemberQuery, NewMembership,
+    NewOrganization, NewProject, NewTask, NewUser, OrgId, Organization, OrganizationPatch, Project,
+    ProjectPatch, ProjectQuery, Role, Task, TaskPatch, TaskQuery, UserId,
 };
 
 /// The password of every fixture user.
 pub const PASSWORD: &str = "flowforge-pass-1";
 /// The secret key of every fixture handle.
 pub const SECRET: &str = "test secret key, long enough to be a real one";
+/// The roles of an organization, owner first (the columns of the role tables).
+pub const ROLES: [Role; 4] = [Role::Owner, Role::Admin, Role::Member, Role::Viewer];
+/// The message for a field a body may not set.
+pub const READ_ONLY: &str = "This field is read-only.";
+/// The message for a field a body does not have.
+pub const UNKNOWN: &str = "Unknown field.";
 
 /// A fresh in-memory FlowForge.
 pub fn open() -> FlowForge {
@@ -19,11 +27,16 @@ pub fn open() -> FlowForge {
 
 /// Registers `email` and returns them as an actor.
 pub fn user(ff: &FlowForge, email: &str) -> Actor {
+    named_user(ff, email, &format!("Name of {email}"))
+}
+
+/// Registers `email` with a chosen full name and returns them as an actor.
+pub fn named_user(ff: &FlowForge, email: &str, full_name: &str) -> Actor {
     let user = ff
         .register(&NewUser {
             email: email.into(),
             password: PASSWORD.into(),
-            full_name: format!("Name of {email}"),
+            full_name: full_name.into(),
         })
         .expect("register");
     ff.admin().act_as(user.id).expect("act as")
@@ -64,6 +77,46 @@ pub fn project(ff: &FlowForge, by: &Actor, org: &Organization, name: &str) -> Pr
 pub fn task(ff: &FlowForge, by: &Actor, project: &Project, title: &str) -> Task {
     ff.create_task(by, &NewTask::new(project.id, title))
         .expect("create task")
+}
+
+/// A patch that changes an organization's name only.
+pub fn rename_org(name: &str) -> OrganizationPatch {
+    OrganizationPatch {
+        name: Some(name.into()),
+        ..OrganizationPatch::default()
+    }
+}
+
+/// A patch that changes an organization's slug only.
+pub fn reslug_org(slug: &str) -> OrganizationPatch {
+    OrganizationPatch {
+        slug: Some(slug.into()),
+        ..OrganizationPatch::default()
+    }
+}
+
+/// A patch that changes a project's name only.
+pub fn rename_project(name: &str) -> ProjectPatch {
+    ProjectPatch {
+        name: Some(name.into()),
+        ..ProjectPatch::default()
+    }
+}
+
+/// A patch that archives (or unarchives) a project.
+pub fn archive_project(archived: bool) -> ProjectPatch {
+    ProjectPatch {
+        is_archived: Some(archived),
+        ..ProjectPatch::default()
+    }
+}
+
+/// A patch that changes a task's title only.
+pub fn retitle(title: &str) -> TaskPatch {
+    TaskPatch {
+        title: Some(title.into()),
+        ..TaskPatch::default()
+    }
 }
 
 /// Two tenants: `org` with one user of each role, and `foreign`, owned by `outsider`, whom the
@@ -125,6 +178,57 @@ impl World {
             Role::Member => &self.member,
             Role::Viewer => &self.viewer,
         }
+    }
+
+    /// The role `user` holds in `org`, as the owner sees it; `None` for a non-member.
+    pub fn role_of(&self, user: UserId) -> Option<Role> {
+        self.ff
+            .get_member(&self.owner, self.org.id, user)
+            .ok()
+            .map(|m| m.role)
+    }
+
+    /// Everything `owner` can see of `org` and of their lists, to compare before and after.
+    pub fn snapshot(&self, owner: &Actor, org: OrgId) -> String {
+        let organization = self.ff.get_organization(owner, org);
+        let members = self.ff.list_members(owner, org, &MemberQuery::default());
+        let projects = self.ff.list_projects(owner, &ProjectQuery::default());
+        let tasks = self.ff.list_tasks(owner, &TaskQuery::default());
+        format!("{organization:?}\n{members:?}\n{projects:?}\n{tasks:?}")
+    }
+}
+
+/// Mismatches between what a table-driven test expects and what the library answers, collected
+/// so that one run reports them all, each naming the operation and the actor.
+#[derive(Default)]
+pub struct Mismatches(Vec<String>);
+
+impl Mismatches {
+    /// Records `message` unless `condition` holds.
+    pub fn check(&mut self, condition: bool, message: impl FnOnce() -> String) {
+        if !condition {
+            self.0.push(message());
+        }
+    }
+
+    /// Asserts that nothing was recorded, listing everything that was.
+    #[track_caller]
+    pub fn assert_none(self) {
+        assert!(
+            self.0.is_empty(),
+            "{} mismatch(es):\n  {}",
+            self.0.len(),
+            self.0.join("\n  ")
+        );
+    }
+}
+
+/// The validation messages, or a panic naming what came instead.
+#[track_caller]
+pub fn field_errors<T: std::fmt::Debug>(result: Result<T, Error>) -> FieldErrors {
+    match result {
+        Err(Error::Validation(errors)) => errors,
+        other => panic!("expected a validation error, got {other:?}"),
     }
 }
 

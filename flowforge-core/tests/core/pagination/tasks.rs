@@ -1,22 +1,19 @@
-//! Pagination as a property: for random data, filters and orderings, walking every page with a
-//! random page size yields exactly the list a model computes (filter, order, id tie-break), each
-//! item once, with the same `count` on every page and `has_next` false only on the last page.
+//! Task pages: random tasks in two projects (some touched, some deleted), random filters given
+//! as repeated or comma-separated parameters, and random multi-term orderings.
 
 use std::cmp::Ordering;
 use std::collections::HashSet;
-use std::sync::OnceLock;
-use std::sync::atomic::{AtomicUsize, Ordering as Atomic};
 
 use chrono::{Days, NaiveDate};
 use flowforge_core::{
-    Actor, Error, FlowForge, MemberField, MemberQuery, Membership, NewMembership, NewTask, NewUser,
-    Page, PageRequest, Priority, Project, Role, Search, Sort, Status, Task, TaskField, TaskPatch,
-    TaskQuery, UserFilter,
+    Actor, FlowForge, NewTask, PageRequest, Priority, Project, Role, Search, Sort, Status, Task,
+    TaskField, TaskPatch, TaskQuery, UserFilter,
 };
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseResult;
 
-use crate::support::{PASSWORD, add, open, org, project, user};
+use super::{config, search_matches, subset, walk};
+use crate::support::{add, open, org, project, user};
 
 /// Words of titles and descriptions: short ones (searched without the index) and non-ASCII.
 const WORDS: &[&str] = &[
@@ -32,71 +29,6 @@ const TASK_FIELDS: [TaskField; 6] = [
     TaskField::UpdatedAt,
 ];
 
-/// No regression files: this module writes nothing next to the sources.
-fn config(cases: u32) -> ProptestConfig {
-    ProptestConfig {
-        failure_persistence: None,
-        ..ProptestConfig::with_cases(cases)
-    }
-}
-
-/// Walks every page of a list of `total` items with `page_size`, checking the page bookkeeping,
-/// and returns the items in the order seen. `fetch` gets a 1-based page number.
-fn walk<T>(
-    total: usize,
-    page_size: u64,
-    mut fetch: impl FnMut(u64) -> Result<Page<T>, Error>,
-) -> Result<Vec<T>, TestCaseError> {
-    let total = total as u64;
-    let pages = total.div_ceil(page_size).max(1);
-    let mut seen = Vec::new();
-    for number in 1..=pages {
-        let page = fetch(number)
-            .map_err(|e| TestCaseError::fail(format!("page {number} of {pages}: {e:?}")))?;
-        prop_assert_eq!(page.count, total, "count on page {}", number);
-        prop_assert_eq!(page.page, number);
-        prop_assert_eq!(page.page_size, page_size);
-        let expected_len = page_size.min(total - (number - 1) * page_size);
-        prop_assert_eq!(
-            page.items.len() as u64,
-            expected_len,
-            "items on page {} of {}",
-            number,
-            pages
-        );
-        prop_assert_eq!(
-            page.has_next(),
-            number < pages,
-            "has_next on page {} of {}",
-            number,
-            pages
-        );
-        prop_assert_eq!(
-            page.has_previous(),
-            number > 1,
-            "has_previous on page {}",
-            number
-        );
-        prop_assert_eq!(page.num_pages(), pages);
-        seen.extend(page.items);
-    }
-    match fetch(pages + 1) {
-        Err(Error::NotFound(message)) => prop_assert_eq!(message, "Invalid page."),
-        other => {
-            return Err(TestCaseError::fail(format!(
-                "page {} past the end answered {:?}",
-                pages + 1,
-                other.map(|p| p.items.len())
-            )));
-        }
-    }
-    Ok(seen)
-}
-
-// ---------------------------------------------------------------------------------------------
-// Tasks
-// ---------------------------------------------------------------------------------------------
-
 #[derive(Debug, Clone)]
 struct TaskSpec {
     title: (usize, usize),
@@ -111,44 +43,32 @@ struct TaskSpec {
     delete: bool,
 }
 
-fn task_spec() -> impl Strategy<Value = TaskSpec> {
-    (
-        (0..WORDS.len(), 0..WORDS.len()),
-        proptest::option::of(0..WORDS.len()),
-        (0..4usize, 0..4usize),
-        proptest::option::weighted(0.7, 0..6u64),
-        proptest::option::of(0..3usize),
-        0..3usize,
-        any::<bool>(),
-        proptest::bool::weighted(0.2),
-        proptest::bool::weighted(0.1),
-    )
-        .prop_map(
-            |(
-                title,
-                description,
-                (status, priority),
-                due,
-                assignee,
-                creator,
-                second_project,
-                touch,
-                delete,
-            )| {
-                TaskSpec {
-                    title,
-                    description,
-                    status,
-                    priority,
-                    due,
-                    assignee,
-                    creator,
-                    second_project,
-                    touch,
-                    delete,
-                }
-            },
-        )
+prop_compose! {
+    fn task_spec()(
+        title in (0..WORDS.len(), 0..WORDS.len()),
+        description in proptest::option::of(0..WORDS.len()),
+        status in 0..4usize,
+        priority in 0..4usize,
+        due in proptest::option::weighted(0.7, 0..6u64),
+        assignee in proptest::option::of(0..3usize),
+        creator in 0..3usize,
+        second_project in any::<bool>(),
+        touch in proptest::bool::weighted(0.2),
+        delete in proptest::bool::weighted(0.1),
+    ) -> TaskSpec {
+        TaskSpec {
+            title,
+            description,
+            status,
+            priority,
+            due,
+            assignee,
+            creator,
+            second_project,
+            touch,
+            delete,
+        }
+    }
 }
 
 /// How the assignee filter is given.
@@ -171,16 +91,6 @@ struct Filters {
     project: Option<bool>,
     /// Whether list values are repeated parameters rather than comma-separated.
     repeat: bool,
-}
-
-fn subset<T: Copy + std::fmt::Debug + 'static>(all: &'static [T]) -> impl Strategy<Value = Vec<T>> {
-    proptest::collection::vec(any::<bool>(), all.len()).prop_map(move |picks| {
-        all.iter()
-            .zip(picks)
-            .filter(|(_, pick)| *pick)
-            .map(|(v, _)| *v)
-            .collect()
-    })
 }
 
 fn search_text() -> impl Strategy<Value = String> {
@@ -207,12 +117,12 @@ fn search_text() -> impl Strategy<Value = String> {
         })
 }
 
-fn filters() -> impl Strategy<Value = Filters> {
-    (
-        prop_oneof![3 => Just(Vec::new()), 2 => subset(Status::ALL)],
-        prop_oneof![3 => Just(Vec::new()), 2 => subset(Priority::ALL)],
-        proptest::option::weighted(0.4, search_text()),
-        proptest::option::weighted(
+prop_compose! {
+    fn filters()(
+        status in prop_oneof![3 => Just(Vec::new()), 2 => subset(Status::ALL)],
+        priority in prop_oneof![3 => Just(Vec::new()), 2 => subset(Priority::ALL)],
+        search in proptest::option::weighted(0.4, search_text()),
+        assigned_to in proptest::option::weighted(
             0.3,
             prop_oneof![
                 Just(Assignee::Me),
@@ -221,21 +131,20 @@ fn filters() -> impl Strategy<Value = Filters> {
                 (0..3usize).prop_map(Assignee::User)
             ],
         ),
-        proptest::option::weighted(0.2, 0..6u64),
-        proptest::option::weighted(0.2, any::<bool>()),
-        any::<bool>(),
-    )
-        .prop_map(
-            |(status, priority, search, assigned_to, due_before, project, repeat)| Filters {
-                status,
-                priority,
-                search,
-                assigned_to,
-                due_before,
-                project,
-                repeat,
-            },
-        )
+        due_before in proptest::option::weighted(0.2, 0..6u64),
+        project in proptest::option::weighted(0.2, any::<bool>()),
+        repeat in any::<bool>(),
+    ) -> Filters {
+        Filters {
+            status,
+            priority,
+            search,
+            assigned_to,
+            due_before,
+            project,
+            repeat,
+        }
+    }
 }
 
 fn task_ordering() -> impl Strategy<Value = Vec<Sort<TaskField>>> {
@@ -267,6 +176,13 @@ struct TaskWorld {
     projects: [Project; 2],
     /// The live tasks, as the library returned them when last written.
     live: Vec<Task>,
+}
+
+impl TaskWorld {
+    /// The user at index `i`, modulo the number of users.
+    fn user(&self, i: usize) -> &Actor {
+        &self.users[i % self.users.len()]
+    }
 }
 
 fn build_tasks(user_count: usize, specs: &[TaskSpec]) -> TaskWorld {
@@ -333,7 +249,7 @@ fn task_query(
         Some(Assignee::Me) => vec![UserFilter::Me],
         Some(Assignee::Nobody) => vec![UserFilter::Nobody],
         Some(Assignee::MeOrNobody) => vec![UserFilter::Me, UserFilter::Nobody],
-        Some(Assignee::User(i)) => vec![UserFilter::Id(world.users[i % world.users.len()].id())],
+        Some(Assignee::User(i)) => vec![UserFilter::Id(world.user(i).id())],
     };
     TaskQuery {
         project: filters
@@ -396,7 +312,7 @@ fn task_pairs(
             Some(Assignee::Me) => vec!["me".into()],
             Some(Assignee::Nobody) => vec!["none".into()],
             Some(Assignee::MeOrNobody) => vec!["me".into(), "none".into()],
-            Some(Assignee::User(i)) => vec![world.users[i % world.users.len()].id().to_string()],
+            Some(Assignee::User(i)) => vec![world.user(i).id().to_string()],
         },
     );
     list(
@@ -447,14 +363,12 @@ fn task_matches(world: &TaskWorld, me: &Actor, filters: &Filters, task: &Task) -
         Some(Assignee::Me) => assignee == Some(me.id()),
         Some(Assignee::Nobody) => assignee.is_none(),
         Some(Assignee::MeOrNobody) => assignee.is_none() || assignee == Some(me.id()),
-        Some(Assignee::User(i)) => assignee == Some(world.users[i % world.users.len()].id()),
+        Some(Assignee::User(i)) => assignee == Some(world.user(i).id()),
     };
-    let search_ok = filters.search.as_deref().is_none_or(|text| {
-        let (title, description) = (task.title.to_lowercase(), task.description.to_lowercase());
-        text.split_whitespace()
-            .map(str::to_lowercase)
-            .all(|w| title.contains(&w) || description.contains(&w))
-    });
+    let search_ok = filters
+        .search
+        .as_deref()
+        .is_none_or(|text| search_matches(text, [&task.title, &task.description]));
     (filters.status.is_empty() || filters.status.contains(&task.status))
         && (filters.priority.is_empty() || filters.priority.contains(&task.priority))
         && filters
@@ -566,197 +480,5 @@ proptest! {
         page_size in 1..=25u64,
     ) {
         check_task_pages(user_count, &specs, actor, &filters, &ordering, page_size)?;
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Members
-// ---------------------------------------------------------------------------------------------
-
-const PEOPLE: [(&str, &str); 6] = [
-    ("ada@example.com", "Ada Lovelace"),
-    ("bob@sample.org", "Robert Tables"),
-    ("cy@example.com", "Cy Young"),
-    ("dee@example.net", "Dee Dee Ramone"),
-    ("eve@sample.org", "Eve Online"),
-    ("fay@example.com", "Fay Wray"),
-];
-
-const MEMBER_SEARCHES: [&str; 9] = [
-    "example",
-    "SAMPLE",
-    "ada",
-    "ee",
-    "y",
-    "o",
-    "@",
-    "dee ramone",
-    "zzz",
-];
-
-const MEMBER_FIELDS: [MemberField; 3] =
-    [MemberField::JoinedAt, MemberField::Email, MemberField::Role];
-
-/// Registering hashes a password, so the people are registered once for every case; each case
-/// makes its own organization.
-fn people() -> &'static (FlowForge, Vec<Actor>) {
-    static PEOPLE_DB: OnceLock<(FlowForge, Vec<Actor>)> = OnceLock::new();
-    PEOPLE_DB.get_or_init(|| {
-        let ff = open();
-        let actors = PEOPLE
-            .iter()
-            .map(|(email, name)| {
-                let user = ff
-                    .register(&NewUser {
-                        email: (*email).into(),
-                        password: PASSWORD.into(),
-                        full_name: (*name).into(),
-                    })
-                    .expect("register");
-                ff.admin().act_as(user.id).expect("act as")
-            })
-            .collect();
-        (ff, actors)
-    })
-}
-
-#[derive(Debug, Clone)]
-struct MemberCase {
-    /// The owner (who makes the organization) and the others, each with a role, in joining order.
-    owner: usize,
-    others: Vec<(usize, Role, bool)>,
-    roles: Vec<Role>,
-    search: Option<usize>,
-    ordering: Vec<Sort<MemberField>>,
-    page_size: u64,
-}
-
-fn member_case() -> impl Strategy<Value = MemberCase> {
-    (
-        0..PEOPLE.len(),
-        Just((0..PEOPLE.len()).collect::<Vec<_>>()).prop_shuffle(),
-        proptest::collection::vec(
-            (
-                proptest::sample::select(Role::ALL),
-                proptest::bool::weighted(0.3),
-            ),
-            PEOPLE.len(),
-        ),
-        0..PEOPLE.len(),
-        prop_oneof![2 => Just(Vec::new()), 1 => subset(Role::ALL)],
-        proptest::option::weighted(0.4, 0..MEMBER_SEARCHES.len()),
-        proptest::collection::vec((0..MEMBER_FIELDS.len(), any::<bool>()), 0..=3),
-        1..=7u64,
-    )
-        .prop_map(
-            |(owner, order, roles_and_pauses, count, roles, search, ordering, page_size)| {
-                let others = order
-                    .into_iter()
-                    .filter(|&i| i != owner)
-                    .take(count)
-                    .zip(roles_and_pauses)
-                    .map(|(i, (role, pause))| (i, role, pause))
-                    .collect();
-                let ordering = ordering
-                    .into_iter()
-                    .map(|(i, descending)| Sort {
-                        field: MEMBER_FIELDS[i],
-                        descending,
-                    })
-                    .collect();
-                MemberCase {
-                    owner,
-                    others,
-                    roles,
-                    search,
-                    ordering,
-                    page_size,
-                }
-            },
-        )
-}
-
-fn member_order(ordering: &[Sort<MemberField>], a: &Membership, b: &Membership) -> Ordering {
-    let default = [Sort::asc(MemberField::JoinedAt)];
-    let ordering = if ordering.is_empty() {
-        &default[..]
-    } else {
-        ordering
-    };
-    for sort in ordering {
-        let o = match sort.field {
-            MemberField::JoinedAt => a.joined_at.cmp(&b.joined_at),
-            MemberField::Email => a.user.email.cmp(&b.user.email),
-            MemberField::Role => a.role.cmp(&b.role),
-        };
-        let o = if sort.descending { o.reverse() } else { o };
-        if o != Ordering::Equal {
-            return o;
-        }
-    }
-    a.user.id.cmp(&b.user.id)
-}
-
-fn check_member_pages(case: &MemberCase) -> TestCaseResult {
-    static ORGS: AtomicUsize = AtomicUsize::new(0);
-    let (ff, actors) = people();
-    let owner = &actors[case.owner];
-    let acme = org(
-        ff,
-        owner,
-        &format!("Org {}", ORGS.fetch_add(1, Atomic::Relaxed)),
-    );
-    let mut all = vec![
-        ff.get_member(owner, acme.id, owner.id())
-            .expect("owner membership"),
-    ];
-    for &(i, role, pause) in &case.others {
-        if pause {
-            std::thread::sleep(std::time::Duration::from_millis(2));
-        }
-        let input = NewMembership {
-            email: actors[i].user().email.clone(),
-            role,
-        };
-        all.push(ff.add_member(owner, acme.id, &input).expect("add member"));
-    }
-    let search = case.search.map(|i| MEMBER_SEARCHES[i]);
-    let mut expected: Vec<Membership> = all
-        .into_iter()
-        .filter(|m| case.roles.is_empty() || case.roles.contains(&m.role))
-        .filter(|m| {
-            search.is_none_or(|text| {
-                let (email, name) = (m.user.email.to_lowercase(), m.user.full_name.to_lowercase());
-                text.split_whitespace()
-                    .map(str::to_lowercase)
-                    .all(|w| email.contains(&w) || name.contains(&w))
-            })
-        })
-        .collect();
-    expected.sort_by(|a, b| member_order(&case.ordering, a, b));
-
-    let query = MemberQuery {
-        role: case.roles.clone(),
-        search: search.map(Search::new).unwrap_or_default(),
-        ordering: case.ordering.clone(),
-        page: PageRequest::default(),
-    };
-    let walked = walk(expected.len(), case.page_size, |number| {
-        let page = MemberQuery {
-            page: PageRequest::new(number, case.page_size),
-            ..query.clone()
-        };
-        ff.list_members(owner, acme.id, &page)
-    })?;
-    prop_assert_eq!(walked, expected);
-    Ok(())
-}
-
-proptest! {
-    #![proptest_config(config(32))]
-
-    #[test]
-    fn walking_every_member_page_yields_the_filtered_ordered_members_once(case in member_case()) {
-        check_member_pages(&case)?;
     }
 }
