@@ -18,7 +18,7 @@ use serde_json::Value;
 use crate::config::Settings;
 use crate::docs::Docs;
 use crate::handlers::{self, Call, blocking};
-use crate::reply::{Reply, json, malformed_json, no_content, problem, problem_for};
+use crate::reply::{Health, Reply, json, malformed_json, no_content, problem, problem_for};
 use crate::router::{Endpoint, Miss, route};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -329,9 +329,9 @@ impl App {
 
     async fn outside_api(&self, endpoint: &Endpoint, path: &str) -> Reply {
         match endpoint {
-            Endpoint::Healthz => json(StatusCode::OK, &serde_json::json!({"status": "ok"})),
+            Endpoint::Healthz => json(StatusCode::OK, &Health { status: "ok" }),
             Endpoint::Readyz => match blocking(&self.ff, FlowForge::ping).await {
-                Ok(()) => json(StatusCode::OK, &serde_json::json!({"status": "ready"})),
+                Ok(()) => json(StatusCode::OK, &Health { status: "ready" }),
                 Err(_) => problem(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "The database does not answer.",

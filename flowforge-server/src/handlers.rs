@@ -9,7 +9,9 @@ use flowforge_core::{
     ProjectPatch, ProjectQuery, RefreshRequest, Result, TaskPatch, TaskQuery, UserPatch,
 };
 use hyper::{Method, StatusCode};
-use serde_json::{Value, json as json_value};
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
 
 use crate::reply::{Reply, json, no_content, paginated};
 use crate::router::Endpoint;
@@ -30,6 +32,26 @@ pub struct Call {
     pub base: String,
     /// The request's path.
     pub path: String,
+}
+
+/// The body of `GET /api/v1/`: the absolute URLs of the collections (like DRF's API root).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiRoot {
+    /// Where to register.
+    #[schema(format = "uri")]
+    pub register: String,
+    /// Where to log in for a token pair.
+    #[schema(format = "uri")]
+    pub login: String,
+    /// The organizations collection.
+    #[schema(format = "uri")]
+    pub organizations: String,
+    /// The projects collection.
+    #[schema(format = "uri")]
+    pub projects: String,
+    /// The tasks collection.
+    #[schema(format = "uri")]
+    pub tasks: String,
 }
 
 /// Runs a blocking core call on the blocking pool, so SQLite never stalls the reactor.
@@ -74,12 +96,13 @@ pub async fn call(ff: &Arc<FlowForge>, call: Call) -> Result<Reply> {
         })
     };
     let reply = match (endpoint, method) {
-        (E::ApiRoot, _) => ok(&json_value!({
-            "auth": format!("{base}/api/v1/auth/"),
-            "organizations": format!("{base}/api/v1/organizations/"),
-            "projects": format!("{base}/api/v1/projects/"),
-            "tasks": format!("{base}/api/v1/tasks/"),
-        })),
+        (E::ApiRoot, _) => ok(&ApiRoot {
+            register: format!("{base}/api/v1/auth/register/"),
+            login: format!("{base}/api/v1/auth/login/"),
+            organizations: format!("{base}/api/v1/organizations/"),
+            projects: format!("{base}/api/v1/projects/"),
+            tasks: format!("{base}/api/v1/tasks/"),
+        }),
         (E::Register, _) => {
             let input = NewUser::from_json(&body)?;
             created(&blocking(ff, move |ff| ff.register(&input)).await?)

@@ -19,21 +19,25 @@ fn main() -> ExitCode {
 
 async fn run(settings: Settings) -> ExitCode {
     let bind = settings.bind;
+    // Bind first: a taken address is refused before the database is created or migrated.
+    let listener = match TcpListener::bind(bind).await {
+        Ok(listener) => listener,
+        Err(e) => return fail(&format!("BIND: cannot listen on {bind}: {e}")),
+    };
     let app = match tokio::task::spawn_blocking(move || open(settings)).await {
         Ok(Ok(app)) => app,
         Ok(Err(e)) => return fail(&e.to_string()),
         Err(e) => return fail(&format!("start-up failed: {e}")),
     };
-    let listener = match TcpListener::bind(bind).await {
-        Ok(listener) => listener,
-        Err(e) => return fail(&format!("BIND: cannot listen on {bind}: {e}")),
-    };
+    // Install the signal handlers before announcing readiness, so a SIGTERM that follows the
+    // announcement is always a graceful shutdown.
+    let shutdown = shutdown_signal();
     let base = format!("http://{}", listener.local_addr().unwrap_or(bind));
     println!("FlowForge is listening on {base}");
     println!("  API root:   {base}/api/v1/");
     println!("  Swagger UI: {base}/api/docs/");
     println!("  OpenAPI:    {base}/api/schema/");
-    serve(listener, app, shutdown_signal()).await;
+    serve(listener, app, shutdown).await;
     ExitCode::SUCCESS
 }
 
@@ -59,22 +63,30 @@ fn init_logging(format: Option<LogFormat>) {
     }
 }
 
-/// Completes on SIGINT or SIGTERM.
-async fn shutdown_signal() {
-    let interrupt = tokio::signal::ctrl_c();
+/// Completes on SIGINT or SIGTERM. The handlers are installed when this is called, not when the
+/// future is first polled.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(term) => term,
-                Err(_) => return interrupt.await.unwrap_or(()),
-            };
-        tokio::select! {
-            _ = interrupt => {}
-            _ = term.recv() => {}
+        use tokio::signal::unix::{SignalKind, signal};
+        let interrupt = signal(SignalKind::interrupt());
+        let term = signal(SignalKind::terminate());
+        async move {
+            match (interrupt, term) {
+                (Ok(mut interrupt), Ok(mut term)) => {
+                    tokio::select! {
+                        _ = interrupt.recv() => {}
+                        _ = term.recv() => {}
+                    }
+                }
+                _ => tokio::signal::ctrl_c().await.unwrap_or(()),
+            }
+            tracing::info!("shutting down");
         }
     }
     #[cfg(not(unix))]
-    interrupt.await.unwrap_or(());
-    tracing::info!("shutting down");
+    async {
+        tokio::signal::ctrl_c().await.unwrap_or(());
+        tracing::info!("shutting down");
+    }
 }

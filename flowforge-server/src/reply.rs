@@ -7,6 +7,7 @@ use http_body_util::Full;
 use hyper::header::{CONTENT_TYPE, HeaderValue, WWW_AUTHENTICATE};
 use hyper::{Response, StatusCode};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// The response type of every endpoint.
 pub type Reply = Response<Full<Bytes>>;
@@ -40,10 +41,11 @@ pub fn with_type(status: StatusCode, content_type: &str, body: Bytes) -> Reply {
 }
 
 /// RFC 9457 problem details, as every error body.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Problem {
     /// Always `about:blank`.
     #[serde(rename = "type")]
+    #[schema(format = "uri", example = "about:blank")]
     pub kind: &'static str,
     /// The status's reason phrase.
     pub title: &'static str,
@@ -55,6 +57,7 @@ pub struct Problem {
     pub instance: String,
     /// Per-field messages, on validation failures only.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub errors: Option<FieldErrors>,
 }
 
@@ -126,13 +129,15 @@ pub fn problem_for(error: &Error, instance: &str) -> Reply {
 }
 
 /// The list envelope of the contract.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Paginated<T> {
     /// How many items match in all pages.
     pub count: u64,
     /// The next page's URL, or null on the last page.
+    #[schema(required = true, format = "uri")]
     pub next: Option<String>,
     /// The previous page's URL, or null on the first page.
+    #[schema(required = true, format = "uri")]
     pub previous: Option<String>,
     /// This page's items.
     pub results: Vec<T>,
@@ -174,4 +179,12 @@ pub fn malformed_json(detail: &str) -> Error {
         FieldErrors::NON_FIELD,
         format!("JSON parse error - {detail}"),
     ))
+}
+
+/// The body of `/healthz` and `/readyz` when they answer `200`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    /// `ok` (the process runs) or `ready` (the database answers).
+    #[schema(example = "ok")]
+    pub status: &'static str,
 }

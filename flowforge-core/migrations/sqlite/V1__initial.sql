@@ -65,7 +65,9 @@ CREATE TABLE tasks (
 );
 CREATE INDEX tasks_project_status ON tasks (project_id, status);
 CREATE INDEX tasks_assignee_status ON tasks (assigned_to, status);
-CREATE INDEX tasks_org_due ON tasks (organization_id, due_date, priority);
+-- The default task order (due date, undated last, then highest priority), walked in order.
+CREATE INDEX tasks_org_default_order ON tasks (organization_id, (due_date IS NULL), due_date, priority DESC, id)
+    WHERE deleted_at IS NULL;
 CREATE INDEX tasks_org_created ON tasks (organization_id, created_at);
 CREATE INDEX tasks_created_by ON tasks (created_by);
 

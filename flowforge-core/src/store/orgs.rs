@@ -39,6 +39,31 @@ impl Tx<'_> {
         .ok_or_else(Error::not_found)
     }
 
+    /// Restricts `column` to the organizations `user` belongs to, and to those of them in
+    /// `wanted` when it is not empty. The ids are bound as a list (not a subquery) so that SQLite
+    /// can walk an ordered index when the user belongs to one organization.
+    pub(crate) fn scope_to_orgs(
+        &self,
+        filter: &mut Where,
+        column: &str,
+        user: UserId,
+        wanted: &[OrgId],
+    ) -> Result<()> {
+        let mut orgs: Vec<OrgId> = self
+            .prepare_cached("SELECT organization_id FROM memberships WHERE user_id = ?")?
+            .query_map([user], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        if !wanted.is_empty() {
+            orgs.retain(|org| wanted.contains(org));
+        }
+        if orgs.is_empty() {
+            filter.and("0", []);
+        } else {
+            filter.any_of(column, orgs);
+        }
+        Ok(())
+    }
+
     /// The organization of `scope`, as its member sees it.
     pub(crate) fn org_view(&self, scope: &OrgScope) -> Result<Organization> {
         let sql = format!(

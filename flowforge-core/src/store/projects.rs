@@ -54,11 +54,7 @@ impl Tx<'_> {
         query: &ProjectQuery,
     ) -> Result<Page<Project>> {
         let mut filter = Where::default();
-        filter.and(
-            "p.organization_id IN (SELECT organization_id FROM memberships WHERE user_id = ?)",
-            [value(user)],
-        );
-        filter.any_of("p.organization_id", query.organization.iter().copied());
+        self.scope_to_orgs(&mut filter, "p.organization_id", user, &query.organization)?;
         if let Some(archived) = query.is_archived {
             filter.and("p.is_archived = ?", [value(archived)]);
         }

@@ -78,12 +78,8 @@ impl Tx<'_> {
 
     pub(crate) fn list_tasks(&self, user: UserId, query: &TaskQuery) -> Result<Page<Task>> {
         let mut filter = Where::default();
-        filter.and(
-            "t.organization_id IN (SELECT organization_id FROM memberships WHERE user_id = ?)",
-            [value(user)],
-        );
+        self.scope_to_orgs(&mut filter, "t.organization_id", user, &query.organization)?;
         filter.and("t.deleted_at IS NULL", []);
-        filter.any_of("t.organization_id", query.organization.iter().copied());
         filter.any_of("t.project_id", query.project.iter().copied());
         filter.any_of("t.status", query.status.iter().copied());
         filter.any_of("t.priority", query.priority.iter().copied());

@@ -1,0 +1,129 @@
+//! What every response carries whatever the endpoint: the trailing-slash redirect, CORS for the
+//! configured origins only, security headers and the request id.
+
+use reqwest::{Method, StatusCode};
+
+use crate::support::{World, send};
+
+#[tokio::test]
+async fn a_path_without_its_trailing_slash_is_redirected_with_the_query() {
+    let w = World::get();
+    let resp = w
+        .member()
+        .get("/api/v1/tasks?status=todo&page_size=5")
+        .await
+        .expect(StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(
+        resp.header("location"),
+        "/api/v1/tasks/?status=todo&page_size=5"
+    );
+    let item = format!("/api/v1/projects/{}", w.project);
+    let resp = w
+        .anon()
+        .get(&item)
+        .await
+        .expect(StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(resp.header("location"), format!("{item}/"));
+    w.anon()
+        .get("/api/v1/nothing")
+        .await
+        .expect(StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_preflight_from_an_allowed_origin_gets_the_cors_headers() {
+    let w = World::get();
+    let resp = send(
+        w.anon()
+            .request(Method::OPTIONS, "/api/v1/tasks/")
+            .header("origin", "http://app.example")
+            .header("access-control-request-method", "POST")
+            .header(
+                "access-control-request-headers",
+                "authorization, content-type",
+            ),
+    )
+    .await;
+    assert!(resp.status.is_success(), "{}", resp.status);
+    assert_eq!(
+        resp.header("access-control-allow-origin"),
+        "http://app.example"
+    );
+    assert!(resp.header("access-control-allow-methods").contains("POST"));
+    let allowed_headers = resp
+        .header("access-control-allow-headers")
+        .to_ascii_lowercase();
+    assert!(
+        allowed_headers.contains("authorization"),
+        "{allowed_headers}"
+    );
+    assert!(
+        allowed_headers.contains("content-type"),
+        "{allowed_headers}"
+    );
+
+    let simple = send(
+        w.member()
+            .request(Method::GET, "/api/v1/tasks/")
+            .header("origin", "http://app.example"),
+    )
+    .await
+    .expect(StatusCode::OK);
+    assert_eq!(
+        simple.header("access-control-allow-origin"),
+        "http://app.example"
+    );
+}
+
+#[tokio::test]
+async fn a_preflight_from_another_origin_gets_no_cors_headers() {
+    let w = World::get();
+    for method in [Method::OPTIONS, Method::GET] {
+        let resp = send(
+            w.member()
+                .request(method.clone(), "/api/v1/tasks/")
+                .header("origin", "http://evil.example")
+                .header("access-control-request-method", "POST"),
+        )
+        .await;
+        let cors: Vec<_> = resp
+            .headers
+            .keys()
+            .filter(|name| name.as_str().starts_with("access-control-"))
+            .collect();
+        assert!(cors.is_empty(), "{method}: {cors:?}");
+    }
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let w = World::get();
+    for resp in [
+        w.member().get("/api/v1/tasks/").await,
+        w.anon().get("/api/v1/tasks/").await,
+        w.anon().get("/healthz").await,
+        w.anon().get("/api/v1/nothing/").await,
+    ] {
+        assert_eq!(resp.header("x-content-type-options"), "nosniff");
+        assert_eq!(resp.header("referrer-policy"), "no-referrer");
+        assert_eq!(resp.header("x-frame-options"), "DENY");
+    }
+}
+
+#[tokio::test]
+async fn the_request_id_is_echoed_when_sent_and_generated_when_not() {
+    let w = World::get();
+    let echoed = send(
+        w.anon()
+            .request(Method::GET, "/api/v1/")
+            .header("x-request-id", "trace-me-123"),
+    )
+    .await
+    .expect(StatusCode::OK);
+    assert_eq!(echoed.header("x-request-id"), "trace-me-123");
+    let first = w.anon().get("/api/v1/tasks/").await;
+    let second = w.anon().get("/api/v1/tasks/").await;
+    let (a, b) = (first.header("x-request-id"), second.header("x-request-id"));
+    assert!(!a.is_empty() && !b.is_empty());
+    assert_ne!(a, b, "each request gets its own id");
+}

@@ -1,0 +1,144 @@
+//! The list envelope and its links: `{count, next, previous, results}`, absolute links built
+//! from the request's own Host that keep every other query parameter, and page errors.
+
+use std::collections::HashSet;
+
+use reqwest::{Method, StatusCode, Url};
+use serde_json::json;
+
+use crate::support::{Api, Resp, World, send, unique};
+
+const HOST: &str = "flowforge.test:8080";
+
+async fn get_via_host(api: &Api, path: &str) -> Resp {
+    send(api.request(Method::GET, path).header("host", HOST))
+        .await
+        .expect(StatusCode::OK)
+}
+
+/// The query pairs of a link, after checking it is absolute, on `HOST`, at the tasks path.
+fn link_pairs(link: &serde_json::Value) -> Vec<(String, String)> {
+    let url = Url::parse(link.as_str().expect("a link")).expect("an absolute URL");
+    assert_eq!(url.scheme(), "http");
+    assert_eq!(
+        format!("{}:{}", url.host_str().unwrap(), url.port().unwrap()),
+        HOST
+    );
+    assert_eq!(url.path(), "/api/v1/tasks/");
+    url.query_pairs().into_owned().collect()
+}
+
+fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+#[tokio::test]
+async fn pages_link_to_each_other_with_absolute_urls_that_keep_the_query() {
+    let w = World::get();
+    let admin = w.admin();
+    let project = admin
+        .post(
+            "/api/v1/projects/",
+            json!({"organization": w.org, "name": unique("Paged")}),
+        )
+        .await
+        .expect(StatusCode::CREATED)
+        .id();
+    for n in 0..5 {
+        admin
+            .post(
+                "/api/v1/tasks/",
+                json!({"project": project, "title": format!("Paged task {n}")}),
+            )
+            .await
+            .expect(StatusCode::CREATED);
+    }
+    let query = format!("project={project}&page_size=2&ordering=title&search=paged+task");
+    let first = get_via_host(&w.viewer(), &format!("/api/v1/tasks/?{query}")).await;
+    assert_eq!(first.json["count"], 5);
+    assert_eq!(first.json["previous"], serde_json::Value::Null);
+    let next = link_pairs(&first.json["next"]);
+    assert_eq!(param(&next, "page"), Some("2"));
+    assert_eq!(param(&next, "project"), Some(project.as_str()));
+    assert_eq!(param(&next, "page_size"), Some("2"));
+    assert_eq!(param(&next, "ordering"), Some("title"));
+    assert_eq!(param(&next, "search"), Some("paged task"));
+
+    let mut seen: Vec<String> = Vec::new();
+    let mut link = Some(format!("/api/v1/tasks/?{query}"));
+    let mut pages = 0;
+    while let Some(path) = link {
+        let page = get_via_host(&w.viewer(), &path).await;
+        pages += 1;
+        for task in page.json["results"].as_array().unwrap() {
+            seen.push(task["title"].as_str().unwrap().to_owned());
+        }
+        if pages == 2 {
+            let previous = link_pairs(&page.json["previous"]);
+            assert!(
+                matches!(param(&previous, "page"), None | Some("1")),
+                "{previous:?}"
+            );
+            assert_eq!(param(&previous, "project"), Some(project.as_str()));
+        }
+        link = page.json["next"].as_str().map(|next| {
+            let url = Url::parse(next).unwrap();
+            format!("{}?{}", url.path(), url.query().unwrap())
+        });
+    }
+    assert_eq!(pages, 3);
+    let expected: Vec<String> = (0..5).map(|n| format!("Paged task {n}")).collect();
+    assert_eq!(seen, expected, "ordered by title, no overlap, no gap");
+    assert_eq!(seen.iter().collect::<HashSet<_>>().len(), 5);
+}
+
+#[tokio::test]
+async fn a_page_past_the_end_zero_or_not_a_number_is_404_invalid_page() {
+    let w = World::get();
+    for page in ["99", "0", "two"] {
+        let path = "/api/v1/tasks/";
+        let resp = w
+            .member()
+            .get(&format!("{path}?page={page}"))
+            .await
+            .problem(StatusCode::NOT_FOUND, path);
+        assert_eq!(resp.json["detail"], "Invalid page.", "page={page}");
+    }
+}
+
+#[tokio::test]
+async fn a_page_size_over_100_is_clamped_and_a_non_positive_one_is_400() {
+    let w = World::get();
+    let resp = w
+        .member()
+        .get("/api/v1/projects/?page_size=1000")
+        .await
+        .expect(StatusCode::OK);
+    assert!(resp.json["results"].as_array().unwrap().len() <= 100);
+    w.member()
+        .get("/api/v1/projects/?page_size=0")
+        .await
+        .problem(StatusCode::BAD_REQUEST, "/api/v1/projects/");
+}
+
+#[tokio::test]
+async fn every_list_answers_the_same_envelope() {
+    let w = World::get();
+    for path in [
+        "/api/v1/organizations/".to_owned(),
+        format!("/api/v1/organizations/{}/members/", w.org),
+        "/api/v1/projects/".to_owned(),
+        "/api/v1/tasks/".to_owned(),
+    ] {
+        let resp = w.viewer().get(&path).await.expect(StatusCode::OK);
+        let body = resp.json.as_object().unwrap();
+        assert!(body["count"].as_u64().unwrap() >= 1, "{path}");
+        assert!(body["next"].is_null() || body["next"].is_string());
+        assert!(body["previous"].is_null());
+        assert!(body["results"].is_array());
+        assert_eq!(body.len(), 4, "{path}: {}", resp.text);
+    }
+}

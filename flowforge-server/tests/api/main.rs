@@ -1,0 +1,15 @@
+//! The server's integration tests: one binary, one module per concern. Each test talks HTTP to
+//! the real server, started in-process on an ephemeral port over a fresh SQLite file (or, for
+//! start-up and shutdown, the built binary).
+
+mod support;
+
+mod auth;
+mod errors;
+mod http;
+mod isolation;
+mod lists;
+mod resources;
+mod schema;
+mod startup;
+mod throttling;

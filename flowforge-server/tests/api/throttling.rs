@@ -1,0 +1,91 @@
+//! Throttling with low configured rates: anonymous requests per address, authenticated requests
+//! per user and login attempts per address and email each end in `429` with `Retry-After`,
+//! and responses under a rate carry `RateLimit-*` for it.
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::support::{Api, PASSWORD, Resp, TestApp};
+
+fn number(resp: &Resp, name: &str) -> u64 {
+    resp.header(name)
+        .parse()
+        .unwrap_or_else(|_| panic!("{name} is a number: {:?}", resp.headers))
+}
+
+#[track_caller]
+fn assert_throttled(resp: Resp, path: &str, limit: u64) {
+    let resp = resp.problem(StatusCode::TOO_MANY_REQUESTS, path);
+    let retry_after = number(&resp, "retry-after");
+    assert!(
+        (1..=60).contains(&retry_after),
+        "Retry-After: {retry_after}"
+    );
+    assert_eq!(number(&resp, "ratelimit-limit"), limit);
+    assert_eq!(number(&resp, "ratelimit-remaining"), 0);
+    assert!(number(&resp, "ratelimit-reset") <= 60);
+}
+
+#[tokio::test]
+async fn anonymous_requests_over_the_rate_get_429_with_retry_after() {
+    let app = TestApp::spawn(&["--throttle-anon", "3/minute"]).await;
+    let anon = app.anon();
+    let first = anon.get("/api/v1/").await.expect(StatusCode::OK);
+    assert_eq!(number(&first, "ratelimit-limit"), 3);
+    assert_eq!(number(&first, "ratelimit-remaining"), 2);
+    assert!(number(&first, "ratelimit-reset") <= 60);
+    // A request that fails authentication still counts.
+    let bad_token = Api::new(&app.base, Some("garbage"))
+        .get("/api/v1/tasks/")
+        .await
+        .expect(StatusCode::UNAUTHORIZED);
+    assert_eq!(number(&bad_token, "ratelimit-remaining"), 1);
+    anon.get("/api/v1/").await.expect(StatusCode::OK);
+    assert_throttled(anon.get("/api/v1/").await, "/api/v1/", 3);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn login_attempts_are_throttled_per_address_and_email() {
+    let app = TestApp::spawn(&["--throttle-login", "2/minute"]).await;
+    let anon = app.anon();
+    let path = "/api/v1/auth/login/";
+    let attempt = |email: &'static str| {
+        anon.post(path, json!({"email": email, "password": "wrong password"}))
+    };
+    let first = attempt("target@throttle.test")
+        .await
+        .expect(StatusCode::UNAUTHORIZED);
+    assert_eq!(number(&first, "ratelimit-limit"), 2);
+    attempt("target@throttle.test")
+        .await
+        .expect(StatusCode::UNAUTHORIZED);
+    assert_throttled(attempt("target@throttle.test").await, path, 2);
+    // Another email from the same address has its own count.
+    attempt("other@throttle.test")
+        .await
+        .expect(StatusCode::UNAUTHORIZED);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn authenticated_requests_over_the_user_rate_get_429() {
+    let app = TestApp::spawn(&["--throttle-user", "2/minute"]).await;
+    let account = app.account("busy@throttle.test").await;
+    let api = app.with_token(&account.access);
+    let path = "/api/v1/auth/me/";
+    let first = api.get(path).await.expect(StatusCode::OK);
+    assert_eq!(number(&first, "ratelimit-limit"), 2);
+    assert_eq!(number(&first, "ratelimit-remaining"), 1);
+    api.get(path).await.expect(StatusCode::OK);
+    assert_throttled(api.get(path).await, path, 2);
+    // The user's rate is the user's own: anonymous requests from the same address go on.
+    app.anon()
+        .post(
+            "/api/v1/auth/login/",
+            json!({"email": account.email, "password": PASSWORD}),
+        )
+        .await
+        .expect(StatusCode::OK);
+    app.stop().await;
+}
