@@ -74,11 +74,27 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// Reads `.env` (if present) into the environment, then the flags and environment.
+    /// Reads `.env` (if present) into the environment, then the flags and environment. A bad
+    /// value ends the process with one line naming the setting (help and version print as usual).
     pub fn load() -> Self {
         // A missing .env is normal; a malformed one is reported by the values it leaves unset.
         let _ = dotenvy::dotenv();
-        Self::parse()
+        Self::try_parse().unwrap_or_else(|e| {
+            if matches!(
+                e.kind(),
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion
+            ) {
+                e.exit();
+            }
+            let text = e.to_string();
+            let line = text
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .trim_start_matches("error: ");
+            eprintln!("flowforge-server: {line}");
+            std::process::exit(2);
+        })
     }
 
     /// The origins CORS allows, without blanks.
