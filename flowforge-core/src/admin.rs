@@ -3,12 +3,34 @@
 //! [`FlowForge::admin`]; it still keeps every invariant (validation, uniqueness, one owner).
 
 use crate::auth::{Actor, TokenKind};
+use crate::authz::{OrgScope, Role};
 use crate::error::{Error, Result};
-use crate::ids::UserId;
+use crate::ids::{OrgId, UserId};
+use crate::member::{MemberQuery, Membership, NewMembership};
 use crate::org::NewOrganization;
 use crate::query::{Page, PageRequest, Search};
+use crate::store::Tx;
 use crate::user::{NewUser, User, normalize_email};
 use crate::{FlowForge, Organization};
+
+/// An organization as an operator sees it: no caller role, but its sizes.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct OrgSummary {
+    /// The organization's id.
+    pub id: OrgId,
+    /// Its name.
+    pub name: String,
+    /// Its slug.
+    pub slug: String,
+    /// How many members it has.
+    pub member_count: u64,
+    /// How many projects it has.
+    pub project_count: u64,
+    /// How many live tasks it has.
+    pub task_count: u64,
+    /// When it was created.
+    pub created_at: crate::Timestamp,
+}
 
 /// Unscoped operations for operators; see [`FlowForge::admin`].
 pub struct Admin<'a> {
@@ -18,6 +40,10 @@ pub struct Admin<'a> {
 impl<'a> Admin<'a> {
     pub(crate) fn new(ff: &'a FlowForge) -> Self {
         Self { ff }
+    }
+
+    pub(crate) fn flowforge(&self) -> &'a FlowForge {
+        self.ff
     }
 
     /// Creates a user whether or not registration is open.
@@ -89,6 +115,83 @@ impl<'a> Admin<'a> {
         self.ff.store.write(|tx| {
             tx.user_by_id(owner)?.ok_or_else(Error::not_found)?;
             crate::org::create_with_owner(tx, owner, input)
+        })
+    }
+
+    /// Every organization, by name, optionally searched by name and slug.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for a page past the end.
+    pub fn list_organizations(
+        &self,
+        search: &Search,
+        page: PageRequest,
+    ) -> Result<Page<OrgSummary>> {
+        self.ff.store.read(|tx| tx.list_all_orgs(search, page))
+    }
+
+    /// The organization whose id or slug is `key`.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] when none has it.
+    pub fn find_organization(&self, key: &str) -> Result<OrgSummary> {
+        self.ff.store.read(|tx| tx.org_summary(key))
+    }
+
+    /// Deletes an organization with everything in it.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown organization.
+    pub fn delete_organization(&self, org: OrgId) -> Result<()> {
+        self.in_org(org, |tx, scope| tx.delete_org(scope))
+    }
+
+    /// The members of any organization.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown organization or a page past the end.
+    pub fn list_members(&self, org: OrgId, query: &MemberQuery) -> Result<Page<Membership>> {
+        self.in_org(org, |tx, scope| tx.list_members(scope, query))
+    }
+
+    /// Adds an active user to any organization with any role.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown organization or no active user with the email;
+    /// [`Error::Conflict`] when they are already a member.
+    pub fn add_member(&self, org: OrgId, input: &NewMembership) -> Result<Membership> {
+        self.in_org(org, |tx, scope| crate::member::add(tx, scope, input))
+    }
+
+    /// Changes a member's role, keeping at least one owner.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown organization or member; [`Error::Conflict`] for the
+    /// last owner.
+    pub fn set_member_role(&self, org: OrgId, user: UserId, role: Role) -> Result<Membership> {
+        self.in_org(org, |tx, scope| {
+            let current = tx.membership(scope, user)?.ok_or_else(Error::not_found)?;
+            crate::member::set_role(tx, scope, &current, role)
+        })
+    }
+
+    /// Removes a member, keeping at least one owner; their open tasks become unassigned.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown organization or member; [`Error::Conflict`] for the
+    /// last owner.
+    pub fn remove_member(&self, org: OrgId, user: UserId) -> Result<()> {
+        self.in_org(org, |tx, scope| {
+            let current = tx.membership(scope, user)?.ok_or_else(Error::not_found)?;
+            crate::member::remove(tx, scope, &current)
+        })
+    }
+
+    /// Runs `f` in a write transaction with an operator's scope in `org`, once it exists.
+    fn in_org<T>(&self, org: OrgId, f: impl FnOnce(&Tx<'_>, &OrgScope) -> Result<T>) -> Result<T> {
+        self.ff.store.write(|tx| {
+            tx.org_summary(&org.to_string())?;
+            f(tx, &OrgScope::operator(org))
         })
     }
 

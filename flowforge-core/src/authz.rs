@@ -47,6 +47,16 @@ impl OrgScope {
         Self { org, user, role }
     }
 
+    /// An operator's scope in `org`, with an owner's rights and no membership of its own: made
+    /// only by the admin entry point, after it has checked that the organization exists.
+    pub(crate) fn operator(org: OrgId) -> Self {
+        Self {
+            org,
+            user: UserId::from(uuid::Uuid::nil()),
+            role: Role::Owner,
+        }
+    }
+
     /// The organization.
     pub fn org(&self) -> OrgId {
         self.org

@@ -48,6 +48,7 @@ mod org;
 mod project;
 pub mod query;
 mod secret;
+mod seed;
 mod store;
 mod task;
 pub mod throttle;
@@ -56,7 +57,7 @@ mod user;
 
 use std::time::Duration;
 
-pub use admin::Admin;
+pub use admin::{Admin, OrgSummary};
 pub use auth::{Actor, TokenPair};
 pub use authz::{OrgScope, Role};
 pub use choice::UnknownChoice;
@@ -66,8 +67,9 @@ pub use member::{MemberField, MemberQuery, Membership, MembershipPatch, NewMembe
 pub use org::{NewOrganization, OrgField, OrgQuery, Organization, OrganizationPatch};
 pub use project::{NewProject, Project, ProjectField, ProjectPatch, ProjectQuery};
 pub use query::{Page, PageRequest, Search, Sort};
-pub use secret::{generated_secret_path, load_or_generate_secret};
-pub use store::Database;
+pub use secret::{KeySource, generated_secret_path, load_or_generate_secret, resolve_secret_key};
+pub use seed::{SeedPlan, SeedReport, SeededOrg};
+pub use store::{Database, MigrationState};
 pub use task::{NewTask, Priority, Status, Task, TaskField, TaskPatch, TaskQuery, UserFilter};
 pub use time::Timestamp;
 pub use user::{Credentials, NewUser, PasswordChange, RefreshRequest, User, UserPatch, UserRef};

@@ -64,6 +64,38 @@ pub fn load_or_generate_secret(database: &Database) -> Result<(String, bool)> {
     Ok((key, true))
 }
 
+/// Where a signing key came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeySource {
+    /// Configured (`SECRET_KEY`).
+    Configured,
+    /// Kept beside the database by a debug installation (generated now if `true`).
+    Generated(bool),
+}
+
+/// The key that signs tokens: the configured one, or, in debug mode only, the one a debug
+/// installation keeps beside its database (generated on first use). The server and the admin
+/// CLI both resolve it here, so a token one makes the other accepts.
+///
+/// # Errors
+/// [`Error::Validation`] naming `secret_key` when no key is configured outside debug mode, or
+/// the key file cannot be used.
+pub fn resolve_secret_key(
+    configured: Option<&str>,
+    debug: bool,
+    database: &Database,
+) -> Result<(String, KeySource)> {
+    match configured.filter(|key| !key.is_empty()) {
+        Some(key) => Ok((key.to_owned(), KeySource::Configured)),
+        None if debug => load_or_generate_secret(database)
+            .map(|(key, generated)| (key, KeySource::Generated(generated))),
+        None => Err(Error::invalid(
+            "secret_key",
+            "required when DEBUG is false; set SECRET_KEY, or DEBUG=true to use a generated key",
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

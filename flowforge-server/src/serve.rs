@@ -5,7 +5,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use flowforge_core::{Config, Database, FlowForge, load_or_generate_secret};
+use flowforge_core::{Config, Database, FlowForge, KeySource, resolve_secret_key};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -39,23 +39,15 @@ impl std::error::Error for StartError {}
 pub fn open(settings: Settings) -> Result<App, StartError> {
     let database = Database::from_url(&settings.database_url)
         .map_err(|e| StartError(format!("DATABASE_URL: {}", first_message(&e))))?;
-    let secret = match (&settings.secret_key, settings.debug) {
-        (Some(key), _) if !key.is_empty() => key.clone(),
-        (_, false) => {
-            return Err(StartError(
-                "SECRET_KEY: required when DEBUG is false (set SECRET_KEY or DEBUG=true)".into(),
-            ));
-        }
-        (_, true) => {
-            let (key, generated) = load_or_generate_secret(&database)
-                .map_err(|e| StartError(format!("SECRET_KEY: {}", first_message(&e))))?;
-            tracing::warn!(
-                generated,
-                "DEBUG is on and SECRET_KEY is unset: using a key kept beside the database"
-            );
-            key
-        }
-    };
+    let (secret, source) =
+        resolve_secret_key(settings.secret_key.as_deref(), settings.debug, &database)
+            .map_err(|e| StartError(format!("SECRET_KEY: {}", first_message(&e))))?;
+    if let KeySource::Generated(generated) = source {
+        tracing::warn!(
+            generated,
+            "DEBUG is on and SECRET_KEY is unset: using a key kept beside the database"
+        );
+    }
     let mut config = Config::new(secret);
     config.access_ttl = settings.access_token_ttl;
     config.refresh_ttl = settings.refresh_token_ttl;

@@ -3,6 +3,8 @@
 
 mod service;
 
+pub(crate) use service::{add, remove, set_role};
+
 use serde::Serialize;
 use serde_json::Value;
 

@@ -87,9 +87,7 @@ impl Store {
         let (manager, size) = match database {
             Database::File(path) => {
                 // Open once outside the pool so a bad path fails at once with SQLite's reason.
-                let mut conn = Connection::open(path).map_err(|e| open_error(path, e))?;
-                init_connection(&mut conn).map_err(|e| open_error(path, e))?;
-                migrate(&mut conn)?;
+                migrate(&mut database.connect()?)?;
                 (SqliteConnectionManager::file(path), POOL_SIZE)
             }
             // One connection: each in-memory connection would otherwise be its own database.
@@ -107,6 +105,11 @@ impl Store {
             migrate(&mut conn)?;
         }
         Ok(store)
+    }
+
+    /// Whether any user exists (seeding wants an empty database).
+    pub(crate) fn has_users(&self) -> Result<bool> {
+        self.read(|tx| Ok(tx.query_row("SELECT EXISTS (SELECT 1 FROM users)", [], |r| r.get(0))?))
     }
 
     fn conn(&self) -> Result<PooledConnection<SqliteConnectionManager>> {
@@ -180,11 +183,78 @@ fn init_connection(conn: &mut Connection) -> rusqlite::Result<()> {
     )
 }
 
-fn migrate(conn: &mut Connection) -> Result<()> {
-    embedded::migrations::runner()
+fn migrate(conn: &mut Connection) -> Result<Vec<String>> {
+    let report = embedded::migrations::runner()
         .run(conn)
         .map_err(Error::internal)?;
-    Ok(())
+    Ok(report
+        .applied_migrations()
+        .iter()
+        .map(ToString::to_string)
+        .collect())
+}
+
+/// One schema migration and whether the database has it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct MigrationState {
+    /// Its version number.
+    pub version: i64,
+    /// Its name.
+    pub name: String,
+    /// Whether it is applied.
+    pub applied: bool,
+}
+
+impl Database {
+    /// Applies the pending migrations, returning the names of those it applied.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] naming `database_url` when the database cannot be opened;
+    /// [`Error::Internal`] when a migration fails.
+    pub fn migrate(&self) -> Result<Vec<String>> {
+        let mut conn = self.connect()?;
+        migrate(&mut conn)
+    }
+
+    /// Every migration this build knows, with whether the database has it; changes nothing.
+    ///
+    /// # Errors
+    /// As [`Database::migrate`].
+    pub fn migration_status(&self) -> Result<Vec<MigrationState>> {
+        let mut conn = self.connect()?;
+        let runner = embedded::migrations::runner();
+        let has_history: bool = conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'refinery_schema_history')",
+            [],
+            |r| r.get(0),
+        )?;
+        let applied = if has_history {
+            runner
+                .get_applied_migrations(&mut conn)
+                .map_err(Error::internal)?
+        } else {
+            Vec::new()
+        };
+        Ok(runner
+            .get_migrations()
+            .iter()
+            .map(|m| MigrationState {
+                version: i64::from(m.version()),
+                name: m.name().to_owned(),
+                applied: applied.iter().any(|a| a.version() == m.version()),
+            })
+            .collect())
+    }
+
+    fn connect(&self) -> Result<Connection> {
+        let path = match self {
+            Database::File(path) => path.as_path(),
+            Database::Memory => Path::new(":memory:"),
+        };
+        let mut conn = Connection::open(path).map_err(|e| open_error(path, e))?;
+        init_connection(&mut conn).map_err(|e| open_error(path, e))?;
+        Ok(conn)
+    }
 }
 
 /// Whether `e` is a violated unique or primary-key constraint.

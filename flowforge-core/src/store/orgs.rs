@@ -4,12 +4,13 @@ use rusqlite::{OptionalExtension, Row, params};
 
 use super::list::{Select, Where, fetch_page, order_by, value};
 use super::{Tx, conflict_on_unique};
+use crate::admin::OrgSummary;
 use crate::authz::{OrgScope, Role};
 use crate::error::{Error, Result};
 use crate::ids::{OrgId, UserId};
 use crate::org::{OrgField, OrgQuery, Organization};
-use crate::query::Page;
 use crate::query::search::fold_case;
+use crate::query::{Page, PageRequest, Search};
 use crate::time::Timestamp;
 
 const ORG_COLUMNS: &str = "o.id, o.name, o.slug, m.role,
@@ -103,6 +104,33 @@ impl Tx<'_> {
         )
     }
 
+    /// Every organization, by name, with its counts (an unscoped admin listing).
+    pub(crate) fn list_all_orgs(
+        &self,
+        search: &Search,
+        page: PageRequest,
+    ) -> Result<Page<OrgSummary>> {
+        let mut filter = Where::default();
+        filter.search(search, &["o.name", "o.slug"]);
+        let order = order_by(&[("o.name_key".into(), false)], "o.id");
+        let select = Select {
+            columns: SUMMARY_COLUMNS,
+            from: "organizations o",
+            count_from: "organizations o",
+        };
+        fetch_page(self, &select, &filter, &order, page, summary_row)
+    }
+
+    /// The organization whose id or slug is `key`.
+    pub(crate) fn org_summary(&self, key: &str) -> Result<OrgSummary> {
+        let sql =
+            format!("SELECT {SUMMARY_COLUMNS} FROM organizations o WHERE o.id = ?1 OR o.slug = ?1");
+        self.prepare_cached(&sql)?
+            .query_row([key], summary_row)
+            .optional()?
+            .ok_or_else(Error::not_found)
+    }
+
     pub(crate) fn org_name_taken(&self, name_key: &str, except: Option<OrgId>) -> Result<bool> {
         Ok(self
             .prepare_cached(
@@ -152,6 +180,23 @@ impl Tx<'_> {
             .execute([scope.org()])?;
         Ok(())
     }
+}
+
+const SUMMARY_COLUMNS: &str = "o.id, o.name, o.slug,
+    (SELECT COUNT(*) FROM memberships c WHERE c.organization_id = o.id),
+    (SELECT COUNT(*) FROM projects p WHERE p.organization_id = o.id),
+    (SELECT COUNT(*) FROM tasks t WHERE t.organization_id = o.id AND t.deleted_at IS NULL), o.created_at";
+
+fn summary_row(row: &Row<'_>) -> rusqlite::Result<OrgSummary> {
+    Ok(OrgSummary {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        slug: row.get(2)?,
+        member_count: row.get(3)?,
+        project_count: row.get(4)?,
+        task_count: row.get(5)?,
+        created_at: row.get(6)?,
+    })
 }
 
 fn org_column(field: OrgField) -> &'static str {

@@ -1,0 +1,403 @@
+//! Each command: parse, one flowforge-core call, print. Errors become one line and an exit code.
+
+use std::io::{BufRead, IsTerminal};
+
+use flowforge_core::{
+    Admin, Config, Database, Error, FlowForge, MemberQuery, NewMembership, NewOrganization,
+    NewUser, OrgSummary, Page, PageRequest, Search, SeedPlan, User, resolve_secret_key,
+};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::cli::{Cli, Command, MemberCommand, OrgCommand, Paging, PasswordSource, UserCommand};
+use crate::output::{footer, print};
+
+/// Why a command failed: a message for stderr and the exit code.
+pub struct Failure {
+    pub message: String,
+    pub code: u8,
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
+        let code = match &error {
+            Error::NotFound(_) => 3,
+            Error::Conflict(_) => 4,
+            Error::Validation(_) => 5,
+            _ => 1,
+        };
+        let message = match &error {
+            Error::Validation(errors) => errors.to_string(),
+            Error::Internal(cause) => format!("{error} ({cause})"),
+            other => other.to_string(),
+        };
+        Self { message, code }
+    }
+}
+
+fn failure(message: impl Into<String>) -> Failure {
+    Failure {
+        message: message.into(),
+        code: 1,
+    }
+}
+
+type Outcome = Result<(), Failure>;
+
+/// Runs one command line.
+pub fn run(cli: Cli) -> Outcome {
+    let database = Database::from_url(&cli.database)?;
+    let json = cli.json;
+    match cli.command {
+        Command::Migrate { status } => migrate(&database, status, json),
+        Command::Token {
+            email,
+            debug,
+            secret_key,
+        } => {
+            let (key, _) = resolve_secret_key(secret_key.as_deref(), debug, &database)?;
+            let ff = FlowForge::open(&database, Config::new(key))?;
+            let admin = ff.admin();
+            let actor = admin.act_as(user_by_email(&admin, &email)?.id)?;
+            println!("{}", admin.access_token(&actor)?);
+            Ok(())
+        }
+        command => {
+            // Tokens are not signed by these commands, so any key will do.
+            let ff = FlowForge::open(&database, Config::new("flowforge-cli"))?;
+            let admin = ff.admin();
+            match command {
+                Command::CreateOwner {
+                    email,
+                    org,
+                    full_name,
+                    password,
+                } => {
+                    let user = match admin.find_user(&email)? {
+                        Some(user) => user,
+                        None => admin.create_user(&NewUser {
+                            email,
+                            password: read_password(&password)?,
+                            full_name,
+                        })?,
+                    };
+                    let org = admin.create_organization(
+                        user.id,
+                        &NewOrganization {
+                            name: org,
+                            slug: None,
+                        },
+                    )?;
+                    println!(
+                        "created organization {} ({}) owned by {}",
+                        org.name, org.id, user.email
+                    );
+                    Ok(())
+                }
+                Command::User(command) => user(&admin, command, json),
+                Command::Org(command) => org(&admin, command, json),
+                Command::Member(command) => member(&admin, command, json),
+                Command::SeedDemo {
+                    orgs,
+                    projects_per_org,
+                    tasks_per_project,
+                    users_per_org,
+                    seed,
+                    password_stdin,
+                } => {
+                    let password = if password_stdin {
+                        read_stdin_line()?
+                    } else {
+                        SeedPlan::default().password
+                    };
+                    let plan = SeedPlan {
+                        orgs,
+                        projects_per_org,
+                        tasks_per_project,
+                        users_per_org,
+                        seed,
+                        password,
+                    };
+                    seed_demo(&admin, &plan)
+                }
+                Command::Migrate { .. } | Command::Token { .. } => unreachable!("handled above"),
+            }
+        }
+    }
+}
+
+fn migrate(database: &Database, status: bool, json: bool) -> Outcome {
+    if status {
+        let states = database.migration_status()?;
+        let rows = states
+            .iter()
+            .map(|m| {
+                vec![
+                    m.version.to_string(),
+                    m.name.clone(),
+                    if m.applied { "applied" } else { "pending" }.into(),
+                ]
+            })
+            .collect();
+        print(json, &states, &["version", "name", "state"], rows);
+    } else {
+        let applied = database.migrate()?;
+        if applied.is_empty() {
+            println!("no pending migrations");
+        }
+        for name in applied {
+            println!("applied {name}");
+        }
+    }
+    Ok(())
+}
+
+fn user(admin: &Admin<'_>, command: UserCommand, json: bool) -> Outcome {
+    match command {
+        UserCommand::Create {
+            email,
+            full_name,
+            password,
+        } => {
+            let user = admin.create_user(&NewUser {
+                email,
+                password: read_password(&password)?,
+                full_name,
+            })?;
+            show_users(json, std::slice::from_ref(&user));
+        }
+        UserCommand::List(paging) => {
+            let page = admin.list_users(&search(&paging), page_request(&paging))?;
+            show_users(json, &page.items);
+            page_footer(json, &page);
+        }
+        UserCommand::Show { email } => show_users(json, &[user_by_email(admin, &email)?]),
+        UserCommand::SetPassword { email, password } => {
+            let user = user_by_email(admin, &email)?;
+            admin.set_password(user.id, &read_password(&password)?)?;
+            println!(
+                "password of {} changed; their sessions are signed out",
+                user.email
+            );
+        }
+        UserCommand::Deactivate { email } => {
+            admin.set_active(user_by_email(admin, &email)?.id, false)?;
+            println!("{email} deactivated");
+        }
+        UserCommand::Activate { email } => {
+            admin.set_active(user_by_email(admin, &email)?.id, true)?;
+            println!("{email} activated");
+        }
+    }
+    Ok(())
+}
+
+fn show_users(json: bool, users: &[User]) {
+    let rows = users
+        .iter()
+        .map(|u| {
+            vec![
+                u.id.to_string(),
+                u.email.clone(),
+                u.full_name.clone(),
+                u.is_active.to_string(),
+                u.created_at.to_string(),
+            ]
+        })
+        .collect();
+    print(
+        json,
+        users,
+        &["id", "email", "full name", "active", "created"],
+        rows,
+    );
+}
+
+fn org(admin: &Admin<'_>, command: OrgCommand, json: bool) -> Outcome {
+    match command {
+        OrgCommand::List(paging) => {
+            let page = admin.list_organizations(&search(&paging), page_request(&paging))?;
+            show_orgs(json, &page.items);
+            page_footer(json, &page);
+        }
+        OrgCommand::Show { org } => show_orgs(json, &[admin.find_organization(&org)?]),
+        OrgCommand::Create { name, slug, owner } => {
+            let owner = user_by_email(admin, &owner)?;
+            let org = admin.create_organization(owner.id, &NewOrganization { name, slug })?;
+            show_orgs(json, &[admin.find_organization(&org.id.to_string())?]);
+        }
+        OrgCommand::Delete { org } => {
+            let found = admin.find_organization(&org)?;
+            admin.delete_organization(found.id)?;
+            println!("deleted organization {} ({})", found.name, found.id);
+        }
+    }
+    Ok(())
+}
+
+fn show_orgs(json: bool, orgs: &[OrgSummary]) {
+    let rows = orgs
+        .iter()
+        .map(|o| {
+            let counts = [o.member_count, o.project_count, o.task_count].map(|n| n.to_string());
+            [
+                vec![o.id.to_string(), o.name.clone(), o.slug.clone()],
+                counts.to_vec(),
+            ]
+            .concat()
+        })
+        .collect();
+    print(
+        json,
+        orgs,
+        &["id", "name", "slug", "members", "projects", "tasks"],
+        rows,
+    );
+}
+
+fn member(admin: &Admin<'_>, command: MemberCommand, json: bool) -> Outcome {
+    let membership_row = |m: &flowforge_core::Membership| {
+        vec![
+            m.user.email.clone(),
+            m.user.full_name.clone(),
+            m.role.to_string(),
+            m.joined_at.to_string(),
+        ]
+    };
+    let header = ["email", "full name", "role", "joined"];
+    match command {
+        MemberCommand::List { org, role, paging } => {
+            let org = admin.find_organization(&org)?;
+            let query = MemberQuery {
+                role,
+                search: search(&paging),
+                page: page_request(&paging),
+                ..MemberQuery::default()
+            };
+            let page = admin.list_members(org.id, &query)?;
+            print(
+                json,
+                &page.items,
+                &header,
+                page.items.iter().map(membership_row).collect(),
+            );
+            page_footer(json, &page);
+        }
+        MemberCommand::Add { org, email, role } => {
+            let org = admin.find_organization(&org)?;
+            let added = admin.add_member(org.id, &NewMembership { email, role })?;
+            print(json, &added, &header, vec![membership_row(&added)]);
+        }
+        MemberCommand::SetRole { org, email, role } => {
+            let org = admin.find_organization(&org)?;
+            let changed = admin.set_member_role(org.id, user_by_email(admin, &email)?.id, role)?;
+            print(json, &changed, &header, vec![membership_row(&changed)]);
+        }
+        MemberCommand::Remove { org, email } => {
+            let org = admin.find_organization(&org)?;
+            admin.remove_member(org.id, user_by_email(admin, &email)?.id)?;
+            println!("removed {email} from {}", org.name);
+        }
+    }
+    Ok(())
+}
+
+fn seed_demo(admin: &Admin<'_>, plan: &SeedPlan) -> Outcome {
+    let bar = if std::io::stderr().is_terminal() {
+        ProgressBar::new(0)
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} tasks ({per_sec}, {eta} left)")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let started = std::time::Instant::now();
+    let report = admin.seed_demo(plan, |done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+    })?;
+    bar.finish_and_clear();
+    println!(
+        "seeded {} organizations, {} users, {} projects, {} tasks in {:.1}s",
+        report.organizations.len(),
+        report.users,
+        report.projects,
+        report.tasks,
+        started.elapsed().as_secs_f64()
+    );
+    println!("password of every seeded user: {}", plan.password);
+    for (n, org) in report.organizations.iter().enumerate() {
+        println!("org{n}: id={} owner={}", org.id, org.owner_email);
+    }
+    if let (Some(org), Some(project)) = (report.organizations.first(), report.first_project) {
+        let tasks: Vec<String> = report.first_tasks.iter().map(ToString::to_string).collect();
+        println!("LOGIN_EMAIL={}", org.owner_email);
+        println!("LOGIN_PASSWORD={}", plan.password);
+        println!("ORG_ID={}", org.id);
+        println!("PROJECT_ID={project}");
+        println!("TASK_IDS={}", tasks.join(","));
+        println!("SEARCH_WORD={}", report.search_word.unwrap_or_default());
+    }
+    Ok(())
+}
+
+fn user_by_email(admin: &Admin<'_>, email: &str) -> Result<User, Failure> {
+    admin.find_user(email)?.ok_or_else(|| Failure {
+        message: format!("no user has the email {email}"),
+        code: 3,
+    })
+}
+
+fn search(paging: &Paging) -> Search {
+    paging
+        .search
+        .as_deref()
+        .map(Search::new)
+        .unwrap_or_default()
+}
+
+fn page_request(paging: &Paging) -> PageRequest {
+    PageRequest::new(paging.page, paging.page_size)
+}
+
+fn page_footer<T>(json: bool, page: &Page<T>) {
+    footer(json, page.page, page.num_pages(), page.count);
+}
+
+/// The password: `--password-stdin`, else `FLOWFORGE_PASSWORD`, else a hidden prompt on a terminal.
+fn read_password(source: &PasswordSource) -> Result<String, Failure> {
+    if source.password_stdin {
+        return read_stdin_line();
+    }
+    if let Ok(password) = std::env::var("FLOWFORGE_PASSWORD") {
+        return Ok(password);
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(Failure {
+            message:
+                "no password: use --password-stdin or FLOWFORGE_PASSWORD when not on a terminal"
+                    .into(),
+            code: 2,
+        });
+    }
+    let first = rpassword::prompt_password("Password: ")
+        .map_err(|e| failure(format!("cannot read the password: {e}")))?;
+    let again = rpassword::prompt_password("Again: ")
+        .map_err(|e| failure(format!("cannot read the password: {e}")))?;
+    if first != again {
+        return Err(Failure {
+            message: "the passwords differ".into(),
+            code: 5,
+        });
+    }
+    Ok(first)
+}
+
+fn read_stdin_line() -> Result<String, Failure> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| failure(format!("cannot read standard input: {e}")))?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
