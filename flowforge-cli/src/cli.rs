@@ -68,7 +68,13 @@ pub enum Command {
         #[arg(long)]
         email: String,
         /// Debug mode: use the key kept beside the database when SECRET_KEY is unset.
-        #[arg(long, env = "DEBUG", default_value = "true", action = clap::ArgAction::Set)]
+        #[arg(
+            long,
+            env = "DEBUG",
+            default_value = "true",
+            action = clap::ArgAction::Set,
+            value_parser = parse_bool
+        )]
         debug: bool,
         /// The key the server signs tokens with.
         #[arg(long, env = "SECRET_KEY", hide_env_values = true)]
@@ -226,4 +232,13 @@ pub enum MemberCommand {
         /// The member's email.
         email: String,
     },
+}
+
+/// A boolean setting as the server reads it: `1|true|yes|on` or `0|false|no|off`, any case.
+fn parse_bool(text: &str) -> Result<bool, String> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        _ => Err(format!("expected true or false, got {text:?}")),
+    }
 }

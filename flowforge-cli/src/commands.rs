@@ -219,14 +219,14 @@ fn org(admin: &Admin<'_>, command: OrgCommand, json: bool) -> Outcome {
             show_orgs(json, &page.items);
             page_footer(json, &page);
         }
-        OrgCommand::Show { org } => show_orgs(json, &[admin.find_organization(&org)?]),
+        OrgCommand::Show { org } => show_orgs(json, &[org_by_key(admin, &org)?]),
         OrgCommand::Create { name, slug, owner } => {
             let owner = user_by_email(admin, &owner)?;
             let org = admin.create_organization(owner.id, &NewOrganization { name, slug })?;
             show_orgs(json, &[admin.find_organization(&org.id.to_string())?]);
         }
         OrgCommand::Delete { org } => {
-            let found = admin.find_organization(&org)?;
+            let found = org_by_key(admin, &org)?;
             admin.delete_organization(found.id)?;
             println!("deleted organization {} ({})", found.name, found.id);
         }
@@ -266,7 +266,7 @@ fn member(admin: &Admin<'_>, command: MemberCommand, json: bool) -> Outcome {
     let header = ["email", "full name", "role", "joined"];
     match command {
         MemberCommand::List { org, role, paging } => {
-            let org = admin.find_organization(&org)?;
+            let org = org_by_key(admin, &org)?;
             let query = MemberQuery {
                 role,
                 search: search(&paging),
@@ -283,18 +283,24 @@ fn member(admin: &Admin<'_>, command: MemberCommand, json: bool) -> Outcome {
             page_footer(json, &page);
         }
         MemberCommand::Add { org, email, role } => {
-            let org = admin.find_organization(&org)?;
+            let org = org_by_key(admin, &org)?;
             let added = admin.add_member(org.id, &NewMembership { email, role })?;
             print(json, &added, &header, vec![membership_row(&added)]);
         }
         MemberCommand::SetRole { org, email, role } => {
-            let org = admin.find_organization(&org)?;
-            let changed = admin.set_member_role(org.id, user_by_email(admin, &email)?.id, role)?;
+            let org = org_by_key(admin, &org)?;
+            let user = user_by_email(admin, &email)?;
+            let changed = admin
+                .set_member_role(org.id, user.id, role)
+                .map_err(|e| not_a_member(e, &email, &org.name))?;
             print(json, &changed, &header, vec![membership_row(&changed)]);
         }
         MemberCommand::Remove { org, email } => {
-            let org = admin.find_organization(&org)?;
-            admin.remove_member(org.id, user_by_email(admin, &email)?.id)?;
+            let org = org_by_key(admin, &org)?;
+            let user = user_by_email(admin, &email)?;
+            admin
+                .remove_member(org.id, user.id)
+                .map_err(|e| not_a_member(e, &email, &org.name))?;
             println!("removed {email} from {}", org.name);
         }
     }
@@ -346,6 +352,28 @@ fn user_by_email(admin: &Admin<'_>, email: &str) -> Result<User, Failure> {
         message: format!("no user has the email {email}"),
         code: 3,
     })
+}
+
+/// The organization whose id or slug is `key`; not found names the key.
+fn org_by_key(admin: &Admin<'_>, key: &str) -> Result<OrgSummary, Failure> {
+    admin.find_organization(key).map_err(|error| match error {
+        Error::NotFound(_) => Failure {
+            message: format!("no organization has the id or slug {key}"),
+            code: 3,
+        },
+        other => other.into(),
+    })
+}
+
+/// A member operation's not found (the organization and user exist) names who is missing where.
+fn not_a_member(error: Error, email: &str, org: &str) -> Failure {
+    match error {
+        Error::NotFound(_) => Failure {
+            message: format!("{email} is not a member of {org}"),
+            code: 3,
+        },
+        other => other.into(),
+    }
 }
 
 fn search(paging: &Paging) -> Search {

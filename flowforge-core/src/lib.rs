@@ -84,6 +84,9 @@ pub struct Config {
     pub refresh_ttl: Duration,
     /// Whether anyone may register (default true).
     pub allow_registration: bool,
+    /// A task search of a caller who sees at most this many tasks compares them directly;
+    /// above it, the trigram index answers (default 50,000). Both give the same results.
+    pub search_scan_limit: u64,
 }
 
 impl Config {
@@ -94,6 +97,7 @@ impl Config {
             access_ttl: Duration::from_secs(15 * 60),
             refresh_ttl: Duration::from_secs(7 * 24 * 3600),
             allow_registration: true,
+            search_scan_limit: 50_000,
         }
     }
 }
@@ -105,6 +109,7 @@ impl std::fmt::Debug for Config {
             .field("access_ttl", &self.access_ttl)
             .field("refresh_ttl", &self.refresh_ttl)
             .field("allow_registration", &self.allow_registration)
+            .field("search_scan_limit", &self.search_scan_limit)
             .finish()
     }
 }

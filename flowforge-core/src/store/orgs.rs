@@ -41,7 +41,7 @@ impl Tx<'_> {
     }
 
     /// Restricts `column` to the organizations `user` belongs to, and to those of them in
-    /// `wanted` when it is not empty. The ids are bound as a list (not a subquery) so that SQLite
+    /// `wanted` when it is not empty; returns them. The ids are bound as a list (not a subquery) so that SQLite
     /// can walk an ordered index when the user belongs to one organization.
     pub(crate) fn scope_to_orgs(
         &self,
@@ -49,7 +49,7 @@ impl Tx<'_> {
         column: &str,
         user: UserId,
         wanted: &[OrgId],
-    ) -> Result<()> {
+    ) -> Result<Vec<OrgId>> {
         let mut orgs: Vec<OrgId> = self
             .prepare_cached("SELECT organization_id FROM memberships WHERE user_id = ?")?
             .query_map([user], |r| r.get(0))?
@@ -60,9 +60,9 @@ impl Tx<'_> {
         if orgs.is_empty() {
             filter.and("0", []);
         } else {
-            filter.any_of(column, orgs);
+            filter.any_of(column, orgs.iter().copied());
         }
-        Ok(())
+        Ok(orgs)
     }
 
     /// The organization of `scope`, as its member sees it.

@@ -9,7 +9,7 @@ use super::Tx;
 use super::list::{Select, Where, fetch_page, order_by, value};
 use crate::authz::{OrgScope, Role};
 use crate::error::{Error, Result};
-use crate::ids::{TaskId, UserId};
+use crate::ids::{OrgId, TaskId, UserId};
 use crate::query::{Page, Search};
 use crate::task::{Task, TaskField, TaskQuery, UserFilter};
 use crate::time::Timestamp;
@@ -76,9 +76,18 @@ impl Tx<'_> {
             .ok_or_else(Error::not_found)
     }
 
-    pub(crate) fn list_tasks(&self, user: UserId, query: &TaskQuery) -> Result<Page<Task>> {
+    /// Lists tasks; a search goes through the trigram index only when the caller can see more
+    /// than `scan_limit` tasks (below that, comparing every visible task directly is cheaper
+    /// than reading the index's postings of every tenant).
+    pub(crate) fn list_tasks(
+        &self,
+        user: UserId,
+        query: &TaskQuery,
+        scan_limit: u64,
+    ) -> Result<Page<Task>> {
         let mut filter = Where::default();
-        self.scope_to_orgs(&mut filter, "t.organization_id", user, &query.organization)?;
+        let orgs =
+            self.scope_to_orgs(&mut filter, "t.organization_id", user, &query.organization)?;
         filter.and("t.deleted_at IS NULL", []);
         filter.any_of("t.project_id", query.project.iter().copied());
         filter.any_of("t.status", query.status.iter().copied());
@@ -91,7 +100,10 @@ impl Tx<'_> {
         if let Some(date) = query.due_after {
             filter.and("t.due_date >= ?", [value(date)]);
         }
-        search(&mut filter, &query.search);
+        if !query.search.is_empty() {
+            let use_index = self.live_task_count(&orgs)? > scan_limit;
+            search(&mut filter, &query.search, use_index);
+        }
         let mut terms = Vec::new();
         for sort in &query.ordering {
             push_order(&mut terms, sort.field, sort.descending);
@@ -112,6 +124,20 @@ impl Tx<'_> {
             query.page,
             task_row,
         )
+    }
+
+    /// How many live tasks the organizations hold (read from the default-order index).
+    fn live_task_count(&self, orgs: &[OrgId]) -> Result<u64> {
+        if orgs.is_empty() {
+            return Ok(0);
+        }
+        let marks = vec!["?"; orgs.len()].join(", ");
+        let sql = format!(
+            "SELECT COUNT(*) FROM tasks WHERE organization_id IN ({marks}) AND deleted_at IS NULL"
+        );
+        Ok(self
+            .prepare_cached(&sql)?
+            .query_row(rusqlite::params_from_iter(orgs), |r| r.get(0))?)
     }
 
     pub(crate) fn insert_task(&self, scope: &OrgScope, t: &Task) -> Result<()> {
@@ -206,11 +232,14 @@ fn user_filter(filter: &mut Where, column: &str, users: &[UserFilter], me: UserI
     filter.and(format!("({})", alternatives.join(" OR ")), ids);
 }
 
-/// Words of three or more characters go through the trigram index, shorter ones are compared
-/// directly; both are case-insensitive substring tests on title or description.
-fn search(filter: &mut Where, search: &Search) {
-    let (long, short): (Vec<&String>, Vec<&String>) =
-        search.words().iter().partition(|w| w.chars().count() >= 3);
+/// With `use_index`, words of three or more characters go through the trigram index; the
+/// others are compared directly. Both are case-insensitive substring tests on title or
+/// description, with the same folding, so they give the same answer.
+fn search(filter: &mut Where, search: &Search, use_index: bool) {
+    let (long, short): (Vec<&String>, Vec<&String>) = search
+        .words()
+        .iter()
+        .partition(|w| use_index && w.chars().count() >= 3);
     if !long.is_empty() {
         let phrase = long
             .iter()

@@ -51,7 +51,11 @@ fn user(ff: &FlowForge, email: &str) -> Actor {
 
 /// An organization with a project of `tasks` tasks, all assigned to a second member.
 fn seeded(tasks: usize) -> (FlowForge, Actor) {
-    let ff = FlowForge::open(&Database::Memory, Config::new("secret")).unwrap();
+    seeded_with(tasks, Config::new("secret"))
+}
+
+fn seeded_with(tasks: usize, config: Config) -> (FlowForge, Actor) {
+    let ff = FlowForge::open(&Database::Memory, config).unwrap();
     let owner = user(&ff, "owner@example.com");
     let member = user(&ff, "member@example.com");
     let org = ff
@@ -135,7 +139,12 @@ fn plans(ff: &FlowForge, statements: &[String]) -> Vec<(String, Vec<String>)> {
 
 #[test]
 fn no_main_list_query_scans_the_tasks_or_projects_table_without_an_index() {
-    let (ff, owner) = seeded(30);
+    // A scan limit of 0 sends every search through the trigram index, so its plan is checked too.
+    let config = Config {
+        search_scan_limit: 0,
+        ..Config::new("secret")
+    };
+    let (ff, owner) = seeded_with(30, config);
     let me = owner.id().to_string();
     let queries: Vec<Vec<(&str, &str)>> = vec![
         vec![],

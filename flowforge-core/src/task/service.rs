@@ -18,7 +18,8 @@ impl FlowForge {
     /// # Errors
     /// [`Error::NotFound`] for a page past the end.
     pub fn list_tasks(&self, actor: &Actor, query: &TaskQuery) -> Result<Page<Task>> {
-        self.store.read(|tx| tx.list_tasks(actor.id(), query))
+        self.store
+            .read(|tx| tx.list_tasks(actor.id(), query, self.config.search_scan_limit))
     }
 
     /// Creates a task (owners, admins and members of the project's organization).

@@ -396,3 +396,82 @@ fn organizations_are_searched_by_name() {
     );
     assert_eq!(search("_"), Vec::<String>::new());
 }
+
+#[test]
+fn a_direct_scan_and_the_trigram_index_find_the_same_tasks() {
+    use flowforge_core::{Config, Database, FlowForge, NewTask};
+    let tasks = [
+        ("Trip to İstanbul", "ΟΔΟΣ and the ΣΟΦΙΑ"),
+        (
+            "Fix login bug",
+            "users can't sign in: \"quoted\" 100% _under_ back\\slash",
+        ),
+        ("ᏣᎳᎩ language", "NEAR(x) OR y - z ^caret title:col"),
+        ("alpha", "beta*gamma Straße"),
+    ];
+    let searches = [
+        "istanbul",
+        "İs",
+        "İSTANBUL",
+        "οδοσ",
+        "σοφια",
+        "login",
+        "in",
+        "\"quoted\"",
+        "100%",
+        "_under_",
+        "\\",
+        "ᏣᎳ",
+        "ꮳꮃꭹ",
+        "NEAR(",
+        "OR",
+        "-",
+        "*",
+        "^caret",
+        "title:",
+        "gamma beta",
+        "STRASSE",
+        "straße",
+        "zzz",
+        "a",
+    ];
+    let run = |scan_limit: u64| {
+        let mut config = Config::new(crate::support::SECRET);
+        config.search_scan_limit = scan_limit;
+        let ff = FlowForge::open(&Database::Memory, config).unwrap();
+        let ada = user(&ff, "ada@example.com");
+        let org = org(&ff, &ada, "Acme");
+        let project = ff
+            .create_project(&ada, &NewProject::new(org.id, "Launch"))
+            .unwrap();
+        for (title, description) in tasks {
+            let task = NewTask {
+                description: description.into(),
+                ..NewTask::new(project.id, title)
+            };
+            ff.create_task(&ada, &task).unwrap();
+        }
+        searches
+            .iter()
+            .map(|text| {
+                let query =
+                    TaskQuery::from_pairs([("search", *text), ("page_size", "100")]).unwrap();
+                let mut found: Vec<String> = ff
+                    .list_tasks(&ada, &query)
+                    .unwrap()
+                    .items
+                    .into_iter()
+                    .map(|t| t.title)
+                    .collect();
+                found.sort();
+                (*text, found)
+            })
+            .collect::<Vec<_>>()
+    };
+    let (by_index, by_scan) = (run(0), run(u64::MAX));
+    assert!(
+        by_index.iter().any(|(_, found)| !found.is_empty()),
+        "the searches find something"
+    );
+    assert_eq!(by_index, by_scan);
+}
