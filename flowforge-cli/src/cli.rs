@@ -73,7 +73,7 @@ pub enum Command {
             env = "DEBUG",
             default_value = "true",
             action = clap::ArgAction::Set,
-            value_parser = parse_bool
+            value_parser = flowforge_core::parse_flag
         )]
         debug: bool,
         /// The key the server signs tokens with.
@@ -232,13 +232,4 @@ pub enum MemberCommand {
         /// The member's email.
         email: String,
     },
-}
-
-/// A boolean setting as the server reads it: `1|true|yes|on` or `0|false|no|off`, any case.
-fn parse_bool(text: &str) -> Result<bool, String> {
-    match text.trim().to_ascii_lowercase().as_str() {
-        "1" | "true" | "yes" | "on" => Ok(true),
-        "0" | "false" | "no" | "off" => Ok(false),
-        _ => Err(format!("expected true or false, got {text:?}")),
-    }
 }

@@ -114,6 +114,19 @@ impl std::fmt::Debug for Config {
     }
 }
 
+/// Reads a yes/no setting (`DEBUG`, `ALLOW_REGISTRATION`, ...) the way the server and the CLI
+/// both read them: `true`/`false`, `1`/`0`, `yes`/`no`, `on`/`off`, in any case.
+///
+/// # Errors
+/// A message fit to show when the text is none of those.
+pub fn parse_flag(text: &str) -> std::result::Result<bool, String> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        _ => Err(format!("expected true or false, got {text:?}")),
+    }
+}
+
 /// A FlowForge database with its rules: the handle every operation goes through.
 /// Cheap to share between threads (`Arc` it); each operation takes a pooled connection.
 pub struct FlowForge {

@@ -25,7 +25,7 @@ pub enum LogFormat {
 )]
 pub struct Settings {
     /// Debug mode: generates a secret key if none is set (never use in production).
-    #[arg(long, env = "DEBUG", default_value = "true", action = ArgAction::Set, value_parser = parse_bool)]
+    #[arg(long, env = "DEBUG", default_value = "true", action = ArgAction::Set, value_parser = flowforge_core::parse_flag)]
     pub debug: bool,
     /// The key that signs tokens; required unless DEBUG is true.
     #[arg(long, env = "SECRET_KEY", hide_env_values = true)]
@@ -52,7 +52,7 @@ pub struct Settings {
     #[arg(long, env = "THROTTLE_LOGIN", default_value = "10/minute", value_parser = parse_rate)]
     pub throttle_login: RateSetting,
     /// Whether anyone may register.
-    #[arg(long, env = "ALLOW_REGISTRATION", default_value = "true", action = ArgAction::Set, value_parser = parse_bool)]
+    #[arg(long, env = "ALLOW_REGISTRATION", default_value = "true", action = ArgAction::Set, value_parser = flowforge_core::parse_flag)]
     pub allow_registration: bool,
     /// Origins allowed to call the API from a browser, comma-separated (none by default).
     #[arg(
@@ -69,7 +69,7 @@ pub struct Settings {
     #[arg(long, env = "LOG_FORMAT", value_enum)]
     pub log_format: Option<LogFormat>,
     /// Trust `X-Forwarded-Proto` and `X-Forwarded-Host` (only behind a proxy that sets them).
-    #[arg(long, env = "TRUST_PROXY", default_value = "false", action = ArgAction::Set, value_parser = parse_bool)]
+    #[arg(long, env = "TRUST_PROXY", default_value = "false", action = ArgAction::Set, value_parser = flowforge_core::parse_flag)]
     pub trust_proxy: bool,
 }
 
@@ -103,14 +103,6 @@ impl Settings {
             .iter()
             .map(|o| o.trim())
             .filter(|o| !o.is_empty())
-    }
-}
-
-fn parse_bool(text: &str) -> Result<bool, String> {
-    match text.trim().to_ascii_lowercase().as_str() {
-        "1" | "true" | "yes" | "on" => Ok(true),
-        "0" | "false" | "no" | "off" => Ok(false),
-        _ => Err(format!("expected true or false, got {text:?}")),
     }
 }
 
