@@ -72,21 +72,21 @@ pub fn run(cli: Cli) -> Outcome {
                     full_name,
                     password,
                 } => {
-                    let user = match admin.find_user(&email)? {
-                        Some(user) => user,
-                        None => admin.create_user(&NewUser {
-                            email,
-                            password: read_password(&password)?,
-                            full_name,
-                        })?,
+                    // The password is asked for only when the user has to be created.
+                    let password = match admin.find_user(&email)? {
+                        Some(_) => String::new(),
+                        None => read_password(&password)?,
                     };
-                    let org = admin.create_organization(
-                        user.id,
-                        &NewOrganization {
-                            name: org,
-                            slug: None,
-                        },
-                    )?;
+                    let account = NewUser {
+                        email,
+                        password,
+                        full_name,
+                    };
+                    let org = NewOrganization {
+                        name: org,
+                        slug: None,
+                    };
+                    let (user, _, org) = admin.create_owner(&account, &org)?;
                     println!(
                         "created organization {} ({}) owned by {}",
                         org.name, org.id, user.email
@@ -163,14 +163,17 @@ fn user(admin: &Admin<'_>, command: UserCommand, json: bool) -> Outcome {
                 password: read_password(&password)?,
                 full_name,
             })?;
-            show_users(json, std::slice::from_ref(&user));
+            show_users(json, &user, std::slice::from_ref(&user));
         }
         UserCommand::List(paging) => {
             let page = admin.list_users(&search(&paging), page_request(&paging))?;
-            show_users(json, &page.items);
+            show_users(json, &page.items, &page.items);
             page_footer(json, &page);
         }
-        UserCommand::Show { email } => show_users(json, &[user_by_email(admin, &email)?]),
+        UserCommand::Show { email } => {
+            let user = user_by_email(admin, &email)?;
+            show_users(json, &user, std::slice::from_ref(&user));
+        }
         UserCommand::SetPassword { email, password } => {
             let user = user_by_email(admin, &email)?;
             admin.set_password(user.id, &read_password(&password)?)?;
@@ -191,7 +194,8 @@ fn user(admin: &Admin<'_>, command: UserCommand, json: bool) -> Outcome {
     Ok(())
 }
 
-fn show_users(json: bool, users: &[User]) {
+/// Prints `users` as a table, or `value` (one user or a list) as JSON.
+fn show_users<T: serde::Serialize + ?Sized>(json: bool, value: &T, users: &[User]) {
     let rows = users
         .iter()
         .map(|u| {
@@ -206,7 +210,7 @@ fn show_users(json: bool, users: &[User]) {
         .collect();
     print(
         json,
-        users,
+        value,
         &["id", "email", "full name", "active", "created"],
         rows,
     );
@@ -216,14 +220,18 @@ fn org(admin: &Admin<'_>, command: OrgCommand, json: bool) -> Outcome {
     match command {
         OrgCommand::List(paging) => {
             let page = admin.list_organizations(&search(&paging), page_request(&paging))?;
-            show_orgs(json, &page.items);
+            show_orgs(json, &page.items, &page.items);
             page_footer(json, &page);
         }
-        OrgCommand::Show { org } => show_orgs(json, &[org_by_key(admin, &org)?]),
+        OrgCommand::Show { org } => {
+            let org = org_by_key(admin, &org)?;
+            show_orgs(json, &org, std::slice::from_ref(&org));
+        }
         OrgCommand::Create { name, slug, owner } => {
             let owner = user_by_email(admin, &owner)?;
             let org = admin.create_organization(owner.id, &NewOrganization { name, slug })?;
-            show_orgs(json, &[admin.find_organization(&org.id.to_string())?]);
+            let org = admin.find_organization(&org.id.to_string())?;
+            show_orgs(json, &org, std::slice::from_ref(&org));
         }
         OrgCommand::Delete { org } => {
             let found = org_by_key(admin, &org)?;
@@ -234,7 +242,8 @@ fn org(admin: &Admin<'_>, command: OrgCommand, json: bool) -> Outcome {
     Ok(())
 }
 
-fn show_orgs(json: bool, orgs: &[OrgSummary]) {
+/// Prints `orgs` as a table, or `value` (one organization or a list) as JSON.
+fn show_orgs<T: serde::Serialize + ?Sized>(json: bool, value: &T, orgs: &[OrgSummary]) {
     let rows = orgs
         .iter()
         .map(|o| {
@@ -248,7 +257,7 @@ fn show_orgs(json: bool, orgs: &[OrgSummary]) {
         .collect();
     print(
         json,
-        orgs,
+        value,
         &["id", "name", "slug", "members", "projects", "tasks"],
         rows,
     );

@@ -118,6 +118,38 @@ impl<'a> Admin<'a> {
         })
     }
 
+    /// Creates an organization owned by the user with `account.email`, creating that user first
+    /// if absent (then `account` must be a valid registration), all in one transaction: a
+    /// refused organization leaves no new user behind. Returns the owner, whether they were
+    /// created, and the organization.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] for a bad account or organization; [`Error::Conflict`] for a taken
+    /// organization name or slug.
+    pub fn create_owner(
+        &self,
+        account: &NewUser,
+        org: &NewOrganization,
+    ) -> Result<(User, bool, Organization)> {
+        let existing = self.find_user(&account.email)?;
+        let fresh = match existing {
+            Some(_) => None,
+            None => Some(crate::auth::new_account(account)?),
+        };
+        self.ff.store.write(|tx| {
+            let (owner, created) = match (&fresh, &existing) {
+                (Some((user, hash)), _) => {
+                    tx.insert_user(user, hash)?;
+                    (user.clone(), true)
+                }
+                (None, Some(user)) => (user.clone(), false),
+                (None, None) => return Err(Error::not_found()),
+            };
+            let org = crate::org::create_with_owner(tx, owner.id, org)?;
+            Ok((owner, created, org))
+        })
+    }
+
     /// Every organization, by name, optionally searched by name and slug.
     ///
     /// # Errors

@@ -25,12 +25,12 @@ fn add_list_set_role_and_remove_members() {
         "{table}"
     );
     // The organization by id works as by slug.
-    let id = s.json(&["org", "show", "acme"])[0]["id"]
+    let id = s.json(&["org", "show", "acme"])["id"]
         .as_str()
         .unwrap()
         .to_owned();
     s.ok(&["member", "add", &id, "dee@example.com", "viewer"]);
-    assert_eq!(s.json(&["org", "show", "acme"])[0]["member_count"], 4);
+    assert_eq!(s.json(&["org", "show", "acme"])["member_count"], 4);
 
     let all = s.json(&["member", "list", "acme"]);
     assert_eq!(items(&all).len(), 4);

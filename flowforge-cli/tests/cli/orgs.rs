@@ -15,7 +15,7 @@ fn create_list_show_and_delete_organizations() {
         "--owner",
         "ada@example.com",
     ]);
-    let beta = &items(&created)[0];
+    let beta = &created;
     assert_eq!(beta["name"], "Beta Team");
     assert_eq!(beta["slug"], "beta-team");
     assert_eq!(beta["member_count"], 1);
@@ -52,8 +52,8 @@ fn create_list_show_and_delete_organizations() {
     assert_eq!(strings(&searched, "/slug"), ["beta-team"]);
 
     // By slug and by id alike.
-    assert_eq!(&s.json(&["org", "show", "beta-team"])[0], beta);
-    assert_eq!(&s.json(&["org", "show", &beta_id])[0], beta);
+    assert_eq!(&s.json(&["org", "show", "beta-team"]), beta);
+    assert_eq!(&s.json(&["org", "show", &beta_id]), beta);
     let table = s.ok(&["org", "show", "acme-corp"]);
     assert!(table.contains("Acme") && !table.contains("Beta"), "{table}");
 

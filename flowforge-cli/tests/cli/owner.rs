@@ -181,3 +181,23 @@ fn create_owner_rejects_a_bad_email_and_a_taken_org_name() {
     );
     assert!(message.contains("already exists"), "{message}");
 }
+
+#[test]
+fn a_refused_organization_leaves_no_new_user_behind() {
+    let s = Sandbox::new();
+    s.owner("ada@example.com", "Acme");
+    let message = s.fails_stdin(
+        &[
+            "create-owner",
+            "--email",
+            "grace@example.com",
+            "--org",
+            "ACME",
+            "--password-stdin",
+        ],
+        "a-good-password\n",
+        4,
+    );
+    assert!(message.contains("already exists"), "{message}");
+    s.fails(&["user", "show", "grace@example.com"], 3);
+}

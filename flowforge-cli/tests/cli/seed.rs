@@ -53,7 +53,7 @@ fn seed_demo_prints_the_summary_and_credentials_that_work() {
         assert_eq!(org["task_count"], 10);
     }
     let first = s.json(&["org", "show", &values["ORG_ID"]]);
-    assert_eq!(first[0]["slug"], "org0");
+    assert_eq!(first["slug"], "org0");
 
     // Users are {role}{i}@org{n}.example, with the roles spread as the Django seed spreads them.
     let members = s.json(&["member", "list", "org0"]);

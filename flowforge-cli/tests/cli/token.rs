@@ -30,7 +30,7 @@ fn assert_access_token(s: &Sandbox, token: &str) {
     let claims = jwt_part(token, 1);
     assert_eq!(claims["typ"], "access");
     let ada = s.json(&["user", "show", "ada@example.com"]);
-    assert_eq!(claims["sub"], ada[0]["id"]);
+    assert_eq!(claims["sub"], ada["id"]);
     let lifetime = claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap();
     assert_eq!(lifetime, 15 * 60);
 }

@@ -64,6 +64,21 @@ impl std::fmt::Debug for TokenPair {
     }
 }
 
+/// A validated account, not yet stored, with its password hash (hashing is slow: it is done
+/// before any transaction starts).
+pub(crate) fn new_account(input: &NewUser) -> Result<(User, String)> {
+    let email = input.validate()?;
+    let hash = password::hash(&input.password)?;
+    let user = User {
+        id: UserId::new(),
+        email,
+        full_name: input.full_name.trim().to_owned(),
+        is_active: true,
+        created_at: Timestamp::now(),
+    };
+    Ok((user, hash))
+}
+
 fn bad_credentials() -> Error {
     Error::Unauthenticated("No active account found with the given credentials.".into())
 }
@@ -83,15 +98,7 @@ impl FlowForge {
 
     /// Creates an account without the registration switch (shared with the admin entry point).
     pub(crate) fn create_user(&self, input: &NewUser) -> Result<User> {
-        let email = input.validate()?;
-        let hash = password::hash(&input.password)?;
-        let user = User {
-            id: UserId::new(),
-            email,
-            full_name: input.full_name.trim().to_owned(),
-            is_active: true,
-            created_at: Timestamp::now(),
-        };
+        let (user, hash) = new_account(input)?;
         self.store.write(|tx| tx.insert_user(&user, &hash))?;
         Ok(user)
     }
