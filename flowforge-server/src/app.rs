@@ -58,11 +58,6 @@ impl App {
         }
     }
 
-    /// The FlowForge handle the server serves.
-    pub fn flowforge(&self) -> &Arc<FlowForge> {
-        &self.ff
-    }
-
     /// Answers one request from `peer`.
     pub async fn handle(self: Arc<Self>, req: Request<Incoming>, peer: SocketAddr) -> Reply {
         let started = Instant::now();
@@ -121,9 +116,6 @@ impl App {
         let path = req.uri().path().to_owned();
         let endpoint = match route(req.method(), &path) {
             Ok(endpoint) => endpoint,
-            Err(Miss::NotFound) => {
-                return (problem(StatusCode::NOT_FOUND, "Not found.", &path), None);
-            }
             Err(Miss::AddSlash(to)) => {
                 let location = match req.uri().query() {
                     Some(q) => format!("{to}?{q}"),
@@ -131,14 +123,7 @@ impl App {
                 };
                 return (redirect(&location), None);
             }
-            Err(Miss::Method(allow)) => {
-                let detail = format!("Method \"{}\" not allowed.", req.method());
-                let mut reply = problem(StatusCode::METHOD_NOT_ALLOWED, detail, &path);
-                reply
-                    .headers_mut()
-                    .insert(header::ALLOW, HeaderValue::from_static(allow));
-                return (reply, None);
-            }
+            Err(miss) => return self.miss(&req, miss, peer, &path, request_id).await,
         };
         if req.method() == Method::OPTIONS {
             return (self.options(&req, &endpoint), None);
@@ -149,20 +134,11 @@ impl App {
         let mut decisions = Vec::new();
         let outcome = self.api(req, endpoint, peer, &mut decisions).await;
         let user = outcome.as_ref().ok().and_then(|(_, user)| *user);
-        let mut reply = match outcome {
+        let reply = match outcome {
             Ok((reply, _)) => reply,
-            Err(Refusal::Status(status, detail)) => problem(status, detail, &path),
-            Err(Refusal::Core(error)) => {
-                if let Error::Internal(cause) = &error {
-                    tracing::error!(request_id, error = %error_chain(cause.as_ref()), "internal error");
-                }
-                problem_for(&error, &path)
-            }
+            Err(refusal) => refusal_reply(refusal, &path, request_id),
         };
-        if let Some(decision) = tightest(&decisions) {
-            rate_limit_headers(reply.headers_mut(), decision);
-        }
-        (reply, user)
+        (with_rate_limit(reply, &decisions), user)
     }
 
     async fn api(
@@ -172,30 +148,9 @@ impl App {
         peer: SocketAddr,
         decisions: &mut Vec<Decision>,
     ) -> Result<(Reply, Option<flowforge_core::UserId>), Refusal> {
-        // Authenticate first so the request counts against the right rate; a bad token still counts.
-        let authenticated = match bearer(req.headers()) {
-            None => Ok(None),
-            Some(Err(())) => Err(Error::Unauthenticated(
-                "Authorization header must be \"Bearer <token>\".".into(),
-            )),
-            Some(Ok(token)) => blocking(&self.ff, move |ff| ff.authenticate_token(&token))
-                .await
-                .map(Some),
-        };
-        match &authenticated {
-            Ok(Some(actor)) => check(
-                &self.user,
-                &ThrottleKey::User(actor.id().to_string()),
-                decisions,
-            )?,
-            _ => check(&self.anon, &ThrottleKey::Address(peer.ip()), decisions)?,
-        }
-        let actor: Option<Actor> = authenticated?;
+        let actor: Option<Actor> = self.admit(req.headers(), peer, decisions).await??;
         if !endpoint.is_public() && actor.is_none() {
-            return Err(Error::Unauthenticated(
-                "Authentication credentials were not provided.".into(),
-            )
-            .into());
+            return Err(handlers::credentials_missing().into());
         }
         let user = actor.as_ref().map(Actor::id);
         let method = req.method().clone();
@@ -237,6 +192,75 @@ impl App {
             path,
         };
         Ok((handlers::call(&self.ff, call).await?, user))
+    }
+
+    /// Authenticates the bearer token (if any) and counts the request against the user's rate
+    /// or, without a valid token, the address's. The outer error is a throttled request; the
+    /// inner result is the authentication's, so that a bad token still counts.
+    async fn admit(
+        &self,
+        headers: &HeaderMap,
+        peer: SocketAddr,
+        decisions: &mut Vec<Decision>,
+    ) -> Result<Result<Option<Actor>, Error>, Refusal> {
+        let authenticated = match bearer(headers) {
+            None => Ok(None),
+            Some(Err(())) => Err(Error::Unauthenticated(
+                "Authorization header must be \"Bearer <token>\".".into(),
+            )),
+            Some(Ok(token)) => blocking(&self.ff, move |ff| ff.authenticate_token(&token))
+                .await
+                .map(Some),
+        };
+        match &authenticated {
+            Ok(Some(actor)) => check(
+                &self.user,
+                &ThrottleKey::User(actor.id().to_string()),
+                decisions,
+            )?,
+            _ => check(&self.anon, &ThrottleKey::Address(peer.ip()), decisions)?,
+        }
+        Ok(authenticated)
+    }
+
+    /// A path that names no endpoint (`404`) or a method it does not offer (`405`). Under the
+    /// versioned API the request still counts against its rate and carries `RateLimit-*`, so a
+    /// malformed id answers with the same headers as a well-formed missing one and junk paths
+    /// cannot be sent without limit. The URL is resolved first (as in DRF), so a bad token
+    /// does not turn the `404` into a `401`.
+    async fn miss(
+        &self,
+        req: &Request<Incoming>,
+        miss: Miss,
+        peer: SocketAddr,
+        path: &str,
+        request_id: &str,
+    ) -> (Reply, Option<flowforge_core::UserId>) {
+        let mut decisions = Vec::new();
+        let mut user = None;
+        if path.starts_with("/api/v1/") {
+            match self.admit(req.headers(), peer, &mut decisions).await {
+                Ok(authenticated) => {
+                    user = authenticated.ok().flatten().as_ref().map(Actor::id);
+                }
+                Err(refusal) => {
+                    let reply = refusal_reply(refusal, path, request_id);
+                    return (with_rate_limit(reply, &decisions), None);
+                }
+            }
+        }
+        let reply = match miss {
+            Miss::Method(allow) => {
+                let detail = format!("Method \"{}\" not allowed.", req.method());
+                let mut reply = problem(StatusCode::METHOD_NOT_ALLOWED, detail, path);
+                reply
+                    .headers_mut()
+                    .insert(header::ALLOW, HeaderValue::from_static(allow));
+                reply
+            }
+            Miss::NotFound | Miss::AddSlash(_) => problem_for(&Error::not_found(), path),
+        };
+        (with_rate_limit(reply, &decisions), user)
     }
 
     /// Reads a JSON body of at most the configured size.
@@ -365,14 +389,34 @@ fn check(
     }
 }
 
-fn rate_limit_headers(headers: &mut HeaderMap, decision: &Decision) {
-    let quota = decision.quota();
-    for (name, value) in [
-        ("ratelimit-limit", u64::from(quota.limit)),
-        ("ratelimit-remaining", u64::from(quota.remaining)),
-        ("ratelimit-reset", quota.reset_secs()),
-    ] {
-        headers.insert(HeaderName::from_static(name), HeaderValue::from(value));
+/// `reply` with the `RateLimit-*` headers of the tightest rate that applied, if any did.
+fn with_rate_limit(mut reply: Reply, decisions: &[Decision]) -> Reply {
+    if let Some(decision) = tightest(decisions) {
+        let quota = decision.quota();
+        for (name, value) in [
+            ("ratelimit-limit", u64::from(quota.limit)),
+            ("ratelimit-remaining", u64::from(quota.remaining)),
+            ("ratelimit-reset", quota.reset_secs()),
+        ] {
+            reply
+                .headers_mut()
+                .insert(HeaderName::from_static(name), HeaderValue::from(value));
+        }
+    }
+    reply
+}
+
+/// The problem response of a refused request; an internal error is logged first, with the
+/// request id and its whole cause chain.
+fn refusal_reply(refusal: Refusal, path: &str, request_id: &str) -> Reply {
+    match refusal {
+        Refusal::Status(status, detail) => problem(status, detail, path),
+        Refusal::Core(error) => {
+            if let Error::Internal(cause) = &error {
+                tracing::error!(request_id, error = %error_chain(cause.as_ref()), "internal error");
+            }
+            problem_for(&error, path)
+        }
     }
 }
 

@@ -66,6 +66,11 @@ where
         .map_err(|e| Error::Internal(Box::new(e)))?
 }
 
+/// The `401` of a request without a token to an endpoint that needs one.
+pub fn credentials_missing() -> Error {
+    Error::Unauthenticated("Authentication credentials were not provided.".into())
+}
+
 fn pairs(query: &[(String, String)]) -> impl Iterator<Item = (&str, &str)> {
     query.iter().map(|(k, v)| (k.as_str(), v.as_str()))
 }
@@ -90,11 +95,7 @@ pub async fn call(ff: &Arc<FlowForge>, call: Call) -> Result<Reply> {
         base,
         path,
     } = call;
-    let me = || {
-        actor.clone().ok_or_else(|| {
-            Error::Unauthenticated("Authentication credentials were not provided.".into())
-        })
-    };
+    let me = || actor.clone().ok_or_else(credentials_missing);
     let reply = match (endpoint, method) {
         (E::ApiRoot, _) => ok(&ApiRoot {
             register: format!("{base}/api/v1/auth/register/"),

@@ -85,7 +85,7 @@ fn problem_body(
 }
 
 /// The status of each core error: the one mapping from [`Error`] to HTTP.
-pub fn status_of(error: &Error) -> StatusCode {
+fn status_of(error: &Error) -> StatusCode {
     match error {
         Error::Validation(_) => StatusCode::BAD_REQUEST,
         Error::Unauthenticated(_) => StatusCode::UNAUTHORIZED,

@@ -175,8 +175,8 @@ fn sigterm_lets_a_request_in_flight_finish_then_exits_zero() {
     assert_eq!(status.code(), Some(0), "exit after a graceful shutdown");
 }
 
-fn in_flight_request_survives_sigterm(child: &mut Child) {
-    // Ready when it says where it listens.
+/// Waits for the child to say where it listens (its first line on stdout) and returns that.
+fn listening_address(child: &mut Child) -> SocketAddr {
     let stdout = child.stdout.take().unwrap();
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
@@ -188,7 +188,19 @@ fn in_flight_request_survives_sigterm(child: &mut Child) {
     let url = line
         .strip_prefix("FlowForge is listening on http://")
         .unwrap_or_else(|| panic!("unexpected first line: {line}"));
-    let addr: SocketAddr = url.trim().parse().unwrap();
+    url.trim().parse().unwrap()
+}
+
+fn send_sigterm(child: &Child) {
+    let terminated = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(terminated.success());
+}
+
+fn in_flight_request_survives_sigterm(child: &mut Child) {
+    let addr = listening_address(child);
 
     let credentials = r#"{"email": "late@shutdown.test", "password": "correct horse battery"}"#;
     let registered = exchange(addr, &post(addr, "/api/v1/auth/register/", credentials, ""));
@@ -211,11 +223,7 @@ fn in_flight_request_survives_sigterm(child: &mut Child) {
         "{continue_head}"
     );
 
-    let terminated = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(terminated.success());
+    send_sigterm(child);
     // Shutting down means no longer accepting.
     let deadline = Instant::now() + BOUND;
     while TcpStream::connect(addr).is_ok() {
@@ -228,4 +236,142 @@ fn in_flight_request_survives_sigterm(child: &mut Child) {
     stream.read_to_string(&mut answer).unwrap();
     assert!(answer.starts_with("HTTP/1.1 200 "), "{answer}");
     assert!(answer.contains("\"token_type\":\"Bearer\""), "{answer}");
+}
+
+/// The JSON body of a whole `Connection: close` answer, after checking its status.
+#[track_caller]
+fn body_of(answer: &str, status: u16) -> serde_json::Value {
+    assert!(
+        answer.starts_with(&format!("HTTP/1.1 {status} ")),
+        "expected {status}: {answer}"
+    );
+    let (_, body) = answer.split_once("\r\n\r\n").expect("a head and a body");
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {answer}"))
+}
+
+#[test]
+fn passwords_and_tokens_never_reach_the_log_even_at_debug_level() {
+    let dir = temp_dir();
+    let mut child = command(
+        dir.path(),
+        &[
+            ("DEBUG", "false"),
+            ("SECRET_KEY", SECRET),
+            ("LOG_FORMAT", "json"),
+            ("RUST_LOG", "debug"),
+        ],
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .expect("the binary starts");
+    // Drain stderr as it comes, so a chatty log can never fill the pipe and stall the server.
+    let mut stderr = child.stderr.take().unwrap();
+    let log = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text);
+        text
+    });
+    let password = "Zebra-Quartz-Password-7731";
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let tokens = drive_requests_with_secrets(&mut child, password);
+        send_sigterm(&child);
+        tokens
+    }));
+    let (access, refresh, refreshed) = match result {
+        Ok(tokens) => tokens,
+        Err(panic) => {
+            let _ = child.kill();
+            let _ = child.wait();
+            std::panic::resume_unwind(panic);
+        }
+    };
+    let status = wait_bounded(&mut child);
+    assert_eq!(status.code(), Some(0), "exit after SIGTERM");
+    let log = log.join().unwrap();
+
+    for (what, secret) in [
+        ("the password", password),
+        ("the access token", access.as_str()),
+        ("the refresh token", refresh.as_str()),
+        ("the rotated access token", refreshed.0.as_str()),
+        ("the rotated refresh token", refreshed.1.as_str()),
+    ] {
+        assert!(!log.contains(secret), "{what} is in the log:\n{log}");
+    }
+    // The password's case-folded and URL-encoded forms must not show either.
+    assert!(!log.to_lowercase().contains(&password.to_lowercase()));
+
+    let requests: Vec<serde_json::Value> = log
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|line| line["fields"]["message"] == "request")
+        .collect();
+    let seen: Vec<(String, String, u64)> = requests
+        .iter()
+        .map(|line| {
+            let fields = &line["fields"];
+            (
+                fields["method"].as_str().unwrap_or_default().to_owned(),
+                fields["path"].as_str().unwrap_or_default().to_owned(),
+                fields["status"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("POST", "/api/v1/auth/register/", 201),
+        ("POST", "/api/v1/auth/login/", 200),
+        ("GET", "/api/v1/auth/me/", 200),
+        ("POST", "/api/v1/auth/refresh/", 200),
+        ("GET", "/api/v1/organizations/", 200),
+    ]
+    .map(|(m, p, s)| (m.to_owned(), p.to_owned(), s));
+    assert_eq!(seen, expected, "one request line per request:\n{log}");
+}
+
+/// Registers, logs in, uses and refreshes the tokens, and searches for the password; returns
+/// the access and refresh tokens and the rotated pair.
+fn drive_requests_with_secrets(
+    child: &mut Child,
+    password: &str,
+) -> (String, String, (String, String)) {
+    let addr = listening_address(child);
+    let credentials = format!(r#"{{"email": "quiet@log.test", "password": "{password}"}}"#);
+    let registered = exchange(
+        addr,
+        &post(addr, "/api/v1/auth/register/", &credentials, ""),
+    );
+    body_of(&registered, 201);
+
+    let login = exchange(addr, &post(addr, "/api/v1/auth/login/", &credentials, ""));
+    let pair = body_of(&login, 200);
+    let access = pair["access"].as_str().unwrap().to_owned();
+    let refresh = pair["refresh"].as_str().unwrap().to_owned();
+
+    let get = |path: &str, token: &str| {
+        format!(
+            "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\
+             Connection: close\r\n\r\n"
+        )
+    };
+    let me = exchange(addr, &get("/api/v1/auth/me/", &access));
+    assert_eq!(body_of(&me, 200)["email"], "quiet@log.test");
+
+    let body = format!(r#"{{"refresh": "{refresh}"}}"#);
+    let refreshed = exchange(addr, &post(addr, "/api/v1/auth/refresh/", &body, ""));
+    let rotated = body_of(&refreshed, 200);
+    let rotated = (
+        rotated["access"].as_str().unwrap().to_owned(),
+        rotated["refresh"].as_str().unwrap().to_owned(),
+    );
+
+    let search = exchange(
+        addr,
+        &get(
+            &format!("/api/v1/organizations/?search={password}"),
+            &rotated.0,
+        ),
+    );
+    assert_eq!(body_of(&search, 200)["count"], 0);
+    (access, refresh, rotated)
 }

@@ -89,3 +89,34 @@ async fn authenticated_requests_over_the_user_rate_get_429() {
         .expect(StatusCode::OK);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn paths_that_name_nothing_under_the_api_still_count_and_carry_ratelimit_headers() {
+    let app = TestApp::spawn(&["--throttle-anon", "3/minute"]).await;
+    let anon = app.anon();
+    // A malformed id answers like a well-formed missing one, headers included.
+    let malformed = anon
+        .get("/api/v1/tasks/not-a-uuid/")
+        .await
+        .expect(StatusCode::NOT_FOUND);
+    assert_eq!(number(&malformed, "ratelimit-limit"), 3);
+    assert_eq!(number(&malformed, "ratelimit-remaining"), 2);
+    let refused = anon
+        .request(reqwest::Method::PUT, "/api/v1/tasks/")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(refused.headers()["ratelimit-remaining"], "1");
+    anon.get("/api/v1/nothing-here/")
+        .await
+        .expect(StatusCode::NOT_FOUND);
+    assert_throttled(
+        anon.get("/api/v1/nothing-here/").await,
+        "/api/v1/nothing-here/",
+        3,
+    );
+    // Outside the versioned API nothing is throttled.
+    anon.get("/healthz").await.expect(StatusCode::OK);
+    app.stop().await;
+}
