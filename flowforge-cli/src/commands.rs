@@ -9,7 +9,7 @@ use flowforge_core::{
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cli::{Cli, Command, MemberCommand, OrgCommand, Paging, PasswordSource, UserCommand};
-use crate::output::{footer, print};
+use crate::output::{footer, print, say};
 
 /// Why a command failed: a message for stderr and the exit code.
 pub struct Failure {
@@ -58,7 +58,7 @@ pub fn run(cli: Cli) -> Outcome {
             let ff = FlowForge::open(&database, Config::new(key))?;
             let admin = ff.admin();
             let actor = admin.act_as(user_by_email(&admin, &email)?.id)?;
-            println!("{}", admin.access_token(&actor)?);
+            say!("{}", admin.access_token(&actor)?);
             Ok(())
         }
         command => {
@@ -87,9 +87,11 @@ pub fn run(cli: Cli) -> Outcome {
                         slug: None,
                     };
                     let (user, _, org) = admin.create_owner(&account, &org)?;
-                    println!(
+                    say!(
                         "created organization {} ({}) owned by {}",
-                        org.name, org.id, user.email
+                        org.name,
+                        org.id,
+                        user.email
                     );
                     Ok(())
                 }
@@ -142,10 +144,10 @@ fn migrate(database: &Database, status: bool, json: bool) -> Outcome {
     } else {
         let applied = database.migrate()?;
         if applied.is_empty() {
-            println!("no pending migrations");
+            say!("no pending migrations");
         }
         for name in applied {
-            println!("applied {name}");
+            say!("applied {name}");
         }
     }
     Ok(())
@@ -177,18 +179,18 @@ fn user(admin: &Admin<'_>, command: UserCommand, json: bool) -> Outcome {
         UserCommand::SetPassword { email, password } => {
             let user = user_by_email(admin, &email)?;
             admin.set_password(user.id, &read_password(&password)?)?;
-            println!(
+            say!(
                 "password of {} changed; their sessions are signed out",
                 user.email
             );
         }
         UserCommand::Deactivate { email } => {
             admin.set_active(user_by_email(admin, &email)?.id, false)?;
-            println!("{email} deactivated");
+            say!("{email} deactivated");
         }
         UserCommand::Activate { email } => {
             admin.set_active(user_by_email(admin, &email)?.id, true)?;
-            println!("{email} activated");
+            say!("{email} activated");
         }
     }
     Ok(())
@@ -236,7 +238,7 @@ fn org(admin: &Admin<'_>, command: OrgCommand, json: bool) -> Outcome {
         OrgCommand::Delete { org } => {
             let found = org_by_key(admin, &org)?;
             admin.delete_organization(found.id)?;
-            println!("deleted organization {} ({})", found.name, found.id);
+            say!("deleted organization {} ({})", found.name, found.id);
         }
     }
     Ok(())
@@ -310,7 +312,7 @@ fn member(admin: &Admin<'_>, command: MemberCommand, json: bool) -> Outcome {
             admin
                 .remove_member(org.id, user.id)
                 .map_err(|e| not_a_member(e, &email, &org.name))?;
-            println!("removed {email} from {}", org.name);
+            say!("removed {email} from {}", org.name);
         }
     }
     Ok(())
@@ -332,7 +334,7 @@ fn seed_demo(admin: &Admin<'_>, plan: &SeedPlan) -> Outcome {
         bar.set_position(done);
     })?;
     bar.finish_and_clear();
-    println!(
+    say!(
         "seeded {} organizations, {} users, {} projects, {} tasks in {:.1}s",
         report.organizations.len(),
         report.users,
@@ -340,18 +342,18 @@ fn seed_demo(admin: &Admin<'_>, plan: &SeedPlan) -> Outcome {
         report.tasks,
         started.elapsed().as_secs_f64()
     );
-    println!("password of every seeded user: {}", plan.password);
+    say!("password of every seeded user: {}", plan.password);
     for (n, org) in report.organizations.iter().enumerate() {
-        println!("org{n}: id={} owner={}", org.id, org.owner_email);
+        say!("org{n}: id={} owner={}", org.id, org.owner_email);
     }
     if let (Some(org), Some(project)) = (report.organizations.first(), report.first_project) {
         let tasks: Vec<String> = report.first_tasks.iter().map(ToString::to_string).collect();
-        println!("LOGIN_EMAIL={}", org.owner_email);
-        println!("LOGIN_PASSWORD={}", plan.password);
-        println!("ORG_ID={}", org.id);
-        println!("PROJECT_ID={project}");
-        println!("TASK_IDS={}", tasks.join(","));
-        println!("SEARCH_WORD={}", report.search_word.unwrap_or_default());
+        say!("LOGIN_EMAIL={}", org.owner_email);
+        say!("LOGIN_PASSWORD={}", plan.password);
+        say!("ORG_ID={}", org.id);
+        say!("PROJECT_ID={project}");
+        say!("TASK_IDS={}", tasks.join(","));
+        say!("SEARCH_WORD={}", report.search_word.unwrap_or_default());
     }
     Ok(())
 }

@@ -1,4 +1,7 @@
-//! Output: a table for people, JSON for scripts.
+//! Output: a table for people, JSON for scripts. A closed stdout (`flowforge ... | head`) ends
+//! the command quietly, as it would a shell tool, instead of panicking.
+
+use std::io::Write;
 
 use comfy_table::{Table, presets::UTF8_BORDERS_ONLY};
 use serde::Serialize;
@@ -11,7 +14,7 @@ pub fn print<T: Serialize + ?Sized>(
     rows: Vec<Vec<String>>,
 ) {
     if json {
-        println!(
+        say!(
             "{}",
             serde_json::to_string_pretty(value).unwrap_or_default()
         );
@@ -24,12 +27,28 @@ pub fn print<T: Serialize + ?Sized>(
     for row in rows {
         table.add_row(row);
     }
-    println!("{table}");
+    say!("{table}");
 }
 
 /// A page's footer line for people: `page 1 of 3 (57 in all)`.
 pub fn footer(json: bool, page: u64, pages: u64, count: u64) {
     if !json {
-        println!("page {page} of {pages} ({count} in all)");
+        say!("page {page} of {pages} ({count} in all)");
     }
 }
+
+/// Writes one line to stdout; exits quietly when nobody reads it any more.
+pub fn line(text: std::fmt::Arguments<'_>) {
+    if writeln!(std::io::stdout(), "{text}").is_err() {
+        std::process::exit(0);
+    }
+}
+
+/// `println!` through [`line`].
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::output::line(format_args!($($arg)*))
+    };
+}
+
+pub(crate) use say;

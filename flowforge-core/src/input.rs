@@ -68,11 +68,17 @@ impl<'a> Body<'a> {
     }
 
     fn string_of(&mut self, name: &str, value: &'a Value) -> Option<&'a str> {
-        let text = value.as_str();
-        if text.is_none() {
-            self.errors.add(name, "Not a valid string.");
+        match value.as_str() {
+            None => {
+                self.errors.add(name, "Not a valid string.");
+                None
+            }
+            Some(text) if text.contains('\0') => {
+                self.errors.add(name, "Null characters are not allowed.");
+                None
+            }
+            text => text,
         }
-        text
     }
 
     /// A string field.
@@ -244,6 +250,20 @@ mod tests {
         assert_eq!(
             errors.get(FieldErrors::NON_FIELD).unwrap(),
             ["Invalid data. Expected a dictionary, but got list."]
+        );
+    }
+
+    #[test]
+    fn null_characters_are_refused_in_text() {
+        let body = json!({"title": "a\u{0}b"});
+        let mut read = Body::parse(&body, &["title"], &[]).unwrap();
+        assert_eq!(read.text("title", true), None);
+        let Err(Error::Validation(errors)) = read.finish() else {
+            panic!("expected a validation error");
+        };
+        assert_eq!(
+            errors.get("title").unwrap(),
+            ["Null characters are not allowed."]
         );
     }
 

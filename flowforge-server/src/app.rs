@@ -101,6 +101,11 @@ impl App {
         reply
     }
 
+    /// The settings the server runs with.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
     fn allows_origin(&self, origin: &HeaderValue) -> bool {
         origin
             .to_str()
@@ -285,7 +290,14 @@ impl App {
                     .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
             });
         let limit = usize::try_from(max).unwrap_or(usize::MAX);
-        let bytes: Bytes = match Limited::new(req.into_body(), limit).collect().await {
+        let read = Limited::new(req.into_body(), limit).collect();
+        let Ok(read) = tokio::time::timeout(self.settings.request_timeout, read).await else {
+            return Err(Refusal::Status(
+                StatusCode::REQUEST_TIMEOUT,
+                "The request body did not arrive in time.",
+            ));
+        };
+        let bytes: Bytes = match read {
             Ok(collected) => collected.to_bytes(),
             Err(e) if e.is::<http_body_util::LengthLimitError>() => return Err(too_large),
             Err(_) => {

@@ -62,6 +62,10 @@ pub struct Settings {
         default_value = ""
     )]
     pub cors_allowed_origins: Vec<String>,
+    /// How long a client may take to send a request's headers, or its body; an idle keep-alive
+    /// connection is closed after the same time.
+    #[arg(long, env = "REQUEST_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
+    pub request_timeout: Duration,
     /// The largest request body accepted, in bytes.
     #[arg(long, env = "MAX_BODY_BYTES", default_value = "1048576")]
     pub max_body_bytes: u64,

@@ -15,8 +15,6 @@ use tokio::net::TcpListener;
 use crate::app::App;
 use crate::config::Settings;
 
-/// How long a client may take to send a request's headers (also bounds idle keep-alive).
-const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long requests in flight may take to finish after a shutdown signal.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
@@ -77,7 +75,7 @@ pub async fn serve(listener: TcpListener, app: App, shutdown: impl Future<Output
     let mut builder = http1::Builder::new();
     builder
         .timer(TokioTimer::new())
-        .header_read_timeout(HEADER_READ_TIMEOUT);
+        .header_read_timeout(app.settings().request_timeout);
     tokio::pin!(shutdown);
     loop {
         tokio::select! {

@@ -3,7 +3,7 @@
 
 use reqwest::{Method, StatusCode};
 
-use crate::support::{World, send};
+use crate::support::{TestApp, World, raw_exchange, send};
 
 #[tokio::test]
 async fn a_path_without_its_trailing_slash_is_redirected_with_the_query() {
@@ -126,4 +126,20 @@ async fn the_request_id_is_echoed_when_sent_and_generated_when_not() {
     let (a, b) = (first.header("x-request-id"), second.header("x-request-id"));
     assert!(!a.is_empty() && !b.is_empty());
     assert_ne!(a, b, "each request gets its own id");
+}
+
+#[tokio::test]
+async fn a_client_that_stalls_its_body_or_headers_is_cut_off() {
+    let app = TestApp::spawn(&["--request-timeout", "1s"]).await;
+    // Ten of the promised hundred bytes, then nothing: the body read times out.
+    let stalled_body = format!(
+        "POST /api/v1/auth/register/ HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\n\
+         Content-Length: 100\r\n\r\n{{\"email\": ",
+        app.addr
+    );
+    let answer = raw_exchange(app.addr, stalled_body.as_bytes()).await;
+    assert!(answer.starts_with("HTTP/1.1 408 "), "{answer}");
+    // Half a request line, then nothing: the connection is closed without an answer.
+    let answer = raw_exchange(app.addr, b"GET /api/v1/ HT").await;
+    assert!(!answer.contains("200 OK"), "{answer}");
 }
