@@ -233,7 +233,7 @@ const ROLE_CYCLE: [Role; 4] = [Role::Admin, Role::Member, Role::Viewer, Role::Me
 /// 2026-01-05T09:00:00Z: seeded timestamps count up from here, one second apart.
 const BASE_MILLIS: i64 = 1_767_603_600_000;
 /// Tasks written per transaction.
-const BATCH: usize = 20_000;
+const BATCH: usize = 100_000;
 
 /// A seeded organization: the operator scope to write in, its people with roles, its projects.
 type Tenant = (OrgScope, Vec<(UserRef, Role)>, Vec<ProjectId>);
@@ -495,11 +495,68 @@ impl Admin<'_> {
 /// Writes a batch of tasks in one transaction, emptying it.
 fn write_tasks(admin: &Admin<'_>, batch: &mut Vec<(OrgScope, Task)>) -> Result<u64> {
     let written = batch.len() as u64;
-    admin.flowforge().store.write(|tx| {
-        batch
-            .iter()
-            .try_for_each(|(scope, task)| tx.insert_task(scope, task))
-    })?;
+    admin
+        .flowforge()
+        .store
+        .write(|tx| tx.insert_tasks_bulk(batch))?;
     batch.clear();
     Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Config, Database, FlowForge, TaskQuery};
+
+    #[test]
+    fn seeded_tasks_are_found_alike_through_the_search_index_and_a_direct_scan() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Database::File(dir.path().join("seed.db"));
+        let open = |scan_limit| {
+            let mut config = Config::new("secret");
+            config.search_scan_limit = scan_limit;
+            FlowForge::open(&db, config).unwrap()
+        };
+        let (by_index, by_scan) = (open(0), open(u64::MAX));
+        let plan = SeedPlan {
+            orgs: 2,
+            projects_per_org: 2,
+            tasks_per_project: 30,
+            ..SeedPlan::default()
+        };
+        let report = by_index.admin().seed_demo(&plan, |_, _| {}).unwrap();
+        assert_eq!(report.tasks, 120);
+        let owner = by_index
+            .admin()
+            .find_user("owner0@org0.example")
+            .unwrap()
+            .unwrap();
+        let word = report.search_word.unwrap();
+        for text in [word.as_str(), "the", "zzz", "re"] {
+            let query = TaskQuery::from_pairs([("search", text), ("page_size", "100")]).unwrap();
+            let ids = |ff: &FlowForge| {
+                let actor = ff.admin().act_as(owner.id).unwrap();
+                ff.list_tasks(&actor, &query)
+                    .unwrap()
+                    .items
+                    .into_iter()
+                    .map(|t| t.id)
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(ids(&by_index), ids(&by_scan), "search {text:?}");
+        }
+        let query = TaskQuery::from_pairs([("search", word.as_str())]).unwrap();
+        let actor = by_index.admin().act_as(owner.id).unwrap();
+        assert!(
+            by_index.list_tasks(&actor, &query).unwrap().count > 0,
+            "{word} is found"
+        );
+        // The trigger is live again once the load is over.
+        let project = report.first_project.unwrap();
+        by_index
+            .create_task(&actor, &crate::NewTask::new(project, "Tune the xylophone"))
+            .unwrap();
+        let query = TaskQuery::from_pairs([("search", "xylophone")]).unwrap();
+        assert_eq!(by_index.list_tasks(&actor, &query).unwrap().count, 1);
+    }
 }
