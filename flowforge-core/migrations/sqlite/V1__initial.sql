@@ -71,12 +71,14 @@ CREATE INDEX tasks_org_default_order ON tasks (organization_id, (due_date IS NUL
 CREATE INDEX tasks_org_created ON tasks (organization_id, created_at);
 CREATE INDEX tasks_created_by ON tasks (created_by);
 
--- Substring search over title and description. The index holds the case-folded text (the
--- `casefold` SQL function FlowForge registers on every connection, the same folding applied to
--- search words), and the tokenizer folds nothing more, so a `"word"` match is an exact substring
--- test on folded text. Contentless: the rows live in `tasks`; `seq` is the shared key.
+-- Substring search over title and description. The index holds `search_terms(title,
+-- description)`: the distinct white-space separated words of both fields, case-folded (the same
+-- folding applied to search words, by functions FlowForge registers on every connection). A
+-- search word never contains white space, so it occurs in a field exactly when it occurs inside
+-- one of these words; the tokenizer folds nothing more, so a `"word"` match is an exact
+-- substring test. Contentless: the rows live in `tasks`; `seq` is the shared key.
 CREATE VIRTUAL TABLE tasks_search USING fts5 (
-    title, description, content = '', contentless_delete = 1, tokenize = 'trigram case_sensitive 1'
+    terms, content = '', contentless_delete = 1, tokenize = 'trigram case_sensitive 1'
 );
 -- A bulk load (the demo seeder) suspends the insert trigger inside its own transaction and
 -- indexes the rows it wrote with one INSERT ... SELECT, about four times faster; other
@@ -88,16 +90,14 @@ CREATE TABLE search_sync (
 INSERT INTO search_sync (id, suspended) VALUES (1, 0);
 CREATE TRIGGER tasks_search_insert AFTER INSERT ON tasks
 WHEN (SELECT suspended FROM search_sync WHERE id = 1) = 0 BEGIN
-    INSERT INTO tasks_search (rowid, title, description)
-    VALUES (new.seq, casefold(new.title), casefold(new.description));
+    INSERT INTO tasks_search (rowid, terms) VALUES (new.seq, search_terms(new.title, new.description));
 END;
 CREATE TRIGGER tasks_search_delete AFTER DELETE ON tasks BEGIN
     DELETE FROM tasks_search WHERE rowid = old.seq;
 END;
 CREATE TRIGGER tasks_search_update AFTER UPDATE OF title, description ON tasks BEGIN
     DELETE FROM tasks_search WHERE rowid = old.seq;
-    INSERT INTO tasks_search (rowid, title, description)
-    VALUES (new.seq, casefold(new.title), casefold(new.description));
+    INSERT INTO tasks_search (rowid, terms) VALUES (new.seq, search_terms(new.title, new.description));
 END;
 
 CREATE TABLE refresh_tokens (

@@ -24,7 +24,7 @@ use rusqlite::functions::FunctionFlags;
 use rusqlite::{Connection, ErrorCode, TransactionBehavior};
 
 use crate::error::{Error, Result};
-use crate::query::search::fold_case;
+use crate::query::search::{fold_case, search_terms};
 
 mod embedded {
     refinery::embed_migrations!("migrations/sqlite");
@@ -180,6 +180,16 @@ fn init_connection(conn: &mut Connection) -> rusqlite::Result<()> {
         1,
         FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
         |ctx| Ok(ctx.get::<Option<String>>(0)?.map(|text| fold_case(&text))),
+    )?;
+    conn.create_scalar_function(
+        "search_terms",
+        2,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            let title = ctx.get::<Option<String>>(0)?.unwrap_or_default();
+            let description = ctx.get::<Option<String>>(1)?.unwrap_or_default();
+            Ok(search_terms(&[&title, &description]))
+        },
     )
 }
 

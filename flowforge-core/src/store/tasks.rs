@@ -175,8 +175,8 @@ impl Tx<'_> {
             self.insert_task(scope, task)?;
         }
         self.execute(
-            "INSERT INTO tasks_search (rowid, title, description)
-             SELECT seq, casefold(title), casefold(description) FROM tasks WHERE seq > ?",
+            "INSERT INTO tasks_search (rowid, terms)
+             SELECT seq, search_terms(title, description) FROM tasks WHERE seq > ?",
             [last],
         )?;
         self.execute("UPDATE search_sync SET suspended = 0 WHERE id = 1", [])?;
