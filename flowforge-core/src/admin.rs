@@ -222,7 +222,9 @@ impl<'a> Admin<'a> {
     /// Runs `f` in a write transaction with an operator's scope in `org`, once it exists.
     fn in_org<T>(&self, org: OrgId, f: impl FnOnce(&Tx<'_>, &OrgScope) -> Result<T>) -> Result<T> {
         self.ff.store.write(|tx| {
-            tx.org_summary(&org.to_string())?;
+            if !tx.org_exists(org)? {
+                return Err(Error::not_found());
+            }
             f(tx, &OrgScope::operator(org))
         })
     }

@@ -121,6 +121,13 @@ impl Tx<'_> {
         fetch_page(self, &select, &filter, &order, page, summary_row)
     }
 
+    /// Whether an organization with this id exists.
+    pub(crate) fn org_exists(&self, id: OrgId) -> Result<bool> {
+        Ok(self
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM organizations WHERE id = ?)")?
+            .query_row([id], |r| r.get(0))?)
+    }
+
     /// The organization whose id or slug is `key`.
     pub(crate) fn org_summary(&self, key: &str) -> Result<OrgSummary> {
         let sql =
