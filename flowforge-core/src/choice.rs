@@ -83,16 +83,18 @@ macro_rules! choice_enum {
             }
         }
 
-        impl rusqlite::ToSql for $name {
-            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
-                Ok(self.rank().into())
+        impl crate::store::value::ToValue for $name {
+            fn to_value(&self) -> crate::store::value::Value {
+                crate::store::value::Value::Int(self.rank())
             }
         }
 
-        impl rusqlite::types::FromSql for $name {
-            fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
-                let rank = value.as_i64()?;
-                Self::from_rank(rank).ok_or(rusqlite::types::FromSqlError::OutOfRange(rank))
+        impl crate::store::value::FromValue for $name {
+            fn from_value(value: &crate::store::value::Value) -> Option<Self> {
+                match value {
+                    crate::store::value::Value::Int(rank) => Self::from_rank(*rank),
+                    _ => None,
+                }
             }
         }
     };

@@ -52,16 +52,18 @@ macro_rules! id_type {
             }
         }
 
-        impl rusqlite::ToSql for $name {
-            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
-                Ok(self.to_string().into())
+        impl crate::store::value::ToValue for $name {
+            fn to_value(&self) -> crate::store::value::Value {
+                crate::store::value::Value::Text(self.to_string())
             }
         }
 
-        impl rusqlite::types::FromSql for $name {
-            fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
-                let text = value.as_str()?;
-                text.parse().map_err(|e| rusqlite::types::FromSqlError::Other(Box::new(e)))
+        impl crate::store::value::FromValue for $name {
+            fn from_value(value: &crate::store::value::Value) -> Option<Self> {
+                match value {
+                    crate::store::value::Value::Text(text) => text.parse().ok(),
+                    _ => None,
+                }
             }
         }
     )*};

@@ -39,17 +39,12 @@ impl serde::Serialize for Timestamp {
     }
 }
 
-impl rusqlite::ToSql for Timestamp {
-    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
-        Ok(self.to_string().into())
-    }
-}
+impl std::str::FromStr for Timestamp {
+    type Err = chrono::ParseError;
 
-impl rusqlite::types::FromSql for Timestamp {
-    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
-        let parsed = DateTime::parse_from_rfc3339(value.as_str()?)
-            .map_err(|e| rusqlite::types::FromSqlError::Other(Box::new(e)))?;
-        Ok(Self(parsed.with_timezone(&Utc)))
+    /// Reads RFC 3339 text (any offset), as stored.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(DateTime::parse_from_rfc3339(s)?.with_timezone(&Utc)))
     }
 }
 

@@ -1,21 +1,14 @@
 //! Building list queries: a WHERE clause with bound values, an ORDER BY that always ends with the
 //! id, and the count-then-page fetch every list shares. Values are always bound, never spliced.
 
-use rusqlite::types::Value;
-use rusqlite::{Row, ToSql, params_from_iter};
-
 use super::Tx;
+use super::value::{Row, ToValue, Value};
 use crate::error::Result;
 use crate::query::{Page, PageRequest, Search};
 
-/// Converts anything bindable into an owned SQL value.
-pub(crate) fn value<T: ToSql>(x: T) -> Value {
-    match x.to_sql() {
-        Ok(rusqlite::types::ToSqlOutput::Owned(v)) => v,
-        Ok(rusqlite::types::ToSqlOutput::Borrowed(v)) => v.into(),
-        // Every type bound here converts infallibly; a failure binds NULL, which matches nothing.
-        _ => Value::Null,
-    }
+/// Converts anything bindable into a value.
+pub(crate) fn value<T: ToValue>(x: T) -> Value {
+    x.to_value()
 }
 
 /// Conditions joined by `AND`, with their values in order.
@@ -37,7 +30,7 @@ impl Where {
     }
 
     /// `column IN (...)` for a non-empty list; nothing for an empty one (no filter).
-    pub(crate) fn any_of<T: ToSql>(&mut self, column: &str, values: impl IntoIterator<Item = T>) {
+    pub(crate) fn any_of<T: ToValue>(&mut self, column: &str, values: impl IntoIterator<Item = T>) {
         let values: Vec<Value> = values.into_iter().map(value).collect();
         if !values.is_empty() {
             let marks = vec!["?"; values.len()].join(", ");
@@ -76,7 +69,7 @@ impl Where {
 /// grows with the logarithm of their number, not the number itself.
 fn balanced_and(clauses: &[String]) -> String {
     match clauses {
-        [] => "1".into(),
+        [] => "1 = 1".into(),
         [one] => one.clone(),
         _ => {
             let (left, right) = clauses.split_at(clauses.len() / 2);
@@ -112,16 +105,13 @@ pub(crate) fn fetch_page<T>(
     filter: &Where,
     order: &str,
     page: PageRequest,
-    map: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
+    map: impl FnMut(&Row) -> Result<T>,
 ) -> Result<Page<T>> {
     let where_sql = filter.sql();
-    let count: i64 = tx
-        .prepare_cached(&format!(
-            "SELECT COUNT(*) FROM {}{where_sql}",
-            select.count_from
-        ))?
-        .query_row(params_from_iter(&filter.params), |r| r.get(0))?;
-    let count = u64::try_from(count).unwrap_or_default();
+    let count: u64 = tx.one(
+        &format!("SELECT COUNT(*) FROM {}{where_sql}", select.count_from),
+        &filter.params,
+    )?;
     page.check_exists(count)?;
     let mut items = Vec::new();
     if page.offset() < count {
@@ -131,15 +121,9 @@ pub(crate) fn fetch_page<T>(
         );
         let limit = i64::try_from(page.page_size()).unwrap_or(i64::MAX);
         let offset = i64::try_from(page.offset()).unwrap_or(i64::MAX);
-        let params = filter
-            .params
-            .iter()
-            .cloned()
-            .chain([Value::Integer(limit), Value::Integer(offset)]);
-        let mut stmt = tx.prepare_cached(&sql)?;
-        items = stmt
-            .query_map(params_from_iter(params), map)?
-            .collect::<rusqlite::Result<_>>()?;
+        let mut params = filter.params.clone();
+        params.extend([Value::Int(limit), Value::Int(offset)]);
+        items = tx.rows(&sql, &params, map)?;
     }
     Ok(Page {
         count,

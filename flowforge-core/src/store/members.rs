@@ -1,9 +1,8 @@
 //! Statements on memberships.
 
-use rusqlite::{OptionalExtension, Row, params};
-
 use super::Tx;
 use super::list::{Select, Where, fetch_page, order_by, value};
+use super::value::{Row, args};
 use crate::authz::{OrgScope, Role};
 use crate::error::Result;
 use crate::ids::{OrgId, UserId};
@@ -15,7 +14,7 @@ use crate::user::UserRef;
 const MEMBER_COLUMNS: &str = "u.id, u.email, u.full_name, m.role, m.joined_at";
 const MEMBER_FROM: &str = "memberships m JOIN users u ON u.id = m.user_id";
 
-fn member_row(row: &Row<'_>) -> rusqlite::Result<Membership> {
+fn member_row(row: &Row) -> Result<Membership> {
     Ok(Membership {
         user: UserRef {
             id: row.get(0)?,
@@ -32,17 +31,15 @@ impl Tx<'_> {
         let sql = format!(
             "SELECT {MEMBER_COLUMNS} FROM {MEMBER_FROM} WHERE m.organization_id = ? AND m.user_id = ?"
         );
-        Ok(self
-            .prepare_cached(&sql)?
-            .query_row(params![scope.org(), user], member_row)
-            .optional()?)
+        self.row(&sql, args![scope.org(), user], member_row)
     }
 
     /// Whether `user` is currently a member of the scope's organization.
     pub(crate) fn is_member(&self, scope: &OrgScope, user: UserId) -> Result<bool> {
-        Ok(self
-            .prepare_cached("SELECT EXISTS (SELECT 1 FROM memberships WHERE organization_id = ? AND user_id = ?)")?
-            .query_row(params![scope.org(), user], |r| r.get(0))?)
+        self.one(
+            "SELECT EXISTS (SELECT 1 FROM memberships WHERE organization_id = ? AND user_id = ?)",
+            args![scope.org(), user],
+        )
     }
 
     pub(crate) fn list_members(
@@ -83,31 +80,34 @@ impl Tx<'_> {
         role: Role,
         joined_at: Timestamp,
     ) -> Result<()> {
-        self.prepare_cached("INSERT INTO memberships (organization_id, user_id, role, joined_at) VALUES (?, ?, ?, ?)")?
-            .execute(params![org, user, role, joined_at])
-            .map_err(super::conflict_on_unique("This user is already a member of the organization."))?;
+        self.execute_unique(
+            "INSERT INTO memberships (organization_id, user_id, role, joined_at) VALUES (?, ?, ?, ?)",
+            args![org, user, role, joined_at],
+            "This user is already a member of the organization.",
+        )?;
         Ok(())
     }
 
     pub(crate) fn owner_count(&self, scope: &OrgScope) -> Result<u64> {
-        Ok(self
-            .prepare_cached(
-                "SELECT COUNT(*) FROM memberships WHERE organization_id = ? AND role = ?",
-            )?
-            .query_row(params![scope.org(), Role::Owner], |r| r.get(0))?)
+        self.one(
+            "SELECT COUNT(*) FROM memberships WHERE organization_id = ? AND role = ?",
+            args![scope.org(), Role::Owner],
+        )
     }
 
     pub(crate) fn set_member_role(&self, scope: &OrgScope, user: UserId, role: Role) -> Result<()> {
-        self.prepare_cached(
+        self.execute(
             "UPDATE memberships SET role = ? WHERE organization_id = ? AND user_id = ?",
-        )?
-        .execute(params![role, scope.org(), user])?;
+            args![role, scope.org(), user],
+        )?;
         Ok(())
     }
 
     pub(crate) fn delete_membership(&self, scope: &OrgScope, user: UserId) -> Result<()> {
-        self.prepare_cached("DELETE FROM memberships WHERE organization_id = ? AND user_id = ?")?
-            .execute(params![scope.org(), user])?;
+        self.execute(
+            "DELETE FROM memberships WHERE organization_id = ? AND user_id = ?",
+            args![scope.org(), user],
+        )?;
         Ok(())
     }
 }

@@ -1,34 +1,30 @@
 //! The only place SQL text lives. [`Store`] owns the connection pool and hands out
-//! transactions; each concept's statements are `Tx` methods in a file named for it. Services
-//! call these methods and never see SQL, so another backend can implement the same methods.
+//! transactions; each concept's statements are `Tx` methods in a file named for it, written
+//! once for both backends (SQLite in `sqlite.rs`, PostgreSQL in `postgres.rs` behind the
+//! `postgres` feature, which bind and read [`value::Value`]s). Services call these methods and
+//! never see SQL.
 //!
-//! Invariants: writes run in `BEGIN IMMEDIATE` transactions (so concurrent writers queue on the
-//! busy timeout instead of failing with `SQLITE_BUSY`); every tenant read and write filters on an
-//! organization id taken from an [`OrgScope`](crate::authz::OrgScope) or from the actor's
-//! memberships.
+//! Invariants: writes run isolated as if alone (SQLite `BEGIN IMMEDIATE`, so concurrent writers
+//! queue on the busy timeout; PostgreSQL `SERIALIZABLE`, retried on a conflict); every tenant
+//! read and write filters on an organization id taken from an
+//! [`OrgScope`](crate::authz::OrgScope) or from the actor's memberships.
 
 mod list;
 mod members;
 mod orgs;
+#[cfg(feature = "postgres")]
+mod postgres;
 mod projects;
+mod sqlite;
 mod tasks;
 mod tokens;
 mod users;
+pub(crate) mod value;
 
-use std::path::{Path, PathBuf};
-use std::time::Duration;
-
-use r2d2::{Pool, PooledConnection};
-use r2d2_sqlite::SqliteConnectionManager;
-use rusqlite::functions::FunctionFlags;
-use rusqlite::{Connection, ErrorCode, TransactionBehavior};
+use std::path::PathBuf;
 
 use crate::error::{Error, Result};
-use crate::query::search::{fold_case, search_terms};
-
-mod embedded {
-    refinery::embed_migrations!("migrations/sqlite");
-}
+use value::{FromValue, Row, Value};
 
 /// Where a FlowForge database lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,6 +33,9 @@ pub enum Database {
     File(PathBuf),
     /// A private in-memory SQLite database that lives as long as the handle (for tests and demos).
     Memory,
+    /// A PostgreSQL database, by its `postgres://` URL (the `postgres` feature).
+    #[cfg(feature = "postgres")]
+    Postgres(String),
 }
 
 impl Database {
@@ -60,6 +59,15 @@ impl Database {
             }
             return Ok(Database::File(PathBuf::from(path)));
         }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            #[cfg(feature = "postgres")]
+            return Ok(Database::Postgres(url.to_owned()));
+            #[cfg(not(feature = "postgres"))]
+            return Err(Error::invalid(
+                "database_url",
+                "This build of FlowForge has no PostgreSQL support; build it with the \"postgres\" feature.",
+            ));
+        }
         if url.contains("://") {
             let scheme = url.split("://").next().unwrap_or_default();
             return Err(Error::invalid(
@@ -71,137 +79,187 @@ impl Database {
     }
 }
 
-/// Busy writers wait this long for the lock before giving up.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
-const POOL_SIZE: u32 = 8;
-
 /// The pool of connections to one database, with its schema migrated.
 #[derive(Clone)]
-pub(crate) struct Store {
-    pool: Pool<SqliteConnectionManager>,
+pub(crate) enum Store {
+    Sqlite(sqlite::Pool),
+    #[cfg(feature = "postgres")]
+    Postgres(postgres::Pool),
+}
+
+/// What a transaction may do, which decides how it is isolated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// Reads only, from one consistent snapshot.
+    Read,
+    /// Reads and writes as if no other transaction ran at the same time (on PostgreSQL a
+    /// serializable transaction, run again when the database reports a conflict).
+    Write,
+    /// Writes whose statements take the row locks they need themselves (read committed on
+    /// PostgreSQL); for short single-row updates that must never be run twice.
+    Locking,
 }
 
 impl Store {
     /// Opens the database, applying pending migrations.
     pub(crate) fn open(database: &Database) -> Result<Self> {
-        let (manager, size) = match database {
-            Database::File(path) => {
-                // Open once outside the pool so a bad path fails at once with SQLite's reason.
-                migrate(&mut database.connect()?)?;
-                (SqliteConnectionManager::file(path), POOL_SIZE)
-            }
-            // One connection: each in-memory connection would otherwise be its own database.
-            Database::Memory => (SqliteConnectionManager::memory(), 1),
-        };
-        let pool = Pool::builder()
-            .max_size(size)
-            .idle_timeout(None)
-            .max_lifetime(None)
-            .connection_timeout(Duration::from_secs(30))
-            .build(manager.with_init(init_connection))?;
-        let store = Self { pool };
-        if *database == Database::Memory {
-            let mut conn = store.conn()?;
-            migrate(&mut conn)?;
+        match database {
+            Database::File(_) | Database::Memory => sqlite::open(database).map(Store::Sqlite),
+            #[cfg(feature = "postgres")]
+            Database::Postgres(url) => postgres::open(url).map(Store::Postgres),
         }
-        Ok(store)
     }
 
     /// Whether any user exists (seeding wants an empty database).
     pub(crate) fn has_users(&self) -> Result<bool> {
-        self.read(|tx| Ok(tx.query_row("SELECT EXISTS (SELECT 1 FROM users)", [], |r| r.get(0))?))
-    }
-
-    fn conn(&self) -> Result<PooledConnection<SqliteConnectionManager>> {
-        Ok(self.pool.get()?)
+        self.read(|tx| tx.one("SELECT EXISTS (SELECT 1 FROM users)", &[]))
     }
 
     /// Runs `f` in a read transaction: one consistent snapshot for all its statements.
-    pub(crate) fn read<T>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
-        self.run(TransactionBehavior::Deferred, f)
+    pub(crate) fn read<T>(&self, f: impl FnMut(&Tx<'_>) -> Result<T>) -> Result<T> {
+        self.run(Mode::Read, f)
     }
 
-    /// Runs `f` in a write transaction, committed only if `f` succeeds.
-    pub(crate) fn write<T>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
-        self.run(TransactionBehavior::Immediate, f)
+    /// Runs `f` in a write transaction, committed only if `f` succeeds. `f` may run more than
+    /// once (PostgreSQL retries a serialization conflict), so it must not act outside the
+    /// database.
+    pub(crate) fn write<T>(&self, f: impl FnMut(&Tx<'_>) -> Result<T>) -> Result<T> {
+        self.run(Mode::Write, f)
     }
 
-    fn run<T>(
-        &self,
-        behavior: TransactionBehavior,
-        f: impl FnOnce(&Tx<'_>) -> Result<T>,
-    ) -> Result<T> {
-        let mut conn = self.conn()?;
-        let tx = Tx(conn.transaction_with_behavior(behavior)?);
-        let out = f(&tx)?;
-        tx.0.commit()?;
-        Ok(out)
+    /// Runs `f` in a transaction of `mode`.
+    pub(crate) fn run<T>(&self, mode: Mode, f: impl FnMut(&Tx<'_>) -> Result<T>) -> Result<T> {
+        match self {
+            Store::Sqlite(pool) => sqlite::run(pool, mode, f),
+            #[cfg(feature = "postgres")]
+            Store::Postgres(pool) => postgres::run(pool, mode, f),
+        }
     }
 
     /// Whether the database answers a trivial query.
     pub(crate) fn ping(&self) -> Result<()> {
-        self.conn()?.query_row("SELECT 1", [], |_| Ok(()))?;
-        Ok(())
+        self.read(|tx| tx.one::<i64>("SELECT 1", &[])).map(drop)
     }
 
-    /// Runs `f` on a pooled connection outside any transaction (tests inspect plans with it).
+    /// Runs `f` on a pooled SQLite connection outside any transaction (tests inspect plans with it).
     #[cfg(test)]
-    pub(crate) fn with_conn<T>(&self, f: impl FnOnce(&mut Connection) -> T) -> Result<T> {
-        let mut conn = self.conn()?;
-        Ok(f(&mut conn))
+    pub(crate) fn with_conn<T>(&self, f: impl FnOnce(&mut rusqlite::Connection) -> T) -> Result<T> {
+        match self {
+            Store::Sqlite(pool) => Ok(f(&mut *pool.get()?)),
+            #[cfg(feature = "postgres")]
+            Store::Postgres(_) => unreachable!("plan tests run on SQLite"),
+        }
     }
 }
 
-/// An open transaction; the statements of each concept are methods on it.
-pub(crate) struct Tx<'c>(rusqlite::Transaction<'c>);
+/// The database behind a transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Backend {
+    Sqlite,
+    #[cfg(feature = "postgres")]
+    Postgres,
+}
 
-impl std::ops::Deref for Tx<'_> {
-    type Target = Connection;
+/// An open transaction; the statements of each concept are methods on it, written once for
+/// every backend with `?` placeholders.
+pub(crate) enum Tx<'c> {
+    Sqlite(rusqlite::Transaction<'c>),
+    #[cfg(feature = "postgres")]
+    Postgres(std::cell::RefCell<postgres::PgTx<'c>>),
+}
 
-    fn deref(&self) -> &Connection {
-        &self.0
+impl Tx<'_> {
+    /// Which database this transaction runs on, for the few statements that differ.
+    pub(crate) fn backend(&self) -> Backend {
+        match self {
+            Tx::Sqlite(_) => Backend::Sqlite,
+            #[cfg(feature = "postgres")]
+            Tx::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Every row of a query.
+    pub(crate) fn rows<T>(
+        &self,
+        sql: &str,
+        params: &[Value],
+        map: impl FnMut(&Row) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        let rows = match self {
+            Tx::Sqlite(tx) => sqlite::query(tx, sql, params)?,
+            #[cfg(feature = "postgres")]
+            Tx::Postgres(tx) => tx.borrow_mut().query(sql, params)?,
+        };
+        rows.iter().map(map).collect()
+    }
+
+    /// The first row of a query, if any.
+    pub(crate) fn row<T>(
+        &self,
+        sql: &str,
+        params: &[Value],
+        map: impl FnOnce(&Row) -> Result<T>,
+    ) -> Result<Option<T>> {
+        let rows = match self {
+            Tx::Sqlite(tx) => sqlite::query(tx, sql, params)?,
+            #[cfg(feature = "postgres")]
+            Tx::Postgres(tx) => tx.borrow_mut().query(sql, params)?,
+        };
+        rows.first().map(map).transpose()
+    }
+
+    /// The first column of the one row a query returns (a count, an `EXISTS`).
+    pub(crate) fn one<T: FromValue>(&self, sql: &str, params: &[Value]) -> Result<T> {
+        self.row(sql, params, |r| r.get(0))?
+            .ok_or_else(|| Error::internal(NoRow))
+    }
+
+    /// Runs a statement; returns how many rows it changed.
+    pub(crate) fn execute(&self, sql: &str, params: &[Value]) -> Result<u64> {
+        match self {
+            Tx::Sqlite(tx) => sqlite::execute(tx, sql, params),
+            #[cfg(feature = "postgres")]
+            Tx::Postgres(tx) => tx.borrow_mut().execute(sql, params),
+        }
+    }
+
+    /// As [`Tx::execute`], a violated unique constraint answering [`Error::Conflict`] with `message`.
+    pub(crate) fn execute_unique(&self, sql: &str, params: &[Value], message: &str) -> Result<u64> {
+        self.execute(sql, params).map_err(|e| {
+            if is_unique_violation(&e) {
+                Error::Conflict(message.to_owned())
+            } else {
+                e
+            }
+        })
+    }
+
+    fn commit(self) -> Result<()> {
+        match self {
+            Tx::Sqlite(tx) => Ok(tx.commit()?),
+            #[cfg(feature = "postgres")]
+            Tx::Postgres(tx) => tx.into_inner().commit(),
+        }
     }
 }
 
-fn open_error(path: &Path, e: rusqlite::Error) -> Error {
-    Error::invalid(
-        "database_url",
-        format!("Cannot open the database {}: {e}", path.display()),
-    )
-}
+#[derive(Debug, thiserror::Error)]
+#[error("the query returned no row")]
+struct NoRow;
 
-fn init_connection(conn: &mut Connection) -> rusqlite::Result<()> {
-    conn.busy_timeout(BUSY_TIMEOUT)?;
-    conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
-    conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")?;
-    conn.set_prepared_statement_cache_capacity(128);
-    conn.create_scalar_function(
-        "casefold",
-        1,
-        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
-        |ctx| Ok(ctx.get::<Option<String>>(0)?.map(|text| fold_case(&text))),
-    )?;
-    conn.create_scalar_function(
-        "search_terms",
-        2,
-        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
-        |ctx| {
-            let title = ctx.get::<Option<String>>(0)?.unwrap_or_default();
-            let description = ctx.get::<Option<String>>(1)?.unwrap_or_default();
-            Ok(search_terms(&[&title, &description]))
-        },
-    )
-}
-
-fn migrate(conn: &mut Connection) -> Result<Vec<String>> {
-    let report = embedded::migrations::runner()
-        .run(conn)
-        .map_err(Error::internal)?;
-    Ok(report
-        .applied_migrations()
-        .iter()
-        .map(ToString::to_string)
-        .collect())
+/// Whether `e` is a violated unique or primary-key constraint, on any backend.
+fn is_unique_violation(e: &Error) -> bool {
+    let Error::Internal(source) = e else {
+        return false;
+    };
+    if let Some(e) = source.downcast_ref::<rusqlite::Error>() {
+        return sqlite::is_unique_violation(e);
+    }
+    #[cfg(feature = "postgres")]
+    if let Some(e) = source.downcast_ref::<::postgres::Error>() {
+        return postgres::is_unique_violation(e);
+    }
+    false
 }
 
 /// One schema migration and whether the database has it.
@@ -222,8 +280,16 @@ impl Database {
     /// [`Error::Validation`] naming `database_url` when the database cannot be opened;
     /// [`Error::Internal`] when a migration fails.
     pub fn migrate(&self) -> Result<Vec<String>> {
-        let mut conn = self.connect()?;
-        migrate(&mut conn)
+        let report = match self {
+            Database::File(_) | Database::Memory => sqlite::migrate(self)?,
+            #[cfg(feature = "postgres")]
+            Database::Postgres(url) => postgres::migrate(url)?,
+        };
+        Ok(report
+            .applied_migrations()
+            .iter()
+            .map(ToString::to_string)
+            .collect())
     }
 
     /// Every migration this build knows, with whether the database has it; changes nothing.
@@ -231,22 +297,12 @@ impl Database {
     /// # Errors
     /// As [`Database::migrate`].
     pub fn migration_status(&self) -> Result<Vec<MigrationState>> {
-        let mut conn = self.connect()?;
-        let runner = embedded::migrations::runner();
-        let has_history: bool = conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'refinery_schema_history')",
-            [],
-            |r| r.get(0),
-        )?;
-        let applied = if has_history {
-            runner
-                .get_applied_migrations(&mut conn)
-                .map_err(Error::internal)?
-        } else {
-            Vec::new()
+        let (known, applied) = match self {
+            Database::File(_) | Database::Memory => sqlite::migrations(self)?,
+            #[cfg(feature = "postgres")]
+            Database::Postgres(url) => postgres::migrations(url)?,
         };
-        Ok(runner
-            .get_migrations()
+        Ok(known
             .iter()
             .map(|m| MigrationState {
                 version: i64::from(m.version()),
@@ -254,37 +310,6 @@ impl Database {
                 applied: applied.iter().any(|a| a.version() == m.version()),
             })
             .collect())
-    }
-
-    fn connect(&self) -> Result<Connection> {
-        let path = match self {
-            Database::File(path) => path.as_path(),
-            Database::Memory => Path::new(":memory:"),
-        };
-        let mut conn = Connection::open(path).map_err(|e| open_error(path, e))?;
-        init_connection(&mut conn).map_err(|e| open_error(path, e))?;
-        Ok(conn)
-    }
-}
-
-/// Whether `e` is a violated unique or primary-key constraint.
-pub(crate) fn is_unique_violation(e: &rusqlite::Error) -> bool {
-    matches!(
-        e,
-        rusqlite::Error::SqliteFailure(f, _)
-            if f.code == ErrorCode::ConstraintViolation
-                && matches!(f.extended_code, rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE | rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY)
-    )
-}
-
-/// Turns a unique-constraint violation into a [`Error::Conflict`] with `message`.
-pub(crate) fn conflict_on_unique(message: &str) -> impl FnOnce(rusqlite::Error) -> Error + '_ {
-    move |e| {
-        if is_unique_violation(&e) {
-            Error::Conflict(message.to_owned())
-        } else {
-            Error::from(e)
-        }
     }
 }
 

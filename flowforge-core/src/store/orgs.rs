@@ -1,9 +1,8 @@
 //! Statements on organizations and the tenant scope.
 
-use rusqlite::{OptionalExtension, Row, params};
-
+use super::Tx;
 use super::list::{Select, Where, fetch_page, order_by, value};
-use super::{Tx, conflict_on_unique};
+use super::value::{Row, args};
 use crate::admin::OrgSummary;
 use crate::authz::{OrgScope, Role};
 use crate::error::{Error, Result};
@@ -16,7 +15,9 @@ use crate::time::Timestamp;
 const ORG_COLUMNS: &str = "o.id, o.name, o.slug, m.role,
     (SELECT COUNT(*) FROM memberships c WHERE c.organization_id = o.id), o.created_at, o.updated_at";
 
-fn org_row(row: &Row<'_>) -> rusqlite::Result<Organization> {
+const ORG_TAKEN: &str = "An organization with this name or slug already exists.";
+
+fn org_row(row: &Row) -> Result<Organization> {
     Ok(Organization {
         id: row.get(0)?,
         name: row.get(1)?,
@@ -31,11 +32,11 @@ fn org_row(row: &Row<'_>) -> rusqlite::Result<Organization> {
 impl Tx<'_> {
     /// The actor's scope in `org`; not found when they are not a member (or it does not exist).
     pub(crate) fn org_scope(&self, user: UserId, org: OrgId) -> Result<OrgScope> {
-        self.prepare_cached(
+        self.row(
             "SELECT role FROM memberships WHERE organization_id = ? AND user_id = ?",
+            args![org, user],
+            |r| r.get::<Role>(0),
         )?
-        .query_row(params![org, user], |r| r.get::<_, Role>(0))
-        .optional()?
         .map(|role| OrgScope::from_membership(org, user, role))
         .ok_or_else(Error::not_found)
     }
@@ -50,15 +51,16 @@ impl Tx<'_> {
         user: UserId,
         wanted: &[OrgId],
     ) -> Result<Vec<OrgId>> {
-        let mut orgs: Vec<OrgId> = self
-            .prepare_cached("SELECT organization_id FROM memberships WHERE user_id = ?")?
-            .query_map([user], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+        let mut orgs: Vec<OrgId> = self.rows(
+            "SELECT organization_id FROM memberships WHERE user_id = ?",
+            args![user],
+            |r| r.get(0),
+        )?;
         if !wanted.is_empty() {
             orgs.retain(|org| wanted.contains(org));
         }
         if orgs.is_empty() {
-            filter.and("0", []);
+            filter.and("1 = 0", []);
         } else {
             filter.any_of(column, orgs.iter().copied());
         }
@@ -71,9 +73,7 @@ impl Tx<'_> {
             "SELECT {ORG_COLUMNS} FROM organizations o
              JOIN memberships m ON m.organization_id = o.id AND m.user_id = ? WHERE o.id = ?"
         );
-        self.prepare_cached(&sql)?
-            .query_row(params![scope.user(), scope.org()], org_row)
-            .optional()?
+        self.row(&sql, args![scope.user(), scope.org()], org_row)?
             .ok_or_else(Error::not_found)
     }
 
@@ -123,44 +123,41 @@ impl Tx<'_> {
 
     /// Whether an organization with this id exists.
     pub(crate) fn org_exists(&self, id: OrgId) -> Result<bool> {
-        Ok(self
-            .prepare_cached("SELECT EXISTS (SELECT 1 FROM organizations WHERE id = ?)")?
-            .query_row([id], |r| r.get(0))?)
+        self.one(
+            "SELECT EXISTS (SELECT 1 FROM organizations WHERE id = ?)",
+            args![id],
+        )
     }
 
     /// The organization whose id or slug is `key`.
     pub(crate) fn org_summary(&self, key: &str) -> Result<OrgSummary> {
-        let sql =
-            format!("SELECT {SUMMARY_COLUMNS} FROM organizations o WHERE o.id = ?1 OR o.slug = ?1");
-        self.prepare_cached(&sql)?
-            .query_row([key], summary_row)
-            .optional()?
+        let id: Option<OrgId> = key.parse().ok();
+        let sql = format!("SELECT {SUMMARY_COLUMNS} FROM organizations o WHERE o.id = ? OR o.slug = ?");
+        self.row(&sql, args![id, key], summary_row)?
             .ok_or_else(Error::not_found)
     }
 
     pub(crate) fn org_name_taken(&self, name_key: &str, except: Option<OrgId>) -> Result<bool> {
-        Ok(self
-            .prepare_cached(
-                "SELECT EXISTS (SELECT 1 FROM organizations WHERE name_key = ? AND id IS NOT ?)",
-            )?
-            .query_row(params![name_key, except], |r| r.get(0))?)
+        self.one(
+            "SELECT EXISTS (SELECT 1 FROM organizations WHERE name_key = ? AND id IS DISTINCT FROM ?)",
+            args![name_key, except],
+        )
     }
 
     pub(crate) fn org_slug_taken(&self, slug: &str, except: Option<OrgId>) -> Result<bool> {
-        Ok(self
-            .prepare_cached(
-                "SELECT EXISTS (SELECT 1 FROM organizations WHERE slug = ? AND id IS NOT ?)",
-            )?
-            .query_row(params![slug, except], |r| r.get(0))?)
+        self.one(
+            "SELECT EXISTS (SELECT 1 FROM organizations WHERE slug = ? AND id IS DISTINCT FROM ?)",
+            args![slug, except],
+        )
     }
 
     /// Inserts `org` with `owner` as its first member.
     pub(crate) fn insert_org(&self, org: &Organization, owner: UserId) -> Result<()> {
-        self.prepare_cached(
+        self.execute_unique(
             "INSERT INTO organizations (id, name, name_key, slug, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-        )?
-        .execute(params![org.id, org.name, fold_case(&org.name), org.slug, org.created_at, org.updated_at])
-        .map_err(conflict_on_unique("An organization with this name or slug already exists."))?;
+            args![org.id, org.name, fold_case(&org.name), org.slug, org.created_at, org.updated_at],
+            ORG_TAKEN,
+        )?;
         self.insert_membership(org.id, owner, Role::Owner, org.created_at)
     }
 
@@ -171,20 +168,17 @@ impl Tx<'_> {
         slug: Option<&str>,
         now: Timestamp,
     ) -> Result<()> {
-        self.prepare_cached(
-            "UPDATE organizations SET name = coalesce(?1, name), name_key = coalesce(?2, name_key),
-             slug = coalesce(?3, slug), updated_at = ?4 WHERE id = ?5",
-        )?
-        .execute(params![name, name.map(fold_case), slug, now, scope.org()])
-        .map_err(conflict_on_unique(
-            "An organization with this name or slug already exists.",
-        ))?;
+        self.execute_unique(
+            "UPDATE organizations SET name = coalesce(?, name), name_key = coalesce(?, name_key),
+             slug = coalesce(?, slug), updated_at = ? WHERE id = ?",
+            args![name, name.map(fold_case), slug, now, scope.org()],
+            ORG_TAKEN,
+        )?;
         Ok(())
     }
 
     pub(crate) fn delete_org(&self, scope: &OrgScope) -> Result<()> {
-        self.prepare_cached("DELETE FROM organizations WHERE id = ?")?
-            .execute([scope.org()])?;
+        self.execute("DELETE FROM organizations WHERE id = ?", args![scope.org()])?;
         Ok(())
     }
 }
@@ -194,7 +188,7 @@ const SUMMARY_COLUMNS: &str = "o.id, o.name, o.slug,
     (SELECT COUNT(*) FROM projects p WHERE p.organization_id = o.id),
     (SELECT COUNT(*) FROM tasks t WHERE t.organization_id = o.id AND t.deleted_at IS NULL), o.created_at";
 
-fn summary_row(row: &Row<'_>) -> rusqlite::Result<OrgSummary> {
+fn summary_row(row: &Row) -> Result<OrgSummary> {
     Ok(OrgSummary {
         id: row.get(0)?,
         name: row.get(1)?,

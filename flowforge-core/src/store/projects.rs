@@ -1,9 +1,8 @@
 //! Statements on projects.
 
-use rusqlite::{OptionalExtension, Row, params};
-
+use super::Tx;
 use super::list::{Select, Where, fetch_page, order_by, value};
-use super::{Tx, conflict_on_unique};
+use super::value::{Row, args};
 use crate::authz::{OrgScope, Role};
 use crate::error::{Error, Result};
 use crate::ids::{ProjectId, UserId};
@@ -13,7 +12,9 @@ use crate::query::search::fold_case;
 
 const PROJECT_COLUMNS: &str = "p.id, p.organization_id, p.name, p.description, p.is_archived, p.created_by, p.created_at, p.updated_at";
 
-fn project_row(row: &Row<'_>) -> rusqlite::Result<Project> {
+const PROJECT_TAKEN: &str = "A project with this name already exists in the organization.";
+
+fn project_row(row: &Row) -> Result<Project> {
     Ok(Project {
         id: row.get(0)?,
         organization: row.get(1)?,
@@ -37,15 +38,12 @@ impl Tx<'_> {
             "SELECT {PROJECT_COLUMNS}, m.role FROM projects p
              JOIN memberships m ON m.organization_id = p.organization_id AND m.user_id = ? WHERE p.id = ?"
         );
-        self.prepare_cached(&sql)?
-            .query_row(params![user, id], |r| {
-                let project = project_row(r)?;
-                let scope =
-                    OrgScope::from_membership(project.organization, user, r.get::<_, Role>(8)?);
-                Ok((scope, project))
-            })
-            .optional()?
-            .ok_or_else(Error::not_found)
+        self.row(&sql, args![user, id], |r| {
+            let project = project_row(r)?;
+            let scope = OrgScope::from_membership(project.organization, user, r.get::<Role>(8)?);
+            Ok((scope, project))
+        })?
+        .ok_or_else(Error::not_found)
     }
 
     pub(crate) fn list_projects(
@@ -87,46 +85,47 @@ impl Tx<'_> {
         name_key: &str,
         except: Option<ProjectId>,
     ) -> Result<bool> {
-        Ok(self
-            .prepare_cached(
-                "SELECT EXISTS (SELECT 1 FROM projects WHERE organization_id = ? AND name_key = ? AND id IS NOT ?)",
-            )?
-            .query_row(params![scope.org(), name_key, except], |r| r.get(0))?)
+        self.one(
+            "SELECT EXISTS (SELECT 1 FROM projects WHERE organization_id = ? AND name_key = ? AND id IS DISTINCT FROM ?)",
+            args![scope.org(), name_key, except],
+        )
     }
 
     pub(crate) fn insert_project(&self, scope: &OrgScope, p: &Project) -> Result<()> {
-        self.prepare_cached(
+        self.execute_unique(
             "INSERT INTO projects (id, organization_id, name, name_key, description, is_archived, created_by,
                                    created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )?
-        .execute(params![
-            p.id,
-            scope.org(),
-            p.name,
-            fold_case(&p.name),
-            p.description,
-            p.is_archived,
-            p.created_by,
-            p.created_at,
-            p.updated_at
-        ])
-        .map_err(conflict_on_unique("A project with this name already exists in the organization."))?;
+            args![
+                p.id,
+                scope.org(),
+                p.name,
+                fold_case(&p.name),
+                p.description,
+                p.is_archived,
+                p.created_by,
+                p.created_at,
+                p.updated_at
+            ],
+            PROJECT_TAKEN,
+        )?;
         Ok(())
     }
 
     pub(crate) fn update_project(&self, scope: &OrgScope, p: &Project) -> Result<()> {
-        self.prepare_cached(
+        self.execute_unique(
             "UPDATE projects SET name = ?, name_key = ?, description = ?, is_archived = ?, updated_at = ?
              WHERE id = ? AND organization_id = ?",
-        )?
-        .execute(params![p.name, fold_case(&p.name), p.description, p.is_archived, p.updated_at, p.id, scope.org()])
-        .map_err(conflict_on_unique("A project with this name already exists in the organization."))?;
+            args![p.name, fold_case(&p.name), p.description, p.is_archived, p.updated_at, p.id, scope.org()],
+            PROJECT_TAKEN,
+        )?;
         Ok(())
     }
 
     pub(crate) fn delete_project(&self, scope: &OrgScope, id: ProjectId) -> Result<()> {
-        self.prepare_cached("DELETE FROM projects WHERE id = ? AND organization_id = ?")?
-            .execute(params![id, scope.org()])?;
+        self.execute(
+            "DELETE FROM projects WHERE id = ? AND organization_id = ?",
+            args![id, scope.org()],
+        )?;
         Ok(())
     }
 }

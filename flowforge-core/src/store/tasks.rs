@@ -1,12 +1,12 @@
 //! Statements on tasks. Soft-deleted rows (`deleted_at` set) are excluded from every read here.
-//! Search uses the `tasks_search` trigram index for words of three characters or more and
-//! compares shorter words directly; words are bound as quoted FTS strings, never as syntax.
+//! Search tests each word against the task's search terms (`search_terms(title,
+//! description)`): on SQLite through the `tasks_search` trigram index for words of three
+//! characters or more (bound as quoted FTS strings, never as syntax), on PostgreSQL with `LIKE`
+//! on the `search_text` column, which a `pg_trgm` index serves.
 
-use rusqlite::types::Value;
-use rusqlite::{OptionalExtension, Row, params};
-
-use super::Tx;
 use super::list::{Select, Where, fetch_page, order_by, value};
+use super::value::{Row, Value, args};
+use super::{Backend, Tx, sqlite};
 use crate::authz::{OrgScope, Role};
 use crate::error::{Error, Result};
 use crate::ids::{OrgId, TaskId, UserId};
@@ -20,8 +20,8 @@ const TASK_COLUMNS: &str =
     a.id, a.email, a.full_name, t.created_by, t.due_date, t.created_at, t.updated_at";
 const TASK_FROM: &str = "tasks t LEFT JOIN users a ON a.id = t.assigned_to";
 
-fn task_row(row: &Row<'_>) -> rusqlite::Result<Task> {
-    let assignee = match row.get::<_, Option<UserId>>(7)? {
+fn task_row(row: &Row) -> Result<Task> {
+    let assignee = match row.get::<Option<UserId>>(7)? {
         Some(id) => Some(UserRef {
             id,
             email: row.get(8)?,
@@ -61,19 +61,16 @@ impl Tx<'_> {
              JOIN projects p ON p.id = t.project_id
              WHERE t.id = ? AND t.deleted_at IS NULL"
         );
-        self.prepare_cached(&sql)?
-            .query_row(params![user, id], |r| {
-                let task = task_row(r)?;
-                let scope =
-                    OrgScope::from_membership(task.organization, user, r.get::<_, Role>(14)?);
-                Ok(ScopedTask {
-                    scope,
-                    task,
-                    project_archived: r.get(15)?,
-                })
+        self.row(&sql, args![user, id], |r| {
+            let task = task_row(r)?;
+            let scope = OrgScope::from_membership(task.organization, user, r.get::<Role>(14)?);
+            Ok(ScopedTask {
+                scope,
+                task,
+                project_archived: r.get(15)?,
             })
-            .optional()?
-            .ok_or_else(Error::not_found)
+        })?
+        .ok_or_else(Error::not_found)
     }
 
     /// Lists tasks; a search goes through the trigram index only when the caller can see more
@@ -101,8 +98,18 @@ impl Tx<'_> {
             filter.and("t.due_date >= ?", [value(date)]);
         }
         if !query.search.is_empty() {
-            let use_index = self.live_task_count(&orgs)? > scan_limit;
-            search(&mut filter, &query.search, use_index);
+            match self.backend() {
+                Backend::Sqlite => {
+                    let use_index = self.live_task_count(&orgs)? > scan_limit;
+                    search(&mut filter, &query.search, use_index);
+                }
+                #[cfg(feature = "postgres")]
+                Backend::Postgres => {
+                    for word in query.search.words() {
+                        filter.and("t.search_text LIKE ?", [Value::Text(like_pattern(word))]);
+                    }
+                }
+            }
         }
         let mut terms = Vec::new();
         for sort in &query.ordering {
@@ -135,18 +142,16 @@ impl Tx<'_> {
         let sql = format!(
             "SELECT COUNT(*) FROM tasks WHERE organization_id IN ({marks}) AND deleted_at IS NULL"
         );
-        Ok(self
-            .prepare_cached(&sql)?
-            .query_row(rusqlite::params_from_iter(orgs), |r| r.get(0))?)
+        let ids: Vec<Value> = orgs.iter().map(value).collect();
+        self.one(&sql, &ids)
     }
 
     pub(crate) fn insert_task(&self, scope: &OrgScope, t: &Task) -> Result<()> {
-        self.prepare_cached(
+        self.execute(
             "INSERT INTO tasks (id, organization_id, project_id, title, description, status, priority,
                                 assigned_to, created_by, due_date, created_at, updated_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )?
-        .execute(params![
+            args![
             t.id,
             scope.org(),
             t.project,
@@ -159,36 +164,46 @@ impl Tx<'_> {
             t.due_date,
             t.created_at,
             t.updated_at
-        ])?;
+            ],
+        )?;
         Ok(())
     }
 
     /// Inserts many tasks, indexing them for search in one statement at the end rather than
     /// one trigger run per row (the trigger is suspended only inside this transaction).
     pub(crate) fn insert_tasks_bulk(&self, tasks: &[(OrgScope, Task)]) -> Result<()> {
+        let tx = match self {
+            Tx::Sqlite(tx) => tx,
+            #[cfg(feature = "postgres")]
+            Tx::Postgres(_) => {
+                // PostgreSQL fills `search_text` itself, row by row.
+                for (scope, task) in tasks {
+                    self.insert_task(scope, task)?;
+                }
+                return Ok(());
+            }
+        };
         // Keep the indexes' pages in memory for the load (256 MiB on this connection).
-        self.execute_batch("PRAGMA cache_size = -262144")?;
-        let last: i64 =
-            self.query_row("SELECT COALESCE(MAX(seq), 0) FROM tasks", [], |r| r.get(0))?;
-        self.execute("UPDATE search_sync SET suspended = 1 WHERE id = 1", [])?;
+        sqlite::batch(tx, "PRAGMA cache_size = -262144")?;
+        let last: i64 = self.one("SELECT COALESCE(MAX(seq), 0) FROM tasks", &[])?;
+        self.execute("UPDATE search_sync SET suspended = 1 WHERE id = 1", &[])?;
         for (scope, task) in tasks {
             self.insert_task(scope, task)?;
         }
         self.execute(
             "INSERT INTO tasks_search (rowid, terms)
              SELECT seq, search_terms(title, description) FROM tasks WHERE seq > ?",
-            [last],
+            args![last],
         )?;
-        self.execute("UPDATE search_sync SET suspended = 0 WHERE id = 1", [])?;
+        self.execute("UPDATE search_sync SET suspended = 0 WHERE id = 1", &[])?;
         Ok(())
     }
 
     pub(crate) fn update_task(&self, scope: &OrgScope, t: &Task) -> Result<()> {
-        self.prepare_cached(
+        self.execute(
             "UPDATE tasks SET title = ?, description = ?, status = ?, priority = ?, assigned_to = ?, due_date = ?,
              updated_at = ? WHERE id = ? AND organization_id = ? AND deleted_at IS NULL",
-        )?
-        .execute(params![
+            args![
             t.title,
             t.description,
             t.status,
@@ -198,7 +213,8 @@ impl Tx<'_> {
             t.updated_at,
             t.id,
             scope.org()
-        ])?;
+            ],
+        )?;
         Ok(())
     }
 
@@ -208,8 +224,10 @@ impl Tx<'_> {
         id: TaskId,
         now: Timestamp,
     ) -> Result<()> {
-        self.prepare_cached("UPDATE tasks SET deleted_at = ? WHERE id = ? AND organization_id = ? AND deleted_at IS NULL")?
-            .execute(params![now, id, scope.org()])?;
+        self.execute(
+            "UPDATE tasks SET deleted_at = ? WHERE id = ? AND organization_id = ? AND deleted_at IS NULL",
+            args![now, id, scope.org()],
+        )?;
         Ok(())
     }
 
@@ -220,11 +238,11 @@ impl Tx<'_> {
         user: UserId,
         now: Timestamp,
     ) -> Result<()> {
-        self.prepare_cached(
+        self.execute(
             "UPDATE tasks SET assigned_to = NULL, updated_at = ?
              WHERE assigned_to = ? AND organization_id = ? AND status <> ? AND deleted_at IS NULL",
-        )?
-        .execute(params![now, user, scope.org(), crate::task::Status::Done])?;
+            args![now, user, scope.org(), crate::task::Status::Done],
+        )?;
         Ok(())
     }
 }
@@ -275,6 +293,16 @@ fn search(filter: &mut Where, search: &Search, use_index: bool) {
         &Search::from_words(short.into_iter().cloned().collect()),
         &["t.title", "t.description"],
     );
+}
+
+/// A `LIKE` pattern matching `word` anywhere, its `%`, `_` and `\\` taken literally.
+#[cfg(feature = "postgres")]
+fn like_pattern(word: &str) -> String {
+    let escaped = word
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
 }
 
 fn push_order(terms: &mut Vec<(String, bool)>, field: TaskField, descending: bool) {

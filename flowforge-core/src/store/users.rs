@@ -1,9 +1,8 @@
 //! Statements on users.
 
-use rusqlite::{OptionalExtension, Row, params};
-
+use super::Tx;
 use super::list::{Select, Where, fetch_page, order_by};
-use super::{Tx, conflict_on_unique};
+use super::value::{Row, args};
 use crate::error::Result;
 use crate::ids::UserId;
 use crate::query::{Page, PageRequest, Search};
@@ -11,7 +10,7 @@ use crate::user::User;
 
 const USER_COLUMNS: &str = "u.id, u.email, u.full_name, u.is_active, u.created_at";
 
-fn user_row(row: &Row<'_>) -> rusqlite::Result<User> {
+fn user_row(row: &Row) -> Result<User> {
     Ok(User {
         id: row.get(0)?,
         email: row.get(1)?,
@@ -23,84 +22,79 @@ fn user_row(row: &Row<'_>) -> rusqlite::Result<User> {
 
 impl Tx<'_> {
     pub(crate) fn insert_user(&self, user: &User, password_hash: &str) -> Result<()> {
-        self.prepare_cached(
+        self.execute_unique(
             "INSERT INTO users (id, email, full_name, password_hash, is_active, created_at)
              VALUES (?, ?, ?, ?, ?, ?)",
-        )?
-        .execute(params![
-            user.id,
-            user.email,
-            user.full_name,
-            password_hash,
-            user.is_active,
-            user.created_at
-        ])
-        .map_err(conflict_on_unique("A user with this email already exists."))?;
+            args![
+                user.id,
+                user.email,
+                user.full_name,
+                password_hash,
+                user.is_active,
+                user.created_at
+            ],
+            "A user with this email already exists.",
+        )?;
         Ok(())
     }
 
     pub(crate) fn user_by_id(&self, id: UserId) -> Result<Option<User>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = ?");
-        Ok(self
-            .prepare_cached(&sql)?
-            .query_row([id], user_row)
-            .optional()?)
+        self.row(&sql, args![id], user_row)
     }
 
     pub(crate) fn user_by_email(&self, email: &str) -> Result<Option<User>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.email = ?");
-        Ok(self
-            .prepare_cached(&sql)?
-            .query_row([email], user_row)
-            .optional()?)
+        self.row(&sql, args![email], user_row)
     }
 
     /// The user with `email` and their password hash.
     pub(crate) fn user_with_hash(&self, email: &str) -> Result<Option<(User, String)>> {
         let sql = format!("SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.email = ?");
-        Ok(self
-            .prepare_cached(&sql)?
-            .query_row([email], |r| Ok((user_row(r)?, r.get(5)?)))
-            .optional()?)
+        self.row(&sql, args![email], |r| Ok((user_row(r)?, r.get(5)?)))
     }
 
     pub(crate) fn password_hash(&self, id: UserId) -> Result<Option<String>> {
-        Ok(self
-            .prepare_cached("SELECT password_hash FROM users WHERE id = ?")?
-            .query_row([id], |r| r.get(0))
-            .optional()?)
+        self.row(
+            "SELECT password_hash FROM users WHERE id = ?",
+            args![id],
+            |r| r.get(0),
+        )
     }
 
     /// Replaces the hash only if it is still `old`; returns whether it did.
     pub(crate) fn replace_password_hash(&self, id: UserId, old: &str, new: &str) -> Result<bool> {
-        let changed = self
-            .prepare_cached(
-                "UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?",
-            )?
-            .execute(params![new, id, old])?;
+        let changed = self.execute(
+            "UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?",
+            args![new, id, old],
+        )?;
         Ok(changed == 1)
     }
 
     /// Returns whether the user exists.
     pub(crate) fn set_password_hash(&self, id: UserId, hash: &str) -> Result<bool> {
-        Ok(self
-            .prepare_cached("UPDATE users SET password_hash = ? WHERE id = ?")?
-            .execute(params![hash, id])?
-            == 1)
+        let changed = self.execute(
+            "UPDATE users SET password_hash = ? WHERE id = ?",
+            args![hash, id],
+        )?;
+        Ok(changed == 1)
     }
 
     pub(crate) fn set_full_name(&self, id: UserId, name: &str) -> Result<()> {
-        self.prepare_cached("UPDATE users SET full_name = ? WHERE id = ?")?
-            .execute(params![name, id])?;
+        self.execute(
+            "UPDATE users SET full_name = ? WHERE id = ?",
+            args![name, id],
+        )?;
         Ok(())
     }
 
     /// Returns whether the user exists.
     pub(crate) fn set_user_active(&self, id: UserId, active: bool) -> Result<bool> {
-        Ok(self
-            .prepare_cached("UPDATE users SET is_active = ? WHERE id = ?")?
-            .execute(params![active, id])?
-            == 1)
+        let changed = self.execute(
+            "UPDATE users SET is_active = ? WHERE id = ?",
+            args![active, id],
+        )?;
+        Ok(changed == 1)
     }
 
     /// Every user, by email (an unscoped admin listing).

@@ -1,0 +1,188 @@
+//! The SQLite backend: WAL, foreign keys, a busy timeout, cached statements, and the
+//! `casefold` and `search_terms` functions the schema and the statements use.
+
+use std::path::Path;
+use std::time::Duration;
+
+use r2d2_sqlite::SqliteConnectionManager;
+use refinery::{Migration, Report};
+use rusqlite::functions::FunctionFlags;
+use rusqlite::types::{ToSqlOutput, ValueRef};
+use rusqlite::{Connection, ErrorCode, TransactionBehavior, params_from_iter};
+
+use super::value::{Row, Value};
+use super::{Database, Mode, Tx};
+use crate::error::{Error, Result};
+use crate::query::search::{fold_case, search_terms};
+
+mod embedded {
+    refinery::embed_migrations!("migrations/sqlite");
+}
+
+/// A pool of SQLite connections.
+pub(crate) type Pool = r2d2::Pool<SqliteConnectionManager>;
+
+/// Busy writers wait this long for the lock before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+const POOL_SIZE: u32 = 8;
+
+pub(super) fn open(database: &Database) -> Result<Pool> {
+    let (manager, size) = match database {
+        Database::File(path) => {
+            // Open once outside the pool so a bad path fails at once with SQLite's reason.
+            run_migrations(&mut connect(database)?)?;
+            (SqliteConnectionManager::file(path), POOL_SIZE)
+        }
+        // One connection: each in-memory connection would otherwise be its own database.
+        _ => (SqliteConnectionManager::memory(), 1),
+    };
+    let pool = r2d2::Pool::builder()
+        .max_size(size)
+        .idle_timeout(None)
+        .max_lifetime(None)
+        .connection_timeout(Duration::from_secs(30))
+        .build(manager.with_init(init_connection))?;
+    if *database == Database::Memory {
+        run_migrations(&mut *pool.get()?)?;
+    }
+    Ok(pool)
+}
+
+pub(super) fn run<T>(
+    pool: &Pool,
+    mode: Mode,
+    mut f: impl FnMut(&Tx<'_>) -> Result<T>,
+) -> Result<T> {
+    let behavior = match mode {
+        Mode::Read => TransactionBehavior::Deferred,
+        Mode::Write | Mode::Locking => TransactionBehavior::Immediate,
+    };
+    let mut conn = pool.get()?;
+    let tx = Tx::Sqlite(conn.transaction_with_behavior(behavior)?);
+    let out = f(&tx)?;
+    tx.commit()?;
+    Ok(out)
+}
+
+pub(super) fn query(tx: &rusqlite::Transaction<'_>, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
+    let mut stmt = tx.prepare_cached(sql)?;
+    let width = stmt.column_count();
+    let mut rows = stmt.query(params_from_iter(params))?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let values = (0..width)
+            .map(|i| Ok(read(row.get_ref(i)?)))
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        out.push(Row(values));
+    }
+    Ok(out)
+}
+
+pub(super) fn execute(tx: &rusqlite::Transaction<'_>, sql: &str, params: &[Value]) -> Result<u64> {
+    let changed = tx.prepare_cached(sql)?.execute(params_from_iter(params))?;
+    Ok(changed as u64)
+}
+
+/// Runs a script of statements without values (the bulk loader's pragmas).
+pub(super) fn batch(tx: &rusqlite::Transaction<'_>, sql: &str) -> Result<()> {
+    Ok(tx.execute_batch(sql)?)
+}
+
+fn read(value: ValueRef<'_>) -> Value {
+    match value {
+        ValueRef::Integer(n) => Value::Int(n),
+        ValueRef::Text(bytes) => Value::Text(String::from_utf8_lossy(bytes).into_owned()),
+        // No column of the schema holds these; they decode as nothing, which fails loudly.
+        ValueRef::Null | ValueRef::Real(_) | ValueRef::Blob(_) => Value::Null,
+    }
+}
+
+impl rusqlite::ToSql for Value {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(match self {
+            Value::Null => ToSqlOutput::Borrowed(ValueRef::Null),
+            Value::Int(n) => ToSqlOutput::Borrowed(ValueRef::Integer(*n)),
+            Value::Bool(b) => ToSqlOutput::Borrowed(ValueRef::Integer(i64::from(*b))),
+            Value::Text(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
+        })
+    }
+}
+
+fn open_error(path: &Path, e: rusqlite::Error) -> Error {
+    Error::invalid(
+        "database_url",
+        format!("Cannot open the database {}: {e}", path.display()),
+    )
+}
+
+fn init_connection(conn: &mut Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
+    conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")?;
+    conn.set_prepared_statement_cache_capacity(128);
+    conn.create_scalar_function(
+        "casefold",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| Ok(ctx.get::<Option<String>>(0)?.map(|text| fold_case(&text))),
+    )?;
+    conn.create_scalar_function(
+        "search_terms",
+        2,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            let title = ctx.get::<Option<String>>(0)?.unwrap_or_default();
+            let description = ctx.get::<Option<String>>(1)?.unwrap_or_default();
+            Ok(search_terms(&[&title, &description]))
+        },
+    )
+}
+
+fn run_migrations(conn: &mut Connection) -> Result<Report> {
+    embedded::migrations::runner()
+        .run(conn)
+        .map_err(Error::internal)
+}
+
+pub(super) fn migrate(database: &Database) -> Result<Report> {
+    run_migrations(&mut connect(database)?)
+}
+
+/// The migrations this build knows and those the database has.
+pub(super) fn migrations(database: &Database) -> Result<(Vec<Migration>, Vec<Migration>)> {
+    let mut conn = connect(database)?;
+    let runner = embedded::migrations::runner();
+    let has_history: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'refinery_schema_history')",
+        [],
+        |r| r.get(0),
+    )?;
+    let applied = if has_history {
+        runner
+            .get_applied_migrations(&mut conn)
+            .map_err(Error::internal)?
+    } else {
+        Vec::new()
+    };
+    Ok((runner.get_migrations().to_vec(), applied))
+}
+
+fn connect(database: &Database) -> Result<Connection> {
+    let path = match database {
+        Database::File(path) => path.as_path(),
+        _ => Path::new(":memory:"),
+    };
+    let mut conn = Connection::open(path).map_err(|e| open_error(path, e))?;
+    init_connection(&mut conn).map_err(|e| open_error(path, e))?;
+    Ok(conn)
+}
+
+/// Whether `e` is a violated unique or primary-key constraint.
+pub(super) fn is_unique_violation(e: &rusqlite::Error) -> bool {
+    matches!(
+        e,
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.code == ErrorCode::ConstraintViolation
+                && matches!(f.extended_code, rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE | rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY)
+    )
+}

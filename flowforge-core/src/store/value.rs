@@ -1,0 +1,168 @@
+//! The values statements bind and rows return, in one form for every backend: ids, timestamps
+//! and dates travel as their canonical text, choices as their rank. Each backend converts
+//! [`Value`] to and from its own column types, so the statements are written once.
+
+use chrono::NaiveDate;
+
+use crate::error::{Error, Result};
+use crate::time::Timestamp;
+
+/// One bound parameter or one column of a row.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Value {
+    Null,
+    Int(i64),
+    Bool(bool),
+    Text(String),
+}
+
+/// A type that binds as a [`Value`].
+pub(crate) trait ToValue {
+    fn to_value(&self) -> Value;
+}
+
+/// A type that a column's [`Value`] decodes into.
+pub(crate) trait FromValue: Sized {
+    fn from_value(value: &Value) -> Option<Self>;
+}
+
+/// The bound values of a statement: `args![a, b]`.
+macro_rules! args {
+    ($($x:expr),* $(,)?) => {
+        &[$($crate::store::value::ToValue::to_value(&$x)),*][..]
+    };
+}
+pub(crate) use args;
+
+/// One row of a result, its columns in the order of the SELECT.
+pub(crate) struct Row(pub(crate) Vec<Value>);
+
+impl Row {
+    /// Column `index` decoded as `T`; a mismatch is an internal error (schema and code disagree).
+    pub(crate) fn get<T: FromValue>(&self, index: usize) -> Result<T> {
+        self.0
+            .get(index)
+            .and_then(T::from_value)
+            .ok_or_else(|| Error::internal(Mismatch(index, std::any::type_name::<T>())))
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("column {0} does not decode as {1}")]
+struct Mismatch(usize, &'static str);
+
+impl ToValue for Value {
+    fn to_value(&self) -> Value {
+        self.clone()
+    }
+}
+
+impl<T: ToValue + ?Sized> ToValue for &T {
+    fn to_value(&self) -> Value {
+        (**self).to_value()
+    }
+}
+
+impl<T: ToValue> ToValue for Option<T> {
+    fn to_value(&self) -> Value {
+        self.as_ref().map_or(Value::Null, ToValue::to_value)
+    }
+}
+
+impl<T: FromValue> FromValue for Option<T> {
+    fn from_value(value: &Value) -> Option<Self> {
+        match value {
+            Value::Null => Some(None),
+            other => T::from_value(other).map(Some),
+        }
+    }
+}
+
+impl ToValue for str {
+    fn to_value(&self) -> Value {
+        Value::Text(self.to_owned())
+    }
+}
+
+impl ToValue for String {
+    fn to_value(&self) -> Value {
+        Value::Text(self.clone())
+    }
+}
+
+impl FromValue for String {
+    fn from_value(value: &Value) -> Option<Self> {
+        match value {
+            Value::Text(text) => Some(text.clone()),
+            _ => None,
+        }
+    }
+}
+
+impl ToValue for i64 {
+    fn to_value(&self) -> Value {
+        Value::Int(*self)
+    }
+}
+
+impl FromValue for i64 {
+    fn from_value(value: &Value) -> Option<Self> {
+        match value {
+            Value::Int(n) => Some(*n),
+            _ => None,
+        }
+    }
+}
+
+impl FromValue for u64 {
+    fn from_value(value: &Value) -> Option<Self> {
+        i64::from_value(value).and_then(|n| u64::try_from(n).ok())
+    }
+}
+
+impl ToValue for bool {
+    fn to_value(&self) -> Value {
+        Value::Bool(*self)
+    }
+}
+
+impl FromValue for bool {
+    /// SQLite keeps booleans as 0 and 1.
+    fn from_value(value: &Value) -> Option<Self> {
+        match value {
+            Value::Bool(b) => Some(*b),
+            Value::Int(n) => Some(*n != 0),
+            _ => None,
+        }
+    }
+}
+
+impl ToValue for Timestamp {
+    fn to_value(&self) -> Value {
+        Value::Text(self.to_string())
+    }
+}
+
+impl FromValue for Timestamp {
+    fn from_value(value: &Value) -> Option<Self> {
+        match value {
+            Value::Text(text) => text.parse().ok(),
+            _ => None,
+        }
+    }
+}
+
+impl ToValue for NaiveDate {
+    fn to_value(&self) -> Value {
+        Value::Text(self.format("%Y-%m-%d").to_string())
+    }
+}
+
+impl FromValue for NaiveDate {
+    fn from_value(value: &Value) -> Option<Self> {
+        match value {
+            Value::Text(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d").ok(),
+            _ => None,
+        }
+    }
+}
