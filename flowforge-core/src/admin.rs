@@ -220,7 +220,11 @@ impl<'a> Admin<'a> {
     }
 
     /// Runs `f` in a write transaction with an operator's scope in `org`, once it exists.
-    fn in_org<T>(&self, org: OrgId, mut f: impl FnMut(&Tx<'_>, &OrgScope) -> Result<T>) -> Result<T> {
+    fn in_org<T>(
+        &self,
+        org: OrgId,
+        mut f: impl FnMut(&Tx<'_>, &OrgScope) -> Result<T>,
+    ) -> Result<T> {
         self.ff.store.write(|tx| {
             if !tx.org_exists(org)? {
                 return Err(Error::not_found());

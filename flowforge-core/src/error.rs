@@ -151,3 +151,10 @@ impl From<r2d2::Error> for Error {
         Error::internal(e)
     }
 }
+
+#[cfg(feature = "postgres")]
+impl From<postgres::Error> for Error {
+    fn from(e: postgres::Error) -> Self {
+        Error::internal(e)
+    }
+}

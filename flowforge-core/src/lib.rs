@@ -69,6 +69,8 @@ pub use project::{NewProject, Project, ProjectField, ProjectPatch, ProjectQuery}
 pub use query::{Page, PageRequest, Search, Sort};
 pub use secret::{KeySource, generated_secret_path, load_or_generate_secret, resolve_secret_key};
 pub use seed::{SeedPlan, SeedReport, SeededOrg};
+#[cfg(feature = "postgres")]
+pub use store::ScratchSchema;
 pub use store::{Database, MigrationState};
 pub use task::{NewTask, Priority, Status, Task, TaskField, TaskPatch, TaskQuery, UserFilter};
 pub use time::Timestamp;

@@ -17,6 +17,8 @@ pub fn generated_secret_path(database: &Database) -> Option<PathBuf> {
             Some(path.with_file_name(name))
         }
         Database::Memory => None,
+        #[cfg(feature = "postgres")]
+        Database::Postgres(_) => None,
     }
 }
 
@@ -87,6 +89,12 @@ pub fn resolve_secret_key(
 ) -> Result<(String, KeySource)> {
     match configured.filter(|key| !key.is_empty()) {
         Some(key) => Ok((key.to_owned(), KeySource::Configured)),
+        // Servers sharing a PostgreSQL database must share one key, which none can generate.
+        #[cfg(feature = "postgres")]
+        None if matches!(database, Database::Postgres(_)) => Err(Error::invalid(
+            "secret_key",
+            "required with a PostgreSQL database, so that every server signs with the same key; set SECRET_KEY",
+        )),
         None if debug => load_or_generate_secret(database)
             .map(|(key, generated)| (key, KeySource::Generated(generated))),
         None => Err(Error::invalid(

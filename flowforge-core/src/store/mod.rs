@@ -26,6 +26,9 @@ use std::path::PathBuf;
 use crate::error::{Error, Result};
 use value::{FromValue, Row, Value};
 
+#[cfg(feature = "postgres")]
+pub use postgres::ScratchSchema;
+
 /// Where a FlowForge database lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Database {

@@ -132,7 +132,8 @@ impl Tx<'_> {
     /// The organization whose id or slug is `key`.
     pub(crate) fn org_summary(&self, key: &str) -> Result<OrgSummary> {
         let id: Option<OrgId> = key.parse().ok();
-        let sql = format!("SELECT {SUMMARY_COLUMNS} FROM organizations o WHERE o.id = ? OR o.slug = ?");
+        let sql =
+            format!("SELECT {SUMMARY_COLUMNS} FROM organizations o WHERE o.id = ? OR o.slug = ?");
         self.row(&sql, args![id, key], summary_row)?
             .ok_or_else(Error::not_found)
     }

@@ -64,7 +64,11 @@ pub(super) fn run<T>(
     Ok(out)
 }
 
-pub(super) fn query(tx: &rusqlite::Transaction<'_>, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
+pub(super) fn query(
+    tx: &rusqlite::Transaction<'_>,
+    sql: &str,
+    params: &[Value],
+) -> Result<Vec<Row>> {
     let mut stmt = tx.prepare_cached(sql)?;
     let width = stmt.column_count();
     let mut rows = stmt.query(params_from_iter(params))?;

@@ -6,17 +6,15 @@ use std::thread;
 
 use flowforge_core::{Config, Database, Error, FlowForge, NewTask, PageRequest, Role, TaskQuery};
 
-use crate::support::{SECRET, add, org, project, user};
+use crate::support::{SECRET, TestFf, add, org, project, user};
 
-fn open_file(dir: &tempfile::TempDir) -> Arc<FlowForge> {
-    let db = Database::File(dir.path().join("flowforge.db"));
-    Arc::new(FlowForge::open(&db, Config::new(SECRET)).expect("open a file database"))
+fn open_shared() -> Arc<TestFf> {
+    Arc::new(crate::support::open_shared(Config::new(SECRET)))
 }
 
 #[test]
 fn concurrent_writers_on_one_file_all_succeed() {
-    let dir = tempfile::tempdir().unwrap();
-    let ff = open_file(&dir);
+    let ff = open_shared();
     let owner = user(&ff, "owner@example.com");
     let org = org(&ff, &owner, "Acme");
     let project = project(&ff, &owner, &org, "Launch");
@@ -52,8 +50,7 @@ fn concurrent_writers_on_one_file_all_succeed() {
 
 #[test]
 fn two_owners_leaving_at_once_leave_one_owner_behind() {
-    let dir = tempfile::tempdir().unwrap();
-    let ff = open_file(&dir);
+    let ff = open_shared();
     for round in 0..5 {
         let first = user(&ff, &format!("first{round}@example.com"));
         let second = user(&ff, &format!("second{round}@example.com"));

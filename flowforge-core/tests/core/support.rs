@@ -4,9 +4,9 @@
 #![allow(dead_code)]
 
 use flowforge_core::{
-    Actor, Config, Database, Error, FieldErrors, FlowForge, MemberQuery, NewMembership,
-    NewOrganization, NewProject, NewTask, NewUser, OrgId, Organization, OrganizationPatch, Project,
-    ProjectPatch, ProjectQuery, Role, Task, TaskPatch, TaskQuery, UserId,
+    Actor, Config, Error, FieldErrors, FlowForge, MemberQuery, NewMembership, NewOrganization,
+    NewProject, NewTask, NewUser, OrgId, Organization, OrganizationPatch, Project, ProjectPatch,
+    ProjectQuery, Role, Task, TaskPatch, TaskQuery, UserId,
 };
 
 /// The password of every fixture user.
@@ -20,13 +20,77 @@ pub const READ_ONLY: &str = "This field is read-only.";
 /// The message for a field a body does not have.
 pub const UNKNOWN: &str = "Unknown field.";
 
-/// A fresh in-memory FlowForge.
-pub fn open() -> FlowForge {
+/// A FlowForge on a fresh database of the backend under test, with what keeps that database
+/// alive (a temporary directory, a PostgreSQL schema), dropped after the handle.
+pub struct TestFf {
+    ff: FlowForge,
+    _keep: Box<dyn std::any::Any + Send + Sync>,
+}
+
+impl std::ops::Deref for TestFf {
+    type Target = FlowForge;
+
+    fn deref(&self) -> &FlowForge {
+        &self.ff
+    }
+}
+
+/// A fresh FlowForge on the backend under test.
+pub fn open() -> TestFf {
     // Every search goes through the trigram index, the path large tenants take; the direct scan
     // of small ones is held to the same answers by `lists::search`.
     let mut config = Config::new(SECRET);
     config.search_scan_limit = 0;
-    FlowForge::open(&Database::Memory, config).expect("open an in-memory database")
+    open_with(config)
+}
+
+/// A fresh FlowForge with `config`: in memory on SQLite, in a schema of its own on PostgreSQL
+/// (the `postgres` feature).
+pub fn open_with(config: Config) -> TestFf {
+    #[cfg(feature = "postgres")]
+    return open_postgres(config);
+    #[cfg(not(feature = "postgres"))]
+    TestFf {
+        ff: FlowForge::open(&flowforge_core::Database::Memory, config)
+            .expect("open an in-memory database"),
+        _keep: Box::new(()),
+    }
+}
+
+/// A fresh FlowForge that several connections share: an SQLite file, or a PostgreSQL schema.
+pub fn open_shared(config: Config) -> TestFf {
+    #[cfg(feature = "postgres")]
+    return open_postgres(config);
+    #[cfg(not(feature = "postgres"))]
+    {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let db = flowforge_core::Database::File(dir.path().join("flowforge.db"));
+        let ff = FlowForge::open(&db, config).expect("open a file database");
+        TestFf {
+            ff,
+            _keep: Box::new(dir),
+        }
+    }
+}
+
+/// The PostgreSQL server the tests use: `FLOWFORGE_TEST_DATABASE_URL`, by default the local one.
+#[cfg(feature = "postgres")]
+pub fn postgres_url() -> String {
+    std::env::var("FLOWFORGE_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+#[cfg(feature = "postgres")]
+fn open_postgres(config: Config) -> TestFf {
+    let url = postgres_url();
+    let schema = flowforge_core::ScratchSchema::create(&url).unwrap_or_else(|e| {
+        panic!("the PostgreSQL tests need a server at {url} (set FLOWFORGE_TEST_DATABASE_URL): {e}")
+    });
+    let ff = FlowForge::open(schema.database(), config).expect("open a PostgreSQL schema");
+    TestFf {
+        ff,
+        _keep: Box::new(schema),
+    }
 }
 
 /// Registers `email` and returns them as an actor.
@@ -126,7 +190,7 @@ pub fn retitle(title: &str) -> TaskPatch {
 /// Two tenants: `org` with one user of each role, and `foreign`, owned by `outsider`, whom the
 /// others do not share an organization with.
 pub struct World {
-    pub ff: FlowForge,
+    pub ff: TestFf,
     pub owner: Actor,
     pub admin: Actor,
     pub member: Actor,

@@ -19,7 +19,7 @@ fn login(ff: &FlowForge, email: &str) -> TokenPair {
 }
 
 /// A fresh handle where ada@example.com has registered and logged in once.
-fn signed_in() -> (FlowForge, Actor, TokenPair) {
+fn signed_in() -> (crate::support::TestFf, Actor, TokenPair) {
     let ff = open();
     let ada = user(&ff, "ada@example.com");
     let pair = login(&ff, "ada@example.com");

@@ -1,7 +1,7 @@
 //! Registration: how an email is stored, which emails and passwords are refused (each by its
 //! field and message), that a refused registration creates nothing, and the registration body.
 
-use flowforge_core::{Config, Database, Error, FlowForge, NewUser, User};
+use flowforge_core::{Config, Error, FlowForge, NewUser, User};
 use serde_json::json;
 
 use super::{LIKE_EMAIL, NUMERIC, SHORT, assert_message, assert_unauthenticated};
@@ -127,7 +127,7 @@ fn registration_is_forbidden_when_turned_off() {
     // `Config` has a private field, so it is built with `new` and then changed.
     let mut config = Config::new(SECRET);
     config.allow_registration = false;
-    let ff = FlowForge::open(&Database::Memory, config).unwrap();
+    let ff = crate::support::open_with(config);
     assert_forbidden(register(&ff, "ada@example.com", PASSWORD));
     assert_eq!(ff.admin().find_user("ada@example.com").unwrap(), None);
     // The admin entry point still creates accounts, and they can log in.

@@ -3,7 +3,7 @@
 //! expired, an unknown user, garbage), with the unauthenticated answer.
 
 use flowforge_core::auth::{Claims, TokenKind};
-use flowforge_core::{Actor, Config, Database, FlowForge};
+use flowforge_core::{Actor, Config, FlowForge};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::json;
 
@@ -180,7 +180,7 @@ fn a_token_signed_with_another_secret_is_unauthenticated() {
         )
     });
     // A handle with another secret refuses this handle's tokens too.
-    let other = FlowForge::open(&Database::Memory, Config::new("a different secret")).unwrap();
+    let other = crate::support::open_with(Config::new("a different secret"));
     let pair = login(&ff, "ada@example.com");
     assert_unauthenticated(other.authenticate_token(&pair.access));
 }
@@ -204,7 +204,7 @@ fn a_token_that_expired_a_second_ago_gets_no_leeway() {
 fn a_handle_with_a_zero_access_lifetime_issues_tokens_that_expire() {
     let mut config = Config::new(SECRET);
     config.access_ttl = std::time::Duration::ZERO;
-    let ff = FlowForge::open(&Database::Memory, config).unwrap();
+    let ff = crate::support::open_with(config);
     user(&ff, "ada@example.com");
     let pair = login(&ff, "ada@example.com");
     assert_eq!(pair.expires_in, 0);

@@ -76,7 +76,7 @@ fn date(text: &str) -> NaiveDate {
 }
 
 /// One user, ada@example.com, owning one organization, Acme, with one project, Launch.
-type Solo = (FlowForge, Actor, Organization, Project);
+type Solo = (crate::support::TestFf, Actor, Organization, Project);
 
 fn solo() -> Solo {
     let ff = open();

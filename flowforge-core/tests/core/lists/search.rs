@@ -399,7 +399,7 @@ fn organizations_are_searched_by_name() {
 
 #[test]
 fn a_direct_scan_and_the_trigram_index_find_the_same_tasks() {
-    use flowforge_core::{Config, Database, FlowForge, NewTask};
+    use flowforge_core::{Config, NewTask};
     let tasks = [
         ("Trip to İstanbul", "ΟΔΟΣ and the ΣΟΦΙΑ"),
         (
@@ -438,7 +438,7 @@ fn a_direct_scan_and_the_trigram_index_find_the_same_tasks() {
     let run = |scan_limit: u64| {
         let mut config = Config::new(crate::support::SECRET);
         config.search_scan_limit = scan_limit;
-        let ff = FlowForge::open(&Database::Memory, config).unwrap();
+        let ff = crate::support::open_with(config);
         let ada = user(&ff, "ada@example.com");
         let org = org(&ff, &ada, "Acme");
         let project = ff

@@ -6,8 +6,7 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering as Atomic};
 
 use flowforge_core::{
-    Actor, FlowForge, MemberField, MemberQuery, Membership, NewMembership, PageRequest, Role,
-    Search, Sort,
+    Actor, MemberField, MemberQuery, Membership, NewMembership, PageRequest, Role, Search, Sort,
 };
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseResult;
@@ -41,8 +40,8 @@ const MEMBER_FIELDS: [MemberField; 3] =
 
 /// Registering hashes a password, so the people are registered once for every case; each case
 /// makes its own organization.
-fn people() -> &'static (FlowForge, Vec<Actor>) {
-    static PEOPLE_DB: OnceLock<(FlowForge, Vec<Actor>)> = OnceLock::new();
+fn people() -> &'static (crate::support::TestFf, Vec<Actor>) {
+    static PEOPLE_DB: OnceLock<(crate::support::TestFf, Vec<Actor>)> = OnceLock::new();
     PEOPLE_DB.get_or_init(|| {
         let ff = open();
         let actors = PEOPLE

@@ -6,8 +6,8 @@ use std::collections::HashSet;
 
 use chrono::{Days, NaiveDate};
 use flowforge_core::{
-    Actor, FlowForge, NewTask, PageRequest, Priority, Project, Role, Search, Sort, Status, Task,
-    TaskField, TaskPatch, TaskQuery, UserFilter,
+    Actor, NewTask, PageRequest, Priority, Project, Role, Search, Sort, Status, Task, TaskField,
+    TaskPatch, TaskQuery, UserFilter,
 };
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseResult;
@@ -171,7 +171,7 @@ fn day(offset: u64) -> NaiveDate {
 
 /// A database with 1 to 3 users in one organization (two projects) and the tasks of `specs`.
 struct TaskWorld {
-    ff: FlowForge,
+    ff: crate::support::TestFf,
     users: Vec<Actor>,
     projects: [Project; 2],
     /// The live tasks, as the library returned them when last written.

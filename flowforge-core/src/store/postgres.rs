@@ -1,0 +1,340 @@
+//! The PostgreSQL backend (the `postgres` feature): a pool of synchronous clients, the same
+//! statements as SQLite with `?` rewritten to `$n`, [`Value`]s converted to the column types
+//! PostgreSQL reports, serializable writes retried on a conflict, and migrations run under an
+//! advisory lock so that servers starting together migrate once.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use bytes::BytesMut;
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use postgres::error::SqlState;
+use postgres::types::{FromSql, IsNull, ToSql, Type, to_sql_checked};
+use postgres::{Client, IsolationLevel, NoTls, Statement};
+use r2d2_postgres::PostgresConnectionManager;
+use rand::Rng;
+use refinery::{Migration, Report};
+use uuid::Uuid;
+
+use super::value::{Row, Value};
+use super::{Mode, Tx};
+use crate::error::{Error, Result};
+
+mod embedded {
+    refinery::embed_migrations!("migrations/postgres");
+}
+
+/// A pool of PostgreSQL clients.
+pub(crate) type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
+
+const POOL_SIZE: u32 = 16;
+/// How often a write that lost a serialization conflict is run again before giving up.
+const RETRIES: u32 = 20;
+/// The advisory lock key held while migrating ("FlowForg" in ASCII).
+const MIGRATION_LOCK: i64 = 0x466c_6f77_466f_7267;
+
+fn config(url: &str) -> Result<postgres::Config> {
+    url.parse().map_err(|e| {
+        Error::invalid(
+            "database_url",
+            format!("The PostgreSQL URL is not valid: {e}"),
+        )
+    })
+}
+
+fn connect(url: &str) -> Result<Client> {
+    config(url)?.connect(NoTls).map_err(|e| {
+        Error::invalid(
+            "database_url",
+            format!("Cannot connect to the PostgreSQL database: {e}"),
+        )
+    })
+}
+
+pub(super) fn open(url: &str) -> Result<Pool> {
+    run_migrations(&mut connect(url)?)?;
+    let manager = PostgresConnectionManager::new(config(url)?, NoTls);
+    Ok(r2d2::Pool::builder()
+        .max_size(POOL_SIZE)
+        .min_idle(Some(1))
+        .connection_timeout(Duration::from_secs(30))
+        .build(manager)?)
+}
+
+pub(super) fn run<T>(
+    pool: &Pool,
+    mode: Mode,
+    mut f: impl FnMut(&Tx<'_>) -> Result<T>,
+) -> Result<T> {
+    let (level, read_only) = match mode {
+        Mode::Read => (IsolationLevel::RepeatableRead, true),
+        Mode::Write => (IsolationLevel::Serializable, false),
+        Mode::Locking => (IsolationLevel::ReadCommitted, false),
+    };
+    let mut conn = pool.get()?;
+    let mut attempt = 0;
+    loop {
+        let tx = conn
+            .build_transaction()
+            .isolation_level(level)
+            .read_only(read_only)
+            .start()?;
+        let tx = Tx::Postgres(std::cell::RefCell::new(PgTx {
+            tx,
+            statements: HashMap::new(),
+        }));
+        match f(&tx).and_then(|out| tx.commit().map(|()| out)) {
+            Err(e) if attempt < RETRIES && is_retryable(&e) => {
+                attempt += 1;
+                // A short random pause, growing with the attempts, lets the winner finish.
+                let pause = rand::rng().random_range(1..=5 * u64::from(attempt));
+                std::thread::sleep(Duration::from_millis(pause));
+            }
+            other => return other,
+        }
+    }
+}
+
+/// An open PostgreSQL transaction with the statements it prepared.
+pub(crate) struct PgTx<'c> {
+    tx: postgres::Transaction<'c>,
+    statements: HashMap<String, Statement>,
+}
+
+impl PgTx<'_> {
+    fn statement(&mut self, sql: &str) -> Result<Statement> {
+        if let Some(statement) = self.statements.get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = self.tx.prepare(&numbered_placeholders(sql))?;
+        self.statements.insert(sql.to_owned(), statement.clone());
+        Ok(statement)
+    }
+
+    pub(super) fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
+        let statement = self.statement(sql)?;
+        let params: Vec<&(dyn ToSql + Sync)> = params.iter().map(|v| v as _).collect();
+        let rows = self.tx.query(&statement, &params)?;
+        rows.iter()
+            .map(|row| {
+                (0..row.len())
+                    .map(|i| row.try_get::<_, Value>(i))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map(Row)
+            })
+            .collect::<Result<_, _>>()
+            .map_err(Error::from)
+    }
+
+    pub(super) fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
+        let statement = self.statement(sql)?;
+        let params: Vec<&(dyn ToSql + Sync)> = params.iter().map(|v| v as _).collect();
+        Ok(self.tx.execute(&statement, &params)?)
+    }
+
+    pub(super) fn commit(self) -> Result<()> {
+        Ok(self.tx.commit()?)
+    }
+}
+
+/// `sql` with its `?` placeholders numbered `$1`, `$2`... (none occurs inside a quoted string).
+fn numbered_placeholders(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 16);
+    let mut n = 0;
+    let mut quote = None;
+    for c in sql.chars() {
+        match (c, quote) {
+            ('\'' | '"', None) => quote = Some(c),
+            (c, Some(q)) if c == q => quote = None,
+            ('?', None) => {
+                n += 1;
+                out.push('$');
+                out.push_str(&n.to_string());
+                continue;
+            }
+            _ => {}
+        }
+        out.push(c);
+    }
+    out
+}
+
+impl ToSql for Value {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut BytesMut,
+    ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        match self {
+            Value::Null => Ok(IsNull::Yes),
+            Value::Bool(b) => b.to_sql(ty, out),
+            Value::Int(n) => match *ty {
+                Type::INT2 => i16::try_from(*n)?.to_sql(ty, out),
+                Type::INT4 => i32::try_from(*n)?.to_sql(ty, out),
+                _ => n.to_sql(ty, out),
+            },
+            Value::Text(text) => match *ty {
+                Type::UUID => Uuid::parse_str(text)?.to_sql(ty, out),
+                Type::TIMESTAMPTZ => DateTime::parse_from_rfc3339(text)?
+                    .with_timezone(&Utc)
+                    .to_sql(ty, out),
+                Type::DATE => NaiveDate::parse_from_str(text, "%Y-%m-%d")?.to_sql(ty, out),
+                _ => text.as_str().to_sql(ty, out),
+            },
+        }
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    to_sql_checked!();
+}
+
+impl<'a> FromSql<'a> for Value {
+    fn from_sql(
+        ty: &Type,
+        raw: &'a [u8],
+    ) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+        Ok(match *ty {
+            Type::BOOL => Value::Bool(bool::from_sql(ty, raw)?),
+            Type::INT2 => Value::Int(i16::from_sql(ty, raw)?.into()),
+            Type::INT4 => Value::Int(i32::from_sql(ty, raw)?.into()),
+            Type::INT8 => Value::Int(i64::from_sql(ty, raw)?),
+            Type::UUID => Value::Text(Uuid::from_sql(ty, raw)?.hyphenated().to_string()),
+            Type::TIMESTAMPTZ => Value::Text(
+                DateTime::<Utc>::from_sql(ty, raw)?.to_rfc3339_opts(SecondsFormat::Millis, true),
+            ),
+            Type::DATE => Value::Text(NaiveDate::from_sql(ty, raw)?.format("%Y-%m-%d").to_string()),
+            _ => Value::Text(<&str>::from_sql(ty, raw)?.to_owned()),
+        })
+    }
+
+    fn from_sql_null(_: &Type) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+        Ok(Value::Null)
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+}
+
+fn run_migrations(client: &mut Client) -> Result<Report> {
+    client.execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])?;
+    let report = embedded::migrations::runner().run(client);
+    client.execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK])?;
+    report.map_err(Error::internal)
+}
+
+pub(super) fn migrate(url: &str) -> Result<Report> {
+    run_migrations(&mut connect(url)?)
+}
+
+/// The migrations this build knows and those the database has.
+pub(super) fn migrations(url: &str) -> Result<(Vec<Migration>, Vec<Migration>)> {
+    let mut client = connect(url)?;
+    let runner = embedded::migrations::runner();
+    let has_history: bool = client
+        .query_one(
+            "SELECT to_regclass('refinery_schema_history') IS NOT NULL",
+            &[],
+        )?
+        .get(0);
+    let applied = if has_history {
+        runner
+            .get_applied_migrations(&mut client)
+            .map_err(Error::internal)?
+    } else {
+        Vec::new()
+    };
+    Ok((runner.get_migrations().to_vec(), applied))
+}
+
+/// Whether `e` is a violated unique or primary-key constraint.
+pub(super) fn is_unique_violation(e: &postgres::Error) -> bool {
+    e.code() == Some(&SqlState::UNIQUE_VIOLATION)
+}
+
+/// Whether `e` is a serialization conflict or a deadlock: the transaction may succeed if run again.
+fn is_retryable(e: &Error) -> bool {
+    let Error::Internal(source) = e else {
+        return false;
+    };
+    source
+        .downcast_ref::<postgres::Error>()
+        .and_then(postgres::Error::code)
+        .is_some_and(|code| {
+            *code == SqlState::T_R_SERIALIZATION_FAILURE || *code == SqlState::T_R_DEADLOCK_DETECTED
+        })
+}
+
+/// A PostgreSQL schema of its own, created empty and dropped with this value: a fresh
+/// FlowForge database on a shared server, for tests that run side by side.
+pub struct ScratchSchema {
+    server: String,
+    schema: String,
+    database: super::Database,
+}
+
+impl ScratchSchema {
+    /// Creates a schema with a unique name on the server at `url`.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] naming `database_url` when the server cannot be reached.
+    pub fn create(url: &str) -> Result<Self> {
+        let mut client = connect(url)?;
+        let schema = format!("flowforge_scratch_{}", Uuid::now_v7().simple());
+        // The trigram extension lives in `public`, once per database, for every schema; the
+        // lock keeps two schemas being created at once from both installing it.
+        client
+            .batch_execute(&format!(
+                "BEGIN;
+                 SELECT pg_advisory_xact_lock({MIGRATION_LOCK});
+                 CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public;
+                 CREATE SCHEMA {schema};
+                 COMMIT;"
+            ))
+            .map_err(|e| {
+                Error::invalid(
+                    "database_url",
+                    format!("Cannot create a scratch schema: {e}"),
+                )
+            })?;
+        let separator = if url.contains('?') { '&' } else { '?' };
+        let database = super::Database::Postgres(format!(
+            "{url}{separator}options=-c%20search_path%3D{schema}%2Cpublic"
+        ));
+        Ok(Self {
+            server: url.to_owned(),
+            schema,
+            database,
+        })
+    }
+
+    /// The database to open: the server's URL with the schema first on the search path.
+    pub fn database(&self) -> &super::Database {
+        &self.database
+    }
+}
+
+impl Drop for ScratchSchema {
+    fn drop(&mut self) {
+        // Best effort: a schema left behind is harmless and has a recognisable name.
+        if let Ok(mut client) = connect(&self.server) {
+            let _ = client.batch_execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.schema));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::numbered_placeholders;
+
+    #[test]
+    fn numbers_placeholders_outside_quoted_text() {
+        assert_eq!(
+            numbered_placeholders("SELECT '?', \"a?\" FROM t WHERE a = ? AND b IN (?, ?)"),
+            "SELECT '?', \"a?\" FROM t WHERE a = $1 AND b IN ($2, $3)"
+        );
+    }
+}
