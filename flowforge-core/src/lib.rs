@@ -173,6 +173,18 @@ impl FlowForge {
         self.store.ping()
     }
 
+    /// A throttle of `rate` called `name`, counting where every process on this database sees
+    /// it: in the database on PostgreSQL, so that servers sharing it enforce one limit; in
+    /// this process on SQLite, whose database one server owns. Throttles of different names
+    /// count separately.
+    pub fn throttle(&self, name: &str, rate: throttle::Rate) -> throttle::Throttle {
+        match &self.store {
+            store::Store::Sqlite(_) => throttle::Throttle::local(name, rate),
+            #[cfg(feature = "postgres")]
+            store::Store::Postgres(_) => throttle::Throttle::shared(self.store.clone(), name, rate),
+        }
+    }
+
     /// The unscoped operations of the admin CLI, which act outside any tenant.
     ///
     /// Never expose this to a tenant's request: it bypasses every role and tenancy check.

@@ -6,6 +6,10 @@
 //! no key ever has more than `limit` admitted requests within any `period`, however
 //! many threads ask at once; a denied request is not recorded. Keys whose whole log
 //! has left the window are swept away, so memory follows the keys seen recently.
+//!
+//! A [`Limiter`] counts in this process. [`FlowForge::throttle`](crate::FlowForge::throttle)
+//! gives a [`Throttle`] that counts where every process sharing the database sees it (on
+//! PostgreSQL, in the database; on SQLite, which one server owns, in memory).
 
 use std::cmp::Reverse;
 use std::collections::{HashMap, VecDeque};
@@ -184,17 +188,20 @@ pub fn tightest(decisions: &[Decision]) -> Option<&Decision> {
     })
 }
 
-/// One rate applied to many keys. `Send + Sync`: share it behind an `Arc`.
+/// One rate applied to many keys, counted in this process. `Send + Sync`: share it behind
+/// an `Arc`.
 #[derive(Debug)]
 pub struct Limiter {
     rate: Rate,
+    /// The instant logged times are measured from.
+    origin: Instant,
     state: Mutex<State>,
 }
 
 #[derive(Debug, Default)]
 struct State {
-    /// Instants of admitted requests per key, oldest first.
-    history: HashMap<ThrottleKey, VecDeque<Instant>>,
+    /// Times (since `origin`) of admitted requests per key, oldest first.
+    history: HashMap<ThrottleKey, VecDeque<Duration>>,
     /// Checks left before the next sweep of expired keys.
     until_sweep: usize,
 }
@@ -203,7 +210,12 @@ impl Limiter {
     /// A limiter admitting `rate.limit` requests per `rate.period` for each key.
     pub fn new(rate: Rate) -> Self {
         let state = Mutex::default();
-        Self { rate, state }
+        let origin = Instant::now();
+        Self {
+            rate,
+            origin,
+            state,
+        }
     }
 
     /// Checks a request by `key` made now, recording it if allowed.
@@ -227,47 +239,137 @@ impl Limiter {
     }
 
     fn decide(&self, state: &mut State, key: &ThrottleKey, now: Instant) -> Decision {
-        let Rate { limit, period } = self.rate;
-        let expired = |t: &Instant| now.saturating_duration_since(*t) >= period;
-
+        let now = now.saturating_duration_since(self.origin);
+        let period = self.rate.period;
         state.until_sweep = state.until_sweep.saturating_sub(1);
         if state.until_sweep == 0 {
             // Amortised O(1): the sweep costs O(keys) and the next one waits as many checks.
             state
                 .history
-                .retain(|_, log| log.back().is_some_and(|t| !expired(t)));
+                .retain(|_, log| log.back().is_some_and(|t| now.saturating_sub(*t) < period));
             state.until_sweep = state.history.len().max(SWEEP_MIN);
         }
-
-        let log = state.history.entry(key.clone()).or_default();
-        while log.front().is_some_and(expired) {
-            log.pop_front();
-        }
-        let allowed = log.len() < limit as usize;
-        if allowed {
-            log.push_back(now);
-        }
-        let reset_after = log.front().map_or(period, |&oldest| {
-            period.saturating_sub(now.saturating_duration_since(oldest))
-        });
-        let remaining = limit.saturating_sub(log.len() as u32);
-        let retry_after = (!allowed).then_some(reset_after);
-        let quota = Quota {
-            limit,
-            remaining,
-            reset_after,
-            retry_after,
-        };
-        if allowed {
-            Decision::Allowed(quota)
-        } else {
-            Decision::Throttled(quota)
-        }
+        admit(
+            state.history.entry(key.clone()).or_default(),
+            now,
+            self.rate,
+        )
     }
 
     #[cfg(test)]
     fn key_count(&self) -> usize {
         self.lock().history.len()
+    }
+}
+
+/// Decides on a request at `now` given the times of the key's earlier admitted requests
+/// (oldest first, on the same clock): drops the times that left the window, and records `now`
+/// if the request is allowed.
+pub(crate) fn admit(log: &mut VecDeque<Duration>, now: Duration, rate: Rate) -> Decision {
+    let Rate { limit, period } = rate;
+    while log
+        .front()
+        .is_some_and(|t| now.saturating_sub(*t) >= period)
+    {
+        log.pop_front();
+    }
+    let allowed = log.len() < limit as usize;
+    if allowed {
+        log.push_back(now);
+    }
+    let reset_after = log.front().map_or(period, |&oldest| {
+        period.saturating_sub(now.saturating_sub(oldest))
+    });
+    let remaining = limit.saturating_sub(log.len() as u32);
+    let retry_after = (!allowed).then_some(reset_after);
+    let quota = Quota {
+        limit,
+        remaining,
+        reset_after,
+        retry_after,
+    };
+    if allowed {
+        Decision::Allowed(quota)
+    } else {
+        Decision::Throttled(quota)
+    }
+}
+
+/// One rate applied to many keys, counted where every server on the database sees it; make
+/// one with [`FlowForge::throttle`](crate::FlowForge::throttle).
+pub struct Throttle {
+    counts: Counts,
+}
+
+enum Counts {
+    Local {
+        name: String,
+        limiter: Limiter,
+    },
+    #[cfg(feature = "postgres")]
+    Shared {
+        store: crate::store::Store,
+        name: String,
+        rate: Rate,
+    },
+}
+
+impl Throttle {
+    pub(crate) fn local(name: &str, rate: Rate) -> Self {
+        let (name, limiter) = (name.to_owned(), Limiter::new(rate));
+        Self {
+            counts: Counts::Local { name, limiter },
+        }
+    }
+
+    #[cfg(feature = "postgres")]
+    pub(crate) fn shared(store: crate::store::Store, name: &str, rate: Rate) -> Self {
+        let name = name.to_owned();
+        Self {
+            counts: Counts::Shared { store, name, rate },
+        }
+    }
+
+    /// Checks a request by `key` made now, recording it if allowed.
+    ///
+    /// # Errors
+    /// [`Error::Internal`](crate::Error::Internal) when the shared counts cannot be read.
+    pub fn check(&self, key: &ThrottleKey) -> crate::Result<Decision> {
+        match &self.counts {
+            Counts::Local { limiter, .. } => Ok(limiter.check(key)),
+            #[cfg(feature = "postgres")]
+            Counts::Shared { store, name, rate } => store.throttle(name, &key.to_string(), *rate),
+        }
+    }
+}
+
+impl fmt::Debug for Throttle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.counts {
+            Counts::Local { name, limiter } => f
+                .debug_tuple("Throttle::Local")
+                .field(name)
+                .field(&limiter.rate)
+                .finish(),
+            #[cfg(feature = "postgres")]
+            Counts::Shared { name, rate, .. } => f
+                .debug_tuple("Throttle::Shared")
+                .field(name)
+                .field(rate)
+                .finish(),
+        }
+    }
+}
+
+/// The key as stored by a shared throttle: its kind, then its parts, separated by spaces
+/// (an address has none, so the email after it may hold anything).
+impl fmt::Display for ThrottleKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ThrottleKey::Address(address) => write!(f, "address {address}"),
+            ThrottleKey::User(user) => write!(f, "user {user}"),
+            ThrottleKey::Login { address, email } => write!(f, "login {address} {email}"),
+        }
     }
 }
 

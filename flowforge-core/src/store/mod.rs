@@ -17,6 +17,8 @@ mod postgres;
 mod projects;
 mod sqlite;
 mod tasks;
+#[cfg(feature = "postgres")]
+mod throttle;
 mod tokens;
 mod users;
 pub(crate) mod value;
@@ -100,6 +102,7 @@ pub(crate) enum Mode {
     Write,
     /// Writes whose statements take the row locks they need themselves (read committed on
     /// PostgreSQL); for short single-row updates that must never be run twice.
+    #[cfg(feature = "postgres")]
     Locking,
 }
 

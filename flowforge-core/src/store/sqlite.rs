@@ -55,7 +55,7 @@ pub(super) fn run<T>(
 ) -> Result<T> {
     let behavior = match mode {
         Mode::Read => TransactionBehavior::Deferred,
-        Mode::Write | Mode::Locking => TransactionBehavior::Immediate,
+        _ => TransactionBehavior::Immediate,
     };
     let mut conn = pool.get()?;
     let tx = Tx::Sqlite(conn.transaction_with_behavior(behavior)?);
@@ -85,11 +85,6 @@ pub(super) fn query(
 pub(super) fn execute(tx: &rusqlite::Transaction<'_>, sql: &str, params: &[Value]) -> Result<u64> {
     let changed = tx.prepare_cached(sql)?.execute(params_from_iter(params))?;
     Ok(changed as u64)
-}
-
-/// Runs a script of statements without values (the bulk loader's pragmas).
-pub(super) fn batch(tx: &rusqlite::Transaction<'_>, sql: &str) -> Result<()> {
-    Ok(tx.execute_batch(sql)?)
 }
 
 fn read(value: ValueRef<'_>) -> Value {

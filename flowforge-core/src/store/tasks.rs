@@ -6,7 +6,7 @@
 
 use super::list::{Select, Where, fetch_page, order_by, value};
 use super::value::{Row, Value, args};
-use super::{Backend, Tx, sqlite};
+use super::{Backend, Tx};
 use crate::authz::{OrgScope, Role};
 use crate::error::{Error, Result};
 use crate::ids::{OrgId, TaskId, UserId};
@@ -172,19 +172,15 @@ impl Tx<'_> {
     /// Inserts many tasks, indexing them for search in one statement at the end rather than
     /// one trigger run per row (the trigger is suspended only inside this transaction).
     pub(crate) fn insert_tasks_bulk(&self, tasks: &[(OrgScope, Task)]) -> Result<()> {
-        let tx = match self {
-            Tx::Sqlite(tx) => tx,
-            #[cfg(feature = "postgres")]
-            Tx::Postgres(_) => {
-                // PostgreSQL fills `search_text` itself, row by row.
-                for (scope, task) in tasks {
-                    self.insert_task(scope, task)?;
-                }
-                return Ok(());
+        if self.backend() != Backend::Sqlite {
+            // PostgreSQL fills `search_text` itself, row by row.
+            for (scope, task) in tasks {
+                self.insert_task(scope, task)?;
             }
-        };
+            return Ok(());
+        }
         // Keep the indexes' pages in memory for the load (256 MiB on this connection).
-        sqlite::batch(tx, "PRAGMA cache_size = -262144")?;
+        self.execute("PRAGMA cache_size = -262144", &[])?;
         let last: i64 = self.one("SELECT COALESCE(MAX(seq), 0) FROM tasks", &[])?;
         self.execute("UPDATE search_sync SET suspended = 1 WHERE id = 1", &[])?;
         for (scope, task) in tasks {

@@ -93,3 +93,142 @@ fn a_database_that_cannot_be_opened_is_a_clear_error() {
         Ok(_) => panic!("opened a database in a missing directory"),
     }
 }
+
+/// Runs `f(i)` for `i` in `0..n` on `n` threads released together; returns the results in order.
+fn race<T: Send + 'static>(n: usize, f: impl Fn(usize) -> T + Send + Sync + 'static) -> Vec<T> {
+    let barrier = Arc::new(Barrier::new(n));
+    let f = Arc::new(f);
+    let handles: Vec<_> = (0..n)
+        .map(|i| {
+            let (barrier, f) = (Arc::clone(&barrier), Arc::clone(&f));
+            thread::spawn(move || {
+                barrier.wait();
+                f(i)
+            })
+        })
+        .collect();
+    handles
+        .into_iter()
+        .map(|h| h.join().expect("racing thread"))
+        .collect()
+}
+
+#[test]
+fn a_refresh_token_used_by_several_requests_at_once_is_exchanged_once() {
+    let ff = open_shared();
+    let ada = user(&ff, "ada@example.com");
+    for round in 0..5 {
+        let pair = ff
+            .login(&ada.user().email, crate::support::PASSWORD)
+            .expect("log in");
+        let ff2 = Arc::clone(&ff);
+        let results = race(4, move |_| ff2.refresh(&pair.refresh));
+        let exchanged = results.iter().filter(|r| r.is_ok()).count();
+        let refused = results
+            .iter()
+            .filter(|r| matches!(r, Err(Error::Unauthenticated(_))))
+            .count();
+        assert_eq!((exchanged, refused), (1, 3), "round {round}: {results:?}");
+    }
+}
+
+#[test]
+fn the_same_user_added_by_two_admins_at_once_becomes_a_member_once() {
+    let ff = open_shared();
+    let owner = user(&ff, "owner@example.com");
+    let admin = user(&ff, "admin@example.com");
+    let org = org(&ff, &owner, "Acme");
+    add(&ff, &owner, &org, &admin, Role::Admin);
+    for round in 0..5 {
+        let newcomer = user(&ff, &format!("new{round}@example.com"));
+        let (ff2, actors) = (Arc::clone(&ff), [owner.clone(), admin.clone()]);
+        let email = newcomer.user().email.clone();
+        let results = race(2, move |i| {
+            let membership = flowforge_core::NewMembership {
+                email: email.clone(),
+                role: Role::Member,
+            };
+            ff2.add_member(&actors[i], org.id, &membership)
+        });
+        let added = results.iter().filter(|r| r.is_ok()).count();
+        let conflicts = results
+            .iter()
+            .filter(|r| matches!(r, Err(Error::Conflict(_))))
+            .count();
+        assert_eq!((added, conflicts), (1, 1), "round {round}: {results:?}");
+    }
+}
+
+#[test]
+fn a_throttle_admits_exactly_its_limit_under_concurrent_checks() {
+    let ff = open_shared();
+    let rate: flowforge_core::throttle::Rate = "40/minute".parse().unwrap();
+    let throttle = Arc::new(ff.throttle("test", rate));
+    let key = flowforge_core::throttle::ThrottleKey::User("someone".into());
+    let admitted: usize = race(8, move |_| {
+        (0..10)
+            .filter(|_| throttle.check(&key).expect("check").is_allowed())
+            .count()
+    })
+    .into_iter()
+    .sum();
+    assert_eq!(admitted, 40);
+}
+
+/// Two handles on one PostgreSQL database, as two servers would hold: one limit between them,
+/// and each sees the other's writes at once.
+#[cfg(feature = "postgres")]
+#[test]
+fn two_handles_on_one_postgres_database_share_limits_and_writes() {
+    use flowforge_core::throttle::{Rate, ThrottleKey};
+
+    let url = crate::support::postgres_url();
+    let schema = flowforge_core::ScratchSchema::create(&url).expect("a scratch schema");
+    let first = FlowForge::open(schema.database(), Config::new(SECRET)).unwrap();
+    let second = FlowForge::open(schema.database(), Config::new(SECRET)).unwrap();
+
+    let rate: Rate = "3/minute".parse().unwrap();
+    let (a, b) = (first.throttle("anon", rate), second.throttle("anon", rate));
+    let key = ThrottleKey::Address([192, 0, 2, 1].into());
+    let answers: Vec<bool> = [&a, &b, &a, &b]
+        .iter()
+        .map(|t| t.check(&key).unwrap().is_allowed())
+        .collect();
+    assert_eq!(answers, [true, true, true, false]);
+    let other = ThrottleKey::Address([192, 0, 2, 2].into());
+    assert!(b.check(&other).unwrap().is_allowed(), "keys count apart");
+
+    let owner = user(&first, "owner@example.com");
+    let org = org(&first, &owner, "Acme");
+    let project = project(&first, &owner, &org, "Launch");
+    let on_second = second.admin().act_as(owner.id()).unwrap();
+    let task = second
+        .create_task(
+            &on_second,
+            &NewTask::new(project.id, "Written by the second"),
+        )
+        .unwrap();
+    assert_eq!(first.get_task(&owner, task.id).unwrap().title, task.title);
+    first.delete_task(&owner, task.id).unwrap();
+    assert!(matches!(
+        second.get_task(&on_second, task.id),
+        Err(Error::NotFound(_))
+    ));
+}
+
+#[cfg(feature = "postgres")]
+#[test]
+fn an_unreachable_postgres_server_is_a_clear_error() {
+    let db = Database::Postgres("postgres://postgres@127.0.0.1:1/flowforge".into());
+    match FlowForge::open(&db, Config::new(SECRET)) {
+        Err(Error::Validation(errors)) => {
+            let message = &errors.get("database_url").expect("names the setting")[0];
+            assert!(
+                message.starts_with("Cannot connect to the PostgreSQL database"),
+                "{message}"
+            );
+        }
+        Err(other) => panic!("expected a validation error, got {other:?}"),
+        Ok(_) => panic!("connected to a closed port"),
+    }
+}
