@@ -14,14 +14,11 @@ standard input with --password-stdin, or from FLOWFORGE_PASSWORD.";
 #[derive(Debug, Parser)]
 #[command(name = "flowforge", version, about, after_help = EXIT_CODES)]
 pub struct Cli {
-    /// The database (`sqlite://PATH`); defaults to `DATABASE_URL`, else `sqlite://flowforge.db`.
-    #[arg(
-        long,
-        global = true,
-        env = "DATABASE_URL",
-        default_value = "sqlite://flowforge.db"
-    )]
-    pub database: String,
+    /// The database (`sqlite://PATH` or `postgres://...`); defaults to `DATABASE_URL`, else the
+    /// PostgreSQL database of DB_NAME/DB_USER/DB_PASSWORD/DB_HOST/DB_PORT when DB_NAME is set,
+    /// else `sqlite://flowforge.db`.
+    #[arg(long, global = true, env = "DATABASE_URL", hide_env_values = true)]
+    pub database: Option<String>,
     /// Print JSON instead of a table.
     #[arg(long, global = true)]
     pub json: bool,

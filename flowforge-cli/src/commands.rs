@@ -45,7 +45,8 @@ type Outcome = Result<(), Failure>;
 
 /// Runs one command line.
 pub fn run(cli: Cli) -> Outcome {
-    let database = Database::from_url(&cli.database)?;
+    let database =
+        Database::from_settings(cli.database.as_deref(), |name| std::env::var(name).ok())?;
     let json = cli.json;
     match cli.command {
         Command::Migrate { status } => migrate(&database, status, json),

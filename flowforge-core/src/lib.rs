@@ -71,7 +71,7 @@ pub use secret::{KeySource, generated_secret_path, load_or_generate_secret, reso
 pub use seed::{SeedPlan, SeedReport, SeededOrg};
 #[cfg(feature = "postgres")]
 pub use store::ScratchSchema;
-pub use store::{Database, MigrationState};
+pub use store::{DEFAULT_DATABASE_URL, Database, MigrationState};
 pub use task::{NewTask, Priority, Status, Task, TaskField, TaskPatch, TaskQuery, UserFilter};
 pub use time::Timestamp;
 pub use user::{Credentials, NewUser, PasswordChange, RefreshRequest, User, UserPatch, UserRef};

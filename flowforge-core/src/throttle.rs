@@ -330,6 +330,11 @@ impl Throttle {
         }
     }
 
+    /// Whether the counts are kept in the database (so a check waits on it).
+    pub fn is_shared(&self) -> bool {
+        !matches!(self.counts, Counts::Local { .. })
+    }
+
     /// Checks a request by `key` made now, recording it if allowed.
     ///
     /// # Errors

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
-use flowforge_core::throttle::{Decision, Limiter, ThrottleKey, tightest};
+use flowforge_core::throttle::{Decision, Throttle, ThrottleKey, tightest};
 use flowforge_core::{Actor, Error, FlowForge};
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
@@ -27,9 +27,9 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub struct App {
     ff: Arc<FlowForge>,
     settings: Settings,
-    anon: Option<Limiter>,
-    user: Option<Limiter>,
-    login: Option<Limiter>,
+    anon: Option<Arc<Throttle>>,
+    user: Option<Arc<Throttle>>,
+    login: Option<Arc<Throttle>>,
     docs: Docs,
 }
 
@@ -48,11 +48,12 @@ impl From<Error> for Refusal {
 impl App {
     /// The server's state over an open FlowForge.
     pub fn new(ff: FlowForge, settings: Settings) -> Self {
+        let throttle = |name: &str, rate: Option<_>| rate.map(|r| Arc::new(ff.throttle(name, r)));
         Self {
+            anon: throttle("anon", settings.throttle_anon.0),
+            user: throttle("user", settings.throttle_user.0),
+            login: throttle("login", settings.throttle_login.0),
             ff: Arc::new(ff),
-            anon: settings.throttle_anon.0.map(Limiter::new),
-            user: settings.throttle_user.0.map(Limiter::new),
-            login: settings.throttle_login.0.map(Limiter::new),
             docs: Docs::new(),
             settings,
         }
@@ -176,11 +177,7 @@ impl App {
                 .get("email")
                 .and_then(Value::as_str)
                 .unwrap_or_default();
-            check(
-                &self.login,
-                &ThrottleKey::login(peer.ip(), email),
-                decisions,
-            )?;
+            check(&self.login, ThrottleKey::login(peer.ip(), email), decisions).await?;
         }
         let body = if body.is_null() {
             Value::Object(Default::default())
@@ -218,12 +215,11 @@ impl App {
                 .map(Some),
         };
         match &authenticated {
-            Ok(Some(actor)) => check(
-                &self.user,
-                &ThrottleKey::User(actor.id().to_string()),
-                decisions,
-            )?,
-            _ => check(&self.anon, &ThrottleKey::Address(peer.ip()), decisions)?,
+            Ok(Some(actor)) => {
+                let key = ThrottleKey::User(actor.id().to_string());
+                check(&self.user, key, decisions).await?;
+            }
+            _ => check(&self.anon, ThrottleKey::Address(peer.ip()), decisions).await?,
         }
         Ok(authenticated)
     }
@@ -381,16 +377,24 @@ impl App {
     }
 }
 
-/// Checks a limiter (if the rate is on), recording its answer; a throttled answer ends the request.
-fn check(
-    limiter: &Option<Limiter>,
-    key: &ThrottleKey,
+/// Checks a throttle (if the rate is on), recording its answer; a throttled answer ends the
+/// request. A shared throttle asks the database, off the async threads.
+async fn check(
+    throttle: &Option<Arc<Throttle>>,
+    key: ThrottleKey,
     decisions: &mut Vec<Decision>,
 ) -> Result<(), Refusal> {
-    let Some(limiter) = limiter else {
+    let Some(throttle) = throttle else {
         return Ok(());
     };
-    let decision = limiter.check(key);
+    let decision = if throttle.is_shared() {
+        let throttle = Arc::clone(throttle);
+        tokio::task::spawn_blocking(move || throttle.check(&key))
+            .await
+            .map_err(|e| Error::Internal(Box::new(e)))??
+    } else {
+        throttle.check(&key)?
+    };
     decisions.push(decision);
     match decision {
         Decision::Allowed(_) => Ok(()),

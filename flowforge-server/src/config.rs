@@ -30,9 +30,11 @@ pub struct Settings {
     /// The key that signs tokens; required unless DEBUG is true.
     #[arg(long, env = "SECRET_KEY", hide_env_values = true)]
     pub secret_key: Option<String>,
-    /// The database: `sqlite://PATH` (relative to the working directory) or `sqlite::memory:`.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://flowforge.db")]
-    pub database_url: String,
+    /// The database: `sqlite://PATH` (relative to the working directory), `sqlite::memory:` or
+    /// `postgres://...` [default: DB_NAME/DB_USER/DB_PASSWORD/DB_HOST/DB_PORT when DB_NAME is
+    /// set, else sqlite://flowforge.db]
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
     /// The address to listen on.
     #[arg(long, env = "BIND", default_value = "127.0.0.1:8000")]
     pub bind: SocketAddr,

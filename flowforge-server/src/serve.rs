@@ -35,8 +35,10 @@ impl std::error::Error for StartError {}
 /// # Errors
 /// A [`StartError`] naming the setting at fault (database, secret key).
 pub fn open(settings: Settings) -> Result<App, StartError> {
-    let database = Database::from_url(&settings.database_url)
-        .map_err(|e| StartError(format!("DATABASE_URL: {}", first_message(&e))))?;
+    let database = Database::from_settings(settings.database_url.as_deref(), |name| {
+        std::env::var(name).ok()
+    })
+    .map_err(|e| StartError(format!("DATABASE_URL: {}", first_message(&e))))?;
     let (secret, source) =
         resolve_secret_key(settings.secret_key.as_deref(), settings.debug, &database)
             .map_err(|e| StartError(format!("SECRET_KEY: {}", first_message(&e))))?;

@@ -32,15 +32,61 @@ use value::{FromValue, Row, Value};
 pub use postgres::ScratchSchema;
 
 /// Where a FlowForge database lives.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum Database {
     /// An SQLite file, created if absent.
     File(PathBuf),
     /// A private in-memory SQLite database that lives as long as the handle (for tests and demos).
     Memory,
-    /// A PostgreSQL database, by its `postgres://` URL (the `postgres` feature).
+    /// A PostgreSQL database, by its connection string: a `postgres://` URL or `key=value`
+    /// pairs (the `postgres` feature).
     #[cfg(feature = "postgres")]
     Postgres(String),
+}
+
+/// Hides a PostgreSQL connection string, which may hold a password.
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Database::File(path) => f.debug_tuple("File").field(path).finish(),
+            Database::Memory => f.write_str("Memory"),
+            #[cfg(feature = "postgres")]
+            Database::Postgres(_) => f.write_str("Postgres(<connection string>)"),
+        }
+    }
+}
+
+/// The database a deployment uses when its settings name none.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://flowforge.db";
+
+impl Database {
+    /// The database named by a deployment's settings: `database_url` (`DATABASE_URL`) when
+    /// set; otherwise, when `DB_NAME` is set, the PostgreSQL database described by `DB_NAME`,
+    /// `DB_USER` (default `postgres`), `DB_PASSWORD`, `DB_HOST` (default `localhost`) and
+    /// `DB_PORT` (default `5432`), the variables of the original project; otherwise
+    /// [`DEFAULT_DATABASE_URL`]. `var` looks a variable up (the server and the CLI pass the
+    /// environment).
+    ///
+    /// # Errors
+    /// As [`Database::from_url`]; `DB_NAME` without the `postgres` feature is refused too.
+    pub fn from_settings(
+        database_url: Option<&str>,
+        var: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self> {
+        if let Some(url) = database_url.filter(|url| !url.trim().is_empty()) {
+            return Self::from_url(url);
+        }
+        if var("DB_NAME").is_none_or(|name| name.is_empty()) {
+            return Self::from_url(DEFAULT_DATABASE_URL);
+        }
+        #[cfg(not(feature = "postgres"))]
+        return Err(Error::invalid(
+            "database_url",
+            "DB_NAME names a PostgreSQL database, but this build of FlowForge has no PostgreSQL support; build it with the \"postgres\" feature.",
+        ));
+        #[cfg(feature = "postgres")]
+        Ok(Database::Postgres(postgres::conninfo(&var)))
+    }
 }
 
 impl Database {

@@ -4,6 +4,7 @@
 //! advisory lock so that servers starting together migrate once.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::BytesMut;
@@ -24,14 +25,55 @@ mod embedded {
     refinery::embed_migrations!("migrations/postgres");
 }
 
-/// A pool of PostgreSQL clients.
-pub(crate) type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
+/// A shared pool of PostgreSQL clients.
+pub(crate) type Pool = Arc<Clients>;
+
+/// The pool itself. A synchronous client closes its connection by blocking on a runtime of
+/// its own, which panics on a thread that drives an async runtime; so the last owner (a server
+/// shutting down, say) closes them on a thread of their own.
+pub(crate) struct Clients(Option<r2d2::Pool<PostgresConnectionManager<NoTls>>>);
+
+impl Clients {
+    fn get(&self) -> Result<r2d2::PooledConnection<PostgresConnectionManager<NoTls>>> {
+        match &self.0 {
+            Some(pool) => Ok(pool.get()?),
+            None => unreachable!("the pool is taken only when dropped"),
+        }
+    }
+}
+
+impl Drop for Clients {
+    fn drop(&mut self) {
+        if let Some(pool) = self.0.take() {
+            let _ = std::thread::spawn(move || drop(pool)).join();
+        }
+    }
+}
 
 const POOL_SIZE: u32 = 16;
 /// How often a write that lost a serialization conflict is run again before giving up.
 const RETRIES: u32 = 20;
 /// The advisory lock key held while migrating ("FlowForg" in ASCII).
 const MIGRATION_LOCK: i64 = 0x466c_6f77_466f_7267;
+
+/// The `key=value` connection string of the `DB_*` variables (see `Database::from_settings`).
+pub(super) fn conninfo(var: &impl Fn(&str) -> Option<String>) -> String {
+    let quoted = |value: String| format!("'{}'", value.replace('\\', "\\\\").replace('\'', "\\'"));
+    [
+        ("dbname", "DB_NAME", None),
+        ("user", "DB_USER", Some("postgres")),
+        ("password", "DB_PASSWORD", None),
+        ("host", "DB_HOST", Some("localhost")),
+        ("port", "DB_PORT", Some("5432")),
+    ]
+    .into_iter()
+    .filter_map(|(key, name, default)| {
+        let value = var(name).or_else(|| default.map(str::to_owned))?;
+        Some(format!("{key}={}", quoted(value)))
+    })
+    .collect::<Vec<_>>()
+    .join(" ")
+}
 
 fn config(url: &str) -> Result<postgres::Config> {
     url.parse().map_err(|e| {
@@ -54,11 +96,12 @@ fn connect(url: &str) -> Result<Client> {
 pub(super) fn open(url: &str) -> Result<Pool> {
     run_migrations(&mut connect(url)?)?;
     let manager = PostgresConnectionManager::new(config(url)?, NoTls);
-    Ok(r2d2::Pool::builder()
+    let pool = r2d2::Pool::builder()
         .max_size(POOL_SIZE)
         .min_idle(Some(1))
         .connection_timeout(Duration::from_secs(30))
-        .build(manager)?)
+        .build(manager)?;
+    Ok(Arc::new(Clients(Some(pool))))
 }
 
 pub(super) fn run<T>(
@@ -300,6 +343,7 @@ impl ScratchSchema {
                     format!("Cannot create a scratch schema: {e}"),
                 )
             })?;
+        drop_stale_schemas(&mut client);
         let separator = if url.contains('?') { '&' } else { '?' };
         let database = super::Database::Postgres(format!(
             "{url}{separator}options=-c%20search_path%3D{schema}%2Cpublic"
@@ -315,20 +359,82 @@ impl ScratchSchema {
     pub fn database(&self) -> &super::Database {
         &self.database
     }
+
+    /// That database's connection string, for a `DATABASE_URL`.
+    pub fn url(&self) -> &str {
+        match &self.database {
+            super::Database::Postgres(url) => url,
+            _ => unreachable!("a scratch schema is a PostgreSQL database"),
+        }
+    }
+}
+
+/// Scratch schemas older than this are left over from runs that could not drop them (a test
+/// keeping its database in a static, say) and are dropped by the next one.
+const STALE_AFTER: Duration = Duration::from_secs(3_600);
+
+fn drop_stale_schemas(client: &mut Client) {
+    let Ok(rows) = client.query(
+        "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'flowforge\\_scratch\\_%'",
+        &[],
+    ) else {
+        return;
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    for row in rows {
+        let name: String = row.get(0);
+        // The name ends in a UUIDv7, whose first 48 bits are its creation time in milliseconds.
+        let created = name
+            .strip_prefix("flowforge_scratch_")
+            .and_then(|id| Uuid::parse_str(id).ok())
+            .and_then(|id| id.get_timestamp())
+            .map(|t| {
+                let (secs, nanos) = t.to_unix();
+                Duration::new(secs, nanos)
+            });
+        if created.is_some_and(|t| now.saturating_sub(t) > STALE_AFTER) {
+            let _ = client.batch_execute(&format!("DROP SCHEMA IF EXISTS {name} CASCADE"));
+        }
+    }
 }
 
 impl Drop for ScratchSchema {
     fn drop(&mut self) {
-        // Best effort: a schema left behind is harmless and has a recognisable name.
-        if let Ok(mut client) = connect(&self.server) {
-            let _ = client.batch_execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.schema));
-        }
+        // Best effort: a schema left behind is harmless and the next `create` drops it once
+        // stale. On a thread of its own, as the synchronous client cannot run inside an async
+        // runtime, where a test may drop this.
+        let (server, schema) = (self.server.clone(), self.schema.clone());
+        let dropped = std::thread::spawn(move || {
+            if let Ok(mut client) = connect(&server) {
+                let _ = client.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
+            }
+        });
+        let _ = dropped.join();
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::numbered_placeholders;
+    use super::{conninfo, numbered_placeholders};
+
+    #[test]
+    fn db_variables_make_a_quoted_connection_string_with_defaults() {
+        let var = |name: &str| match name {
+            "DB_NAME" => Some("flow forge".to_owned()),
+            "DB_PASSWORD" => Some(r"it's\secret".to_owned()),
+            _ => None,
+        };
+        let info = conninfo(&var);
+        assert_eq!(
+            info,
+            r"dbname='flow forge' user='postgres' password='it\'s\\secret' host='localhost' port='5432'"
+        );
+        let config: postgres::Config = info.parse().unwrap();
+        assert_eq!(config.get_dbname(), Some("flow forge"));
+        assert_eq!(config.get_password(), Some(&br"it's\secret"[..]));
+    }
 
     #[test]
     fn numbers_placeholders_outside_quoted_text() {

@@ -75,6 +75,9 @@ pub struct TestApp {
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<()>>,
     _dir: TempDir,
+    /// With the `postgres` feature, the server's own schema on the test PostgreSQL server.
+    #[cfg(feature = "postgres")]
+    _schema: flowforge_core::ScratchSchema,
 }
 
 impl TestApp {
@@ -84,6 +87,13 @@ impl TestApp {
     }
 
     async fn spawn_in(dir: TempDir, extra: &[&str]) -> TestApp {
+        #[cfg(feature = "postgres")]
+        let schema = tokio::task::spawn_blocking(scratch_schema)
+            .await
+            .expect("a scratch schema");
+        #[cfg(feature = "postgres")]
+        let url = schema.url().to_owned();
+        #[cfg(not(feature = "postgres"))]
         let url = format!("sqlite://{}", dir.path().join("flowforge.db").display());
         let defaults = [
             ("--database-url", url.as_str()),
@@ -118,6 +128,8 @@ impl TestApp {
             shutdown: Some(tx),
             server: Some(server),
             _dir: dir,
+            #[cfg(feature = "postgres")]
+            _schema: schema,
         }
     }
 
@@ -153,6 +165,17 @@ impl Drop for TestApp {
             let _ = tx.send(());
         }
     }
+}
+
+/// A schema of its own on the PostgreSQL server of `FLOWFORGE_TEST_DATABASE_URL` (by default
+/// the local one); an unreachable server fails the test, naming the variable.
+#[cfg(feature = "postgres")]
+pub fn scratch_schema() -> flowforge_core::ScratchSchema {
+    let url = std::env::var("FLOWFORGE_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    flowforge_core::ScratchSchema::create(&url).unwrap_or_else(|e| {
+        panic!("the PostgreSQL tests need a server at {url} (set FLOWFORGE_TEST_DATABASE_URL): {e}")
+    })
 }
 
 /// Returns once `addr` accepts a connection (bounded: a server that never comes up fails).
