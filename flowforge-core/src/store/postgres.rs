@@ -86,9 +86,11 @@ fn config(url: &str) -> Result<postgres::Config> {
 
 fn connect(url: &str) -> Result<Client> {
     config(url)?.connect(NoTls).map_err(|e| {
+        // The driver's message is general ("error connecting to server"); its cause says why.
+        let cause = std::error::Error::source(&e).map_or_else(String::new, |c| format!(": {c}"));
         Error::invalid(
             "database_url",
-            format!("Cannot connect to the PostgreSQL database: {e}"),
+            format!("Cannot connect to the PostgreSQL database: {e}{cause}"),
         )
     })
 }

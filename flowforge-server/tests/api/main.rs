@@ -1,6 +1,7 @@
 //! The server's integration tests: one binary, one module per concern. Each test talks HTTP to
-//! the real server, started in-process on an ephemeral port over a fresh SQLite file (or, for
-//! start-up and shutdown, the built binary).
+//! the real server, started in-process on an ephemeral port over a fresh SQLite file, or with
+//! the `postgres` feature a fresh PostgreSQL schema (or, for start-up, shutdown and two servers
+//! sharing a database, the built binary).
 
 mod support;
 
@@ -13,3 +14,5 @@ mod resources;
 mod schema;
 mod startup;
 mod throttling;
+#[cfg(feature = "postgres")]
+mod two_servers;

@@ -17,7 +17,7 @@ const BOUND: Duration = Duration::from_secs(10);
 const SECRET: &str = "a test secret key that is long enough";
 
 /// The binary in `dir` with nothing in its environment but PATH and `vars`.
-fn command(dir: &Path, vars: &[(&str, &str)]) -> Command {
+pub(crate) fn command(dir: &Path, vars: &[(&str, &str)]) -> Command {
     let mut command = Command::new(BINARY);
     command
         .current_dir(dir)
@@ -176,7 +176,7 @@ fn sigterm_lets_a_request_in_flight_finish_then_exits_zero() {
 }
 
 /// Waits for the child to say where it listens (its first line on stdout) and returns that.
-fn listening_address(child: &mut Child) -> SocketAddr {
+pub(crate) fn listening_address(child: &mut Child) -> SocketAddr {
     let stdout = child.stdout.take().unwrap();
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {

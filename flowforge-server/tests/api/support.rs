@@ -200,7 +200,7 @@ pub struct Account {
 }
 
 impl Account {
-    async fn create(base: &str, email: &str) -> Account {
+    pub async fn create(base: &str, email: &str) -> Account {
         let api = Api::new(base, None);
         let user = api
             .post(
