@@ -31,10 +31,43 @@ pub(crate) type Pool = Arc<Clients>;
 /// The pool itself. A synchronous client closes its connection by blocking on a runtime of
 /// its own, which panics on a thread that drives an async runtime; so the last owner (a server
 /// shutting down, say) closes them on a thread of their own.
-pub(crate) struct Clients(Option<r2d2::Pool<PostgresConnectionManager<NoTls>>>);
+pub(crate) struct Clients(Option<r2d2::Pool<Manager>>);
+
+/// r2d2_postgres's manager, with each client keeping the statements it has prepared, so that a
+/// statement is parsed and planned once per connection rather than once per transaction.
+pub(crate) struct Manager(PostgresConnectionManager<NoTls>);
+
+/// A pooled client and the statements it has prepared, by SQL text.
+pub(crate) struct Connection {
+    client: Client,
+    statements: HashMap<String, Statement>,
+}
+
+/// The most statements a connection keeps prepared; past it, it forgets them all (the list
+/// queries' texts vary with their filters).
+const STATEMENTS: usize = 512;
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = Connection;
+    type Error = postgres::Error;
+
+    fn connect(&self) -> Result<Connection, postgres::Error> {
+        let client = self.0.connect()?;
+        let statements = HashMap::new();
+        Ok(Connection { client, statements })
+    }
+
+    fn is_valid(&self, conn: &mut Connection) -> Result<(), postgres::Error> {
+        self.0.is_valid(&mut conn.client)
+    }
+
+    fn has_broken(&self, conn: &mut Connection) -> bool {
+        self.0.has_broken(&mut conn.client)
+    }
+}
 
 impl Clients {
-    fn get(&self) -> Result<r2d2::PooledConnection<PostgresConnectionManager<NoTls>>> {
+    fn get(&self) -> Result<r2d2::PooledConnection<Manager>> {
         match &self.0 {
             Some(pool) => Ok(pool.get()?),
             None => unreachable!("the pool is taken only when dropped"),
@@ -97,7 +130,7 @@ fn connect(url: &str) -> Result<Client> {
 
 pub(super) fn open(url: &str) -> Result<Pool> {
     run_migrations(&mut connect(url)?)?;
-    let manager = PostgresConnectionManager::new(config(url)?, NoTls);
+    let manager = Manager(PostgresConnectionManager::new(config(url)?, NoTls));
     let pool = r2d2::Pool::builder()
         .max_size(POOL_SIZE)
         .min_idle(Some(1))
@@ -119,15 +152,16 @@ pub(super) fn run<T>(
     let mut conn = pool.get()?;
     let mut attempt = 0;
     loop {
-        let tx = conn
+        let Connection { client, statements } = &mut *conn;
+        if statements.len() > STATEMENTS {
+            statements.clear();
+        }
+        let tx = client
             .build_transaction()
             .isolation_level(level)
             .read_only(read_only)
             .start()?;
-        let tx = Tx::Postgres(std::cell::RefCell::new(PgTx {
-            tx,
-            statements: HashMap::new(),
-        }));
+        let tx = Tx::Postgres(std::cell::RefCell::new(PgTx { tx, statements }));
         match f(&tx).and_then(|out| tx.commit().map(|()| out)) {
             Err(e) if attempt < RETRIES && is_retryable(&e) => {
                 attempt += 1;
@@ -140,10 +174,10 @@ pub(super) fn run<T>(
     }
 }
 
-/// An open PostgreSQL transaction with the statements it prepared.
+/// An open PostgreSQL transaction and the statements its connection has prepared.
 pub(crate) struct PgTx<'c> {
     tx: postgres::Transaction<'c>,
-    statements: HashMap<String, Statement>,
+    statements: &'c mut HashMap<String, Statement>,
 }
 
 impl PgTx<'_> {
@@ -419,7 +453,33 @@ impl Drop for ScratchSchema {
 
 #[cfg(test)]
 mod tests {
-    use super::{conninfo, numbered_placeholders};
+    use super::{ScratchSchema, conninfo, numbered_placeholders};
+    use crate::store::Store;
+    use crate::store::value::args;
+
+    #[test]
+    fn task_search_can_be_answered_by_the_trigram_index() {
+        let url = std::env::var("FLOWFORGE_TEST_DATABASE_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+        let scratch = ScratchSchema::create(&url).expect("a PostgreSQL server for the tests");
+        let store = Store::open(scratch.database()).unwrap();
+        let plan: Vec<String> = store
+            .read(|tx| {
+                // An empty table is cheapest to scan; forbid that to see whether the index fits.
+                tx.execute("SET LOCAL enable_seqscan = off", &[])?;
+                tx.rows(
+                    "EXPLAIN SELECT id FROM tasks t WHERE t.search_text LIKE ?",
+                    args!["%update%"],
+                    |r| r.get(0),
+                )
+            })
+            .unwrap();
+        assert!(
+            plan.iter()
+                .any(|line| line.contains("Index Scan on tasks_search")),
+            "{plan:#?}"
+        );
+    }
 
     #[test]
     fn db_variables_make_a_quoted_connection_string_with_defaults() {
