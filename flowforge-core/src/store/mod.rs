@@ -237,12 +237,7 @@ impl Tx<'_> {
         params: &[Value],
         map: impl FnMut(&Row) -> Result<T>,
     ) -> Result<Vec<T>> {
-        let rows = match self {
-            Tx::Sqlite(tx) => sqlite::query(tx, sql, params)?,
-            #[cfg(feature = "postgres")]
-            Tx::Postgres(tx) => tx.borrow_mut().query(sql, params)?,
-        };
-        rows.iter().map(map).collect()
+        self.query(sql, params)?.iter().map(map).collect()
     }
 
     /// The first row of a query, if any.
@@ -252,12 +247,15 @@ impl Tx<'_> {
         params: &[Value],
         map: impl FnOnce(&Row) -> Result<T>,
     ) -> Result<Option<T>> {
-        let rows = match self {
-            Tx::Sqlite(tx) => sqlite::query(tx, sql, params)?,
+        self.query(sql, params)?.first().map(map).transpose()
+    }
+
+    fn query(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
+        match self {
+            Tx::Sqlite(tx) => sqlite::query(tx, sql, params),
             #[cfg(feature = "postgres")]
-            Tx::Postgres(tx) => tx.borrow_mut().query(sql, params)?,
-        };
-        rows.first().map(map).transpose()
+            Tx::Postgres(tx) => tx.borrow_mut().query(sql, params),
+        }
     }
 
     /// The first column of the one row a query returns (a count, an `EXISTS`).
