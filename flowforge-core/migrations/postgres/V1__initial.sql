@@ -18,13 +18,18 @@ CREATE FUNCTION instr(text, text) RETURNS integer
     AS $$ SELECT strpos($1, $2) $$;
 
 -- What task search matches against: the distinct white-space separated words of the title and
--- the description, case-folded. A search word never contains white space, so it occurs in a
--- field exactly when it occurs inside one of these words.
+-- the description, case-folded (as `casefold`, written out so that the function needs nothing
+-- outside pg_catalog: a restore from pg_dump computes it with an empty search path). A search
+-- word never contains white space, so it occurs in a field exactly when it occurs inside one of
+-- these words.
 CREATE FUNCTION search_terms(title text, description text) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$
         SELECT coalesce(string_agg(DISTINCT word, ' '), '')
-        FROM regexp_split_to_table(casefold(coalesce(title, '') || ' ' || coalesce(description, '')), '\s+') AS word
+        FROM regexp_split_to_table(
+            translate(lower((coalesce(title, '') || ' ' || coalesce(description, '')) COLLATE "und-x-icu"), 'ς', 'σ'),
+            '\s+'
+        ) AS word
         WHERE word <> ''
     $$;
 

@@ -206,76 +206,94 @@ impl Admin<'_> {
             first_tasks: Vec::new(),
             search_word: None,
         };
-        // Per organization: its people (with roles) and projects.
-        let mut tenants: Vec<Tenant> = Vec::new();
-        store.write(|tx| {
-            for n in 0..plan.orgs {
-                let name = format!("Org {n} {}", title_case(&g.words(2)));
+        // Per organization: its people (with roles) and projects, generated first so that
+        // the transaction that writes them may run again (on PostgreSQL) with the same data.
+        let mut orgs = Vec::new();
+        for n in 0..plan.orgs {
+            let name = format!("Org {n} {}", title_case(&g.words(2)));
+            let created_at = g.when();
+            let org = Organization {
+                id: g.id(),
+                name,
+                slug: format!("org{n}"),
+                role: Role::Owner,
+                member_count: 0,
+                created_at,
+                updated_at: created_at,
+            };
+            let mut people = Vec::new();
+            for i in 0..plan.users_per_org {
+                let role = if i == 0 {
+                    Role::Owner
+                } else {
+                    ROLE_CYCLE[((i - 1) % 4) as usize]
+                };
+                let full_name = format!(
+                    "{} {}",
+                    FIRST_NAMES.choose(&mut g.rng).unwrap_or(&"Ada"),
+                    LAST_NAMES.choose(&mut g.rng).unwrap_or(&"Lovelace")
+                );
                 let created_at = g.when();
-                let org = Organization {
+                let user = User {
                     id: g.id(),
-                    name: name.clone(),
-                    slug: format!("org{n}"),
-                    role: Role::Owner,
-                    member_count: 0,
+                    email: format!("{role}{i}@org{n}.example"),
+                    full_name,
+                    is_active: true,
+                    created_at,
+                };
+                people.push((user, role));
+            }
+            // The owner joins with the organization; the others after (drawn in this order so
+            // that a seed gives the same data as before).
+            let joined: Vec<Timestamp> = people[1..].iter().map(|_| g.when()).collect();
+            let mut projects = Vec::new();
+            for p in 0..plan.projects_per_org {
+                let created_at = g.when();
+                projects.push(Project {
+                    id: g.id(),
+                    organization: org.id,
+                    name: format!("Project {p} {}", title_case(&g.words(2))),
+                    description: g.sentence(8, 30),
+                    is_archived: false,
+                    created_by: Some(people[0].0.id),
                     created_at,
                     updated_at: created_at,
-                };
-                let mut people = Vec::new();
-                for i in 0..plan.users_per_org {
-                    let role = if i == 0 {
-                        Role::Owner
-                    } else {
-                        ROLE_CYCLE[((i - 1) % 4) as usize]
-                    };
-                    let full_name = format!(
-                        "{} {}",
-                        FIRST_NAMES.choose(&mut g.rng).unwrap_or(&"Ada"),
-                        LAST_NAMES.choose(&mut g.rng).unwrap_or(&"Lovelace")
-                    );
-                    let created_at = g.when();
-                    let user = User {
-                        id: g.id(),
-                        email: format!("{role}{i}@org{n}.example"),
-                        full_name,
-                        is_active: true,
-                        created_at,
-                    };
-                    tx.insert_user(&user, &hash)?;
-                    people.push((UserRef::from(user), role));
+                });
+            }
+            orgs.push((org, people, joined, projects));
+        }
+        store.write(|tx| {
+            for (org, people, joined, projects) in &orgs {
+                for (user, _) in people {
+                    tx.insert_user(user, &hash)?;
                 }
-                tx.insert_org(&org, people[0].0.id)?;
-                for (user, role) in &people[1..] {
-                    tx.insert_membership(org.id, user.id, *role, g.when())?;
+                tx.insert_org(org, people[0].0.id)?;
+                for ((user, role), joined_at) in people[1..].iter().zip(joined) {
+                    tx.insert_membership(org.id, user.id, *role, *joined_at)?;
                 }
                 let scope = OrgScope::operator(org.id);
-                let mut projects = Vec::new();
-                for p in 0..plan.projects_per_org {
-                    let created_at = g.when();
-                    let project = Project {
-                        id: g.id(),
-                        organization: org.id,
-                        name: format!("Project {p} {}", title_case(&g.words(2))),
-                        description: g.sentence(8, 30),
-                        is_archived: false,
-                        created_by: Some(people[0].0.id),
-                        created_at,
-                        updated_at: created_at,
-                    };
-                    tx.insert_project(&scope, &project)?;
-                    projects.push(project.id);
+                for project in projects {
+                    tx.insert_project(&scope, project)?;
                 }
-                report.users += people.len() as u64;
-                report.projects += projects.len() as u64;
-                report.organizations.push(SeededOrg {
-                    id: org.id,
-                    name,
-                    owner_email: people[0].0.email.clone(),
-                });
-                tenants.push((scope, people, projects));
             }
             Ok(())
         })?;
+        let mut tenants: Vec<Tenant> = Vec::new();
+        for (org, people, _, projects) in orgs {
+            report.users += people.len() as u64;
+            report.projects += projects.len() as u64;
+            report.organizations.push(SeededOrg {
+                id: org.id,
+                name: org.name,
+                owner_email: people[0].0.email.clone(),
+            });
+            let people = people
+                .into_iter()
+                .map(|(user, role)| (UserRef::from(user), role))
+                .collect();
+            let projects = projects.iter().map(|p| p.id).collect();
+            tenants.push((OrgScope::operator(org.id), people, projects));
+        }
         report.first_project = tenants
             .iter()
             .find_map(|(_, _, projects)| projects.first().copied());

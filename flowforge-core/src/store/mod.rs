@@ -90,7 +90,8 @@ impl Database {
 }
 
 impl Database {
-    /// Reads a database URL: `sqlite://PATH` (relative or absolute), `sqlite::memory:`, or a plain path.
+    /// Reads a database URL: `sqlite://PATH` (relative or absolute), `sqlite::memory:`, a plain
+    /// path, or a PostgreSQL URL or `key=value` connection string (with the `postgres` feature).
     ///
     /// # Errors
     /// [`Error::Validation`] for a URL of a backend this build does not include.
@@ -110,7 +111,10 @@ impl Database {
             }
             return Ok(Database::File(PathBuf::from(path)));
         }
-        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        // A `postgres://` URL, or libpq's `key=value` pairs (`host=db dbname=flowforge`).
+        let pairs = url.split_whitespace().all(|pair| pair.contains('='))
+            && ["dbname=", "host="].iter().any(|key| url.contains(key));
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") || pairs {
             #[cfg(feature = "postgres")]
             return Ok(Database::Postgres(url.to_owned()));
             #[cfg(not(feature = "postgres"))]

@@ -101,7 +101,9 @@ pub(super) fn conninfo(var: &impl Fn(&str) -> Option<String>) -> String {
     ]
     .into_iter()
     .filter_map(|(key, name, default)| {
-        let value = var(name).or_else(|| default.map(str::to_owned))?;
+        let value = var(name)
+            .filter(|value| !value.is_empty())
+            .or_else(|| default.map(str::to_owned))?;
         Some(format!("{key}={}", quoted(value)))
     })
     .collect::<Vec<_>>()
@@ -162,7 +164,13 @@ pub(super) fn run<T>(
             .read_only(read_only)
             .start()?;
         let tx = Tx::Postgres(std::cell::RefCell::new(PgTx { tx, statements }));
-        match f(&tx).and_then(|out| tx.commit().map(|()| out)) {
+        let result = f(&tx).and_then(|out| tx.commit().map(|()| out));
+        if matches!(result, Err(Error::Internal(_))) {
+            // A statement may have gone stale (a migration changed its table, say): prepare
+            // afresh after any database error.
+            conn.statements.clear();
+        }
+        match result {
             Err(e) if attempt < RETRIES && is_retryable(&e) => {
                 attempt += 1;
                 // A short random pause, growing with the attempts, lets the winner finish.
@@ -250,7 +258,8 @@ impl ToSql for Value {
             Value::Int(n) => match *ty {
                 Type::INT2 => i16::try_from(*n)?.to_sql(ty, out),
                 Type::INT4 => i32::try_from(*n)?.to_sql(ty, out),
-                _ => n.to_sql(ty, out),
+                Type::INT8 => n.to_sql(ty, out),
+                _ => Err(unsupported(ty)),
             },
             Value::Text(text) => match *ty {
                 Type::UUID => Uuid::parse_str(text)?.to_sql(ty, out),
@@ -258,7 +267,10 @@ impl ToSql for Value {
                     .with_timezone(&Utc)
                     .to_sql(ty, out),
                 Type::DATE => NaiveDate::parse_from_str(text, "%Y-%m-%d")?.to_sql(ty, out),
-                _ => text.as_str().to_sql(ty, out),
+                Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME => {
+                    text.as_str().to_sql(ty, out)
+                }
+                _ => Err(unsupported(ty)),
             },
         }
     }
@@ -285,7 +297,10 @@ impl<'a> FromSql<'a> for Value {
                 DateTime::<Utc>::from_sql(ty, raw)?.to_rfc3339_opts(SecondsFormat::Millis, true),
             ),
             Type::DATE => Value::Text(NaiveDate::from_sql(ty, raw)?.format("%Y-%m-%d").to_string()),
-            _ => Value::Text(<&str>::from_sql(ty, raw)?.to_owned()),
+            Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME => {
+                Value::Text(<&str>::from_sql(ty, raw)?.to_owned())
+            }
+            _ => return Err(unsupported(ty)),
         })
     }
 
@@ -296,6 +311,11 @@ impl<'a> FromSql<'a> for Value {
     fn accepts(_: &Type) -> bool {
         true
     }
+}
+
+/// A column or parameter type that no [`Value`] maps to (a statement needs a cast).
+fn unsupported(ty: &Type) -> Box<dyn std::error::Error + Sync + Send> {
+    format!("no FlowForge value converts to or from PostgreSQL type {ty}").into()
 }
 
 fn run_migrations(client: &mut Client) -> Result<Report> {
@@ -391,6 +411,24 @@ impl ScratchSchema {
         })
     }
 
+    /// A scratch schema on the server that tests use: `FLOWFORGE_TEST_DATABASE_URL`, by default
+    /// `postgres://postgres@127.0.0.1:5432/test`.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] naming the variable and the server (without its password) when
+    /// no server answers there.
+    pub fn for_tests() -> Result<Self> {
+        let url = std::env::var("FLOWFORGE_TEST_DATABASE_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+        Self::create(&url).map_err(|e| {
+            let server = url.rsplit('@').next().unwrap_or_default();
+            Error::invalid(
+                "FLOWFORGE_TEST_DATABASE_URL",
+                format!("the PostgreSQL tests need a server at {server}: {e}"),
+            )
+        })
+    }
+
     /// The database to open: the server's URL with the schema first on the search path.
     pub fn database(&self) -> &super::Database {
         &self.database
@@ -459,9 +497,7 @@ mod tests {
 
     #[test]
     fn task_search_can_be_answered_by_the_trigram_index() {
-        let url = std::env::var("FLOWFORGE_TEST_DATABASE_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-        let scratch = ScratchSchema::create(&url).expect("a PostgreSQL server for the tests");
+        let scratch = ScratchSchema::for_tests().unwrap_or_else(|e| panic!("{e}"));
         let store = Store::open(scratch.database()).unwrap();
         let plan: Vec<String> = store
             .read(|tx| {

@@ -3,6 +3,7 @@
 
 mod auth;
 mod concurrency;
+mod database;
 mod isolation;
 mod lists;
 mod pagination;

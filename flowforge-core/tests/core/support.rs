@@ -73,19 +73,9 @@ pub fn open_shared(config: Config) -> TestFf {
     }
 }
 
-/// The PostgreSQL server the tests use: `FLOWFORGE_TEST_DATABASE_URL`, by default the local one.
-#[cfg(feature = "postgres")]
-pub fn postgres_url() -> String {
-    std::env::var("FLOWFORGE_TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
-}
-
 #[cfg(feature = "postgres")]
 fn open_postgres(config: Config) -> TestFf {
-    let url = postgres_url();
-    let schema = flowforge_core::ScratchSchema::create(&url).unwrap_or_else(|e| {
-        panic!("the PostgreSQL tests need a server at {url} (set FLOWFORGE_TEST_DATABASE_URL): {e}")
-    });
+    let schema = flowforge_core::ScratchSchema::for_tests().unwrap_or_else(|e| panic!("{e}"));
     let ff = FlowForge::open(schema.database(), config).expect("open a PostgreSQL schema");
     TestFf {
         ff,

@@ -171,11 +171,7 @@ impl Drop for TestApp {
 /// the local one); an unreachable server fails the test, naming the variable.
 #[cfg(feature = "postgres")]
 pub fn scratch_schema() -> flowforge_core::ScratchSchema {
-    let url = std::env::var("FLOWFORGE_TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-    flowforge_core::ScratchSchema::create(&url).unwrap_or_else(|e| {
-        panic!("the PostgreSQL tests need a server at {url} (set FLOWFORGE_TEST_DATABASE_URL): {e}")
-    })
+    flowforge_core::ScratchSchema::for_tests().unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Returns once `addr` accepts a connection (bounded: a server that never comes up fails).
