@@ -86,6 +86,10 @@ impl Drop for Clients {
 const POOL_SIZE: u32 = 16;
 /// How often a write that lost a serialization conflict is run again before giving up.
 const RETRIES: u32 = 20;
+/// Every write holds this advisory lock: shared, so writes run side by side; a write that has
+/// lost this many conflicts takes it exclusively and runs alone, so it cannot lose again.
+const WRITE_LOCK: i64 = 0x466c_6f77_5772_6974;
+const ALONE_AFTER: u32 = 4;
 /// The advisory lock key held while migrating ("FlowForg" in ASCII).
 const MIGRATION_LOCK: i64 = 0x466c_6f77_466f_7267;
 
@@ -158,11 +162,19 @@ pub(super) fn run<T>(
         if statements.len() > STATEMENTS {
             statements.clear();
         }
-        let tx = client
+        let mut tx = client
             .build_transaction()
             .isolation_level(level)
             .read_only(read_only)
             .start()?;
+        if mode == Mode::Write {
+            let lock = if attempt < ALONE_AFTER {
+                "SELECT pg_advisory_xact_lock_shared($1)"
+            } else {
+                "SELECT pg_advisory_xact_lock($1)"
+            };
+            tx.execute(lock, &[&WRITE_LOCK])?;
+        }
         let tx = Tx::Postgres(std::cell::RefCell::new(PgTx { tx, statements }));
         let result = f(&tx).and_then(|out| tx.commit().map(|()| out));
         if matches!(result, Err(Error::Internal(_))) {

@@ -105,6 +105,9 @@ impl Tx<'_> {
                 }
                 #[cfg(feature = "postgres")]
                 Backend::Postgres => {
+                    // A word's frequency decides between the trigram index and the
+                    // organization's; a cached generic plan cannot know it.
+                    self.execute("SET LOCAL plan_cache_mode = force_custom_plan", &[])?;
                     for word in query.search.words() {
                         filter.and("t.search_text LIKE ?", [Value::Text(like_pattern(word))]);
                     }

@@ -214,3 +214,36 @@ fn a_throttle_counts_keys_of_any_text() {
         assert!(!throttle.check(&key).expect("a second check").is_allowed());
     }
 }
+
+#[test]
+fn many_writers_updating_the_same_tasks_all_succeed() {
+    let ff = open_shared();
+    let owner = user(&ff, "owner@example.com");
+    let org = org(&ff, &owner, "Acme");
+    let project = project(&ff, &owner, &org, "Launch");
+    let tasks: Vec<_> = (0..2)
+        .map(|i| {
+            ff.create_task(&owner, &NewTask::new(project.id, format!("task {i}")))
+                .unwrap()
+                .id
+        })
+        .collect();
+    let ff2 = Arc::clone(&ff);
+    let failures: Vec<String> = race(8, move |t| {
+        let mut failures = Vec::new();
+        for i in 0..15 {
+            let patch = flowforge_core::TaskPatch {
+                title: Some(format!("writer {t} edit {i}")),
+                ..Default::default()
+            };
+            if let Err(e) = ff2.update_task(&owner, tasks[i % 2], &patch) {
+                failures.push(format!("writer {t} edit {i}: {e:?}"));
+            }
+        }
+        failures
+    })
+    .into_iter()
+    .flatten()
+    .collect();
+    assert!(failures.is_empty(), "{failures:#?}");
+}
