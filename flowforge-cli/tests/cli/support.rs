@@ -17,12 +17,18 @@ pub const PASSWORD: &str = "a-good-password";
 /// database file `flowforge.db` in it (created by the first command that opens it).
 pub struct Sandbox {
     dir: TempDir,
+    /// With the `postgres` feature, the commands' database: a schema of its own on the test
+    /// PostgreSQL server.
+    #[cfg(feature = "postgres")]
+    schema: flowforge_core::ScratchSchema,
 }
 
 impl Sandbox {
     pub fn new() -> Self {
         Self {
             dir: tempfile::tempdir().expect("a temporary directory"),
+            #[cfg(feature = "postgres")]
+            schema: flowforge_core::ScratchSchema::for_tests().unwrap_or_else(|e| panic!("{e}")),
         }
     }
 
@@ -36,8 +42,12 @@ impl Sandbox {
         self.dir().join("flowforge.db")
     }
 
-    /// The database's URL (absolute).
+    /// The database's URL (absolute): the SQLite file, or with the `postgres` feature the
+    /// sandbox's PostgreSQL schema.
     pub fn url(&self) -> String {
+        #[cfg(feature = "postgres")]
+        return self.schema.url().to_owned();
+        #[cfg(not(feature = "postgres"))]
         format!("sqlite://{}", self.db_path().display())
     }
 
@@ -110,7 +120,7 @@ impl Sandbox {
 
     /// The library on the same database, signing with `key`.
     pub fn core(&self, key: &str) -> FlowForge {
-        FlowForge::open(&Database::File(self.db_path()), Config::new(key))
+        FlowForge::open(&Database::from_url(&self.url()).unwrap(), Config::new(key))
             .expect("the library opens the CLI's database")
     }
 

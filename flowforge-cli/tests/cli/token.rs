@@ -54,6 +54,7 @@ fn token_is_signed_with_secret_key() {
     assert!(s.core("k").authenticate_token(&token).is_ok());
 }
 
+#[cfg(not(feature = "postgres"))]
 #[test]
 fn in_debug_mode_without_a_key_the_key_file_beside_the_database_is_used() {
     let s = Sandbox::new();
@@ -87,6 +88,23 @@ fn in_debug_mode_without_a_key_the_key_file_beside_the_database_is_used() {
         assert_eq!(actor.user().email, "ada@example.com");
     }
     assert!(s.core("k").authenticate_token(&first).is_err());
+}
+
+/// Servers sharing a PostgreSQL database must share one key, which none can generate.
+#[cfg(feature = "postgres")]
+#[test]
+fn on_postgres_a_secret_key_is_required_even_in_debug_mode() {
+    let s = Sandbox::new();
+    s.user("ada@example.com");
+    let message = failure(
+        s.cmd(&["token", "--email", "ada@example.com"])
+            .env("DEBUG", "true"),
+        5,
+    );
+    assert!(
+        message.contains("SECRET_KEY") && message.contains("PostgreSQL"),
+        "{message}"
+    );
 }
 
 #[test]
