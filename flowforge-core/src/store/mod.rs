@@ -80,16 +80,11 @@ impl Database {
             return Self::from_url(DEFAULT_DATABASE_URL);
         }
         #[cfg(not(feature = "postgres"))]
-        return Err(Error::invalid(
-            "database_url",
-            "DB_NAME names a PostgreSQL database, but this build of FlowForge has no PostgreSQL support; build it with the \"postgres\" feature.",
-        ));
+        return Err(no_postgres("DB_NAME names a PostgreSQL database"));
         #[cfg(feature = "postgres")]
         Ok(Database::Postgres(postgres::conninfo(&var)))
     }
-}
 
-impl Database {
     /// Reads a database URL: `sqlite://PATH` (relative or absolute), `sqlite::memory:`, a plain
     /// path, or a PostgreSQL URL or `key=value` connection string (with the `postgres` feature).
     ///
@@ -118,10 +113,7 @@ impl Database {
             #[cfg(feature = "postgres")]
             return Ok(Database::Postgres(url.to_owned()));
             #[cfg(not(feature = "postgres"))]
-            return Err(Error::invalid(
-                "database_url",
-                "This build of FlowForge has no PostgreSQL support; build it with the \"postgres\" feature.",
-            ));
+            return Err(no_postgres("This is a PostgreSQL database"));
         }
         if url.contains("://") {
             let scheme = url.split("://").next().unwrap_or_default();
@@ -132,6 +124,17 @@ impl Database {
         }
         Ok(Database::File(PathBuf::from(url)))
     }
+}
+
+/// The refusal of a PostgreSQL database by a build without the `postgres` feature.
+#[cfg(not(feature = "postgres"))]
+fn no_postgres(what: &str) -> Error {
+    Error::invalid(
+        "database_url",
+        format!(
+            "{what}, but this build of FlowForge has no PostgreSQL support; build it with the \"postgres\" feature."
+        ),
+    )
 }
 
 /// The pool of connections to one database, with its schema migrated.

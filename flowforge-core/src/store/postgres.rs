@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::BytesMut;
-use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use postgres::error::SqlState;
 use postgres::types::{FromSql, IsNull, ToSql, Type, to_sql_checked};
 use postgres::{Client, IsolationLevel, NoTls, Statement};
@@ -17,9 +17,10 @@ use rand::Rng;
 use refinery::{Migration, Report};
 use uuid::Uuid;
 
-use super::value::{Row, Value};
+use super::value::{DATE_FORMAT, Row, Value};
 use super::{Mode, Tx};
 use crate::error::{Error, Result};
+use crate::time::Timestamp;
 
 mod embedded {
     refinery::embed_migrations!("migrations/postgres");
@@ -275,10 +276,8 @@ impl ToSql for Value {
             },
             Value::Text(text) => match *ty {
                 Type::UUID => Uuid::parse_str(text)?.to_sql(ty, out),
-                Type::TIMESTAMPTZ => DateTime::parse_from_rfc3339(text)?
-                    .with_timezone(&Utc)
-                    .to_sql(ty, out),
-                Type::DATE => NaiveDate::parse_from_str(text, "%Y-%m-%d")?.to_sql(ty, out),
+                Type::TIMESTAMPTZ => text.parse::<Timestamp>()?.as_datetime().to_sql(ty, out),
+                Type::DATE => NaiveDate::parse_from_str(text, DATE_FORMAT)?.to_sql(ty, out),
                 Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME => {
                     text.as_str().to_sql(ty, out)
                 }
@@ -305,10 +304,15 @@ impl<'a> FromSql<'a> for Value {
             Type::INT4 => Value::Int(i32::from_sql(ty, raw)?.into()),
             Type::INT8 => Value::Int(i64::from_sql(ty, raw)?),
             Type::UUID => Value::Text(Uuid::from_sql(ty, raw)?.hyphenated().to_string()),
-            Type::TIMESTAMPTZ => Value::Text(
-                DateTime::<Utc>::from_sql(ty, raw)?.to_rfc3339_opts(SecondsFormat::Millis, true),
+            Type::TIMESTAMPTZ => {
+                let millis = DateTime::<Utc>::from_sql(ty, raw)?.timestamp_millis();
+                Value::Text(Timestamp::from_millis(millis).to_string())
+            }
+            Type::DATE => Value::Text(
+                NaiveDate::from_sql(ty, raw)?
+                    .format(DATE_FORMAT)
+                    .to_string(),
             ),
-            Type::DATE => Value::Text(NaiveDate::from_sql(ty, raw)?.format("%Y-%m-%d").to_string()),
             Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME => {
                 Value::Text(<&str>::from_sql(ty, raw)?.to_owned())
             }

@@ -7,6 +7,9 @@ use chrono::NaiveDate;
 use crate::error::{Error, Result};
 use crate::time::Timestamp;
 
+/// How a date is written as a [`Value`].
+pub(crate) const DATE_FORMAT: &str = "%Y-%m-%d";
+
 /// One bound parameter or one column of a row.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Value {
@@ -154,14 +157,14 @@ impl FromValue for Timestamp {
 
 impl ToValue for NaiveDate {
     fn to_value(&self) -> Value {
-        Value::Text(self.format("%Y-%m-%d").to_string())
+        Value::Text(self.format(DATE_FORMAT).to_string())
     }
 }
 
 impl FromValue for NaiveDate {
     fn from_value(value: &Value) -> Option<Self> {
         match value {
-            Value::Text(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d").ok(),
+            Value::Text(text) => NaiveDate::parse_from_str(text, DATE_FORMAT).ok(),
             _ => None,
         }
     }
