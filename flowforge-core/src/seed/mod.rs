@@ -427,7 +427,7 @@ mod tests {
             by_index.list_tasks(&actor, &query).unwrap().count > 0,
             "{word} is found"
         );
-        // The trigger is live again once the load is over.
+        // A task created after the load is indexed too.
         let project = report.first_project.unwrap();
         by_index
             .create_task(&actor, &crate::NewTask::new(project, "Tune the xylophone"))

@@ -349,7 +349,8 @@ impl Database {
             .collect())
     }
 
-    /// Every migration this build knows, with whether the database has it; changes nothing.
+    /// Every migration this build knows, in order, with whether the database has it; changes
+    /// nothing.
     ///
     /// # Errors
     /// As [`Database::migrate`].
@@ -359,14 +360,16 @@ impl Database {
             #[cfg(feature = "postgres")]
             Database::Postgres(url) => postgres::migrations(url)?,
         };
-        Ok(known
+        let mut states: Vec<MigrationState> = known
             .iter()
             .map(|m| MigrationState {
                 version: i64::from(m.version()),
                 name: m.name().to_owned(),
                 applied: applied.iter().any(|a| a.version() == m.version()),
             })
-            .collect())
+            .collect();
+        states.sort_by_key(|m| m.version);
+        Ok(states)
     }
 }
 

@@ -185,3 +185,76 @@ pub(super) fn is_unique_violation(e: &rusqlite::Error) -> bool {
                 && matches!(f.extended_code, rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE | rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY)
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Config, FlowForge, NewTask, TaskPatch, TaskQuery};
+
+    /// A database made by the first release, with one task its insert trigger indexed.
+    fn first_release_database(db: &Database) {
+        let mut conn = connect(db).unwrap();
+        embedded::migrations::runner()
+            .set_target(refinery::Target::Version(1))
+            .run(&mut conn)
+            .unwrap();
+        conn.execute_batch(
+            "INSERT INTO users (id, email, password_hash, created_at)
+                 VALUES ('019b0000-0000-7000-8000-000000000001', 'ada@example.com', 'x', '2026-01-01T00:00:00.000Z');
+             INSERT INTO organizations (id, name, name_key, slug, created_at, updated_at)
+                 VALUES ('019b0000-0000-7000-8000-000000000002', 'Acme', 'acme', 'acme', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z');
+             INSERT INTO memberships (organization_id, user_id, role, joined_at)
+                 VALUES ('019b0000-0000-7000-8000-000000000002', '019b0000-0000-7000-8000-000000000001', 3, '2026-01-01T00:00:00.000Z');
+             INSERT INTO projects (id, organization_id, name, name_key, created_at, updated_at)
+                 VALUES ('019b0000-0000-7000-8000-000000000003', '019b0000-0000-7000-8000-000000000002', 'Site', 'site', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z');
+             INSERT INTO tasks (id, organization_id, project_id, title, status, priority, created_at, updated_at)
+                 VALUES ('019b0000-0000-7000-8000-000000000004', '019b0000-0000-7000-8000-000000000002', '019b0000-0000-7000-8000-000000000003', 'Feed the Zebra', 0, 1, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z');",
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn the_search_index_carries_over_the_upgrade_and_indexes_new_and_changed_tasks() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Database::File(dir.path().join("old.db"));
+        first_release_database(&db);
+        // Every search through the index.
+        let config = Config {
+            search_scan_limit: 0,
+            ..Config::new("secret")
+        };
+        let ff = FlowForge::open(&db, config).unwrap();
+        let owner = ff.admin().find_user("ada@example.com").unwrap().unwrap();
+        let actor = ff.admin().act_as(owner.id).unwrap();
+        let found = |text: &str| {
+            let query = TaskQuery::from_pairs([("search", text)]).unwrap();
+            let page = ff.list_tasks(&actor, &query).unwrap();
+            page.items.into_iter().map(|t| t.title).collect::<Vec<_>>()
+        };
+        assert_eq!(found("zebra"), ["Feed the Zebra"]);
+        let insert_triggers: i64 = connect(&db)
+            .unwrap()
+            .query_row(
+                "SELECT COUNT(*) FROM sqlite_master
+                 WHERE type = 'trigger' AND tbl_name = 'tasks' AND sql LIKE '%AFTER INSERT%'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(insert_triggers, 0, "a task INSERT fires no trigger");
+
+        let project = ff.list_projects(&actor, &Default::default()).unwrap().items[0].id;
+        let task = ff
+            .create_task(&actor, &NewTask::new(project, "Walk the Quokka"))
+            .unwrap();
+        assert_eq!(found("quokka"), ["Walk the Quokka"]);
+        let update = TaskPatch {
+            title: Some("Walk the Wombat".into()),
+            ..TaskPatch::default()
+        };
+        ff.update_task(&actor, task.id, &update).unwrap();
+        assert_eq!(found("wombat"), ["Walk the Wombat"]);
+        assert!(found("quokka").is_empty());
+        assert_eq!(found("the").len(), 2);
+    }
+}

@@ -149,7 +149,21 @@ impl Tx<'_> {
         self.one(&sql, &ids)
     }
 
+    /// Inserts a task and, on SQLite, indexes it for search (PostgreSQL derives `search_text`
+    /// itself).
     pub(crate) fn insert_task(&self, scope: &OrgScope, t: &Task) -> Result<()> {
+        self.insert_task_row(scope, t)?;
+        if self.backend() == Backend::Sqlite {
+            self.execute(
+                "INSERT INTO tasks_search (rowid, terms)
+                 VALUES (last_insert_rowid(), search_terms(?, ?))",
+                args![t.title, t.description],
+            )?;
+        }
+        Ok(())
+    }
+
+    fn insert_task_row(&self, scope: &OrgScope, t: &Task) -> Result<()> {
         self.execute(
             "INSERT INTO tasks (id, organization_id, project_id, title, description, status, priority,
                                 assigned_to, created_by, due_date, created_at, updated_at)
@@ -172,11 +186,10 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// Inserts many tasks, indexing them for search in one statement at the end rather than
-    /// one trigger run per row (the trigger is suspended only inside this transaction).
+    /// Inserts many tasks; on SQLite they are indexed for search by one statement at the end
+    /// rather than one per task.
     pub(crate) fn insert_tasks_bulk(&self, tasks: &[(OrgScope, Task)]) -> Result<()> {
         if self.backend() != Backend::Sqlite {
-            // PostgreSQL fills `search_text` itself, row by row.
             for (scope, task) in tasks {
                 self.insert_task(scope, task)?;
             }
@@ -185,16 +198,14 @@ impl Tx<'_> {
         // Keep the indexes' pages in memory for the load (256 MiB on this connection).
         self.execute("PRAGMA cache_size = -262144", &[])?;
         let last: i64 = self.one("SELECT COALESCE(MAX(seq), 0) FROM tasks", &[])?;
-        self.execute("UPDATE search_sync SET suspended = 1 WHERE id = 1", &[])?;
         for (scope, task) in tasks {
-            self.insert_task(scope, task)?;
+            self.insert_task_row(scope, task)?;
         }
         self.execute(
             "INSERT INTO tasks_search (rowid, terms)
              SELECT seq, search_terms(title, description) FROM tasks WHERE seq > ?",
             args![last],
         )?;
-        self.execute("UPDATE search_sync SET suspended = 0 WHERE id = 1", &[])?;
         Ok(())
     }
 
