@@ -152,7 +152,7 @@ impl Tx<'_> {
     /// Inserts a task and, on SQLite, indexes it for search (PostgreSQL derives `search_text`
     /// itself).
     pub(crate) fn insert_task(&self, scope: &OrgScope, t: &Task) -> Result<()> {
-        self.insert_task_row(scope, t)?;
+        self.insert_task_rows(&[(*scope, t)])?;
         if self.backend() == Backend::Sqlite {
             self.execute(
                 "INSERT INTO tasks_search (rowid, terms)
@@ -163,35 +163,44 @@ impl Tx<'_> {
         Ok(())
     }
 
-    fn insert_task_row(&self, scope: &OrgScope, t: &Task) -> Result<()> {
-        self.execute(
+    /// Inserts the rows of tasks with one statement.
+    fn insert_task_rows(&self, tasks: &[(OrgScope, &Task)]) -> Result<()> {
+        let row = format!("({})", ["?"; 12].join(", "));
+        let sql = format!(
             "INSERT INTO tasks (id, organization_id, project_id, title, description, status, priority,
                                 assigned_to, created_by, due_date, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            args![
-            t.id,
-            scope.org(),
-            t.project,
-            t.title,
-            t.description,
-            t.status,
-            t.priority,
-            t.assigned_to.as_ref().map(|a| a.id),
-            t.created_by,
-            t.due_date,
-            t.created_at,
-            t.updated_at
-            ],
-        )?;
+             VALUES {}",
+            vec![row; tasks.len()].join(", ")
+        );
+        let mut params = Vec::with_capacity(tasks.len() * 12);
+        for (scope, t) in tasks {
+            params.extend_from_slice(args![
+                t.id,
+                scope.org(),
+                t.project,
+                t.title,
+                t.description,
+                t.status,
+                t.priority,
+                t.assigned_to.as_ref().map(|a| a.id),
+                t.created_by,
+                t.due_date,
+                t.created_at,
+                t.updated_at
+            ]);
+        }
+        self.execute(&sql, &params)?;
         Ok(())
     }
 
-    /// Inserts many tasks; on SQLite they are indexed for search by one statement at the end
-    /// rather than one per task.
+    /// Inserts many tasks. On SQLite one row per statement (a multi-row INSERT would be journaled
+    /// so that it could be undone alone), the batch indexed for search by one statement at the
+    /// end; on PostgreSQL 500 rows per statement, saving the round trips.
     pub(crate) fn insert_tasks_bulk(&self, tasks: &[(OrgScope, Task)]) -> Result<()> {
         if self.backend() != Backend::Sqlite {
-            for (scope, task) in tasks {
-                self.insert_task(scope, task)?;
+            for chunk in tasks.chunks(500) {
+                let rows: Vec<(OrgScope, &Task)> = chunk.iter().map(|(s, t)| (*s, t)).collect();
+                self.insert_task_rows(&rows)?;
             }
             return Ok(());
         }
@@ -199,7 +208,7 @@ impl Tx<'_> {
         self.execute("PRAGMA cache_size = -262144", &[])?;
         let last: i64 = self.one("SELECT COALESCE(MAX(seq), 0) FROM tasks", &[])?;
         for (scope, task) in tasks {
-            self.insert_task_row(scope, task)?;
+            self.insert_task_rows(&[(*scope, task)])?;
         }
         self.execute(
             "INSERT INTO tasks_search (rowid, terms)
