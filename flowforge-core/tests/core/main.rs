@@ -9,4 +9,5 @@ mod lists;
 mod pagination;
 mod roles;
 mod rules;
+mod seed;
 mod support;
