@@ -6,7 +6,8 @@
 DROP TRIGGER tasks_search_insert;
 -- Only the insert trigger read it.
 DROP TABLE search_sync;
--- The index's pending writes go to a new segment at each commit or past this size (1 MiB by
--- default). A request's transaction stays far below it; a bulk load writes few large segments
--- instead of many small ones that are then merged over and over.
+-- The index's pending writes go to a new segment at each commit or once they pass this size
+-- (FTS5's `hashsize` option, stored with the index; not in its documentation, default 1 MiB).
+-- A request's transaction stays far below it; the seeder's 100,000-task transactions each write
+-- one or a few segments instead of dozens that are then merged over and over.
 INSERT INTO tasks_search (tasks_search, rank) VALUES ('hashsize', 134217728);

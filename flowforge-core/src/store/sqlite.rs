@@ -256,5 +256,27 @@ mod tests {
         assert_eq!(found("wombat"), ["Walk the Wombat"]);
         assert!(found("quokka").is_empty());
         assert_eq!(found("the").len(), 2);
+
+        // Deleting the project deletes its tasks by cascade, and the trigger unindexes them.
+        let conn = connect(&db).unwrap();
+        let indexed = |word: &str| -> i64 {
+            conn.query_row(
+                "SELECT COUNT(*) FROM tasks_search WHERE tasks_search MATCH ?",
+                [format!("\"{word}\"")],
+                |r| r.get(0),
+            )
+            .unwrap()
+        };
+        assert_eq!((indexed("zebra"), indexed("wombat")), (1, 1));
+        ff.delete_project(&actor, project).unwrap();
+        assert_eq!((indexed("zebra"), indexed("wombat")), (0, 0));
+        let leftovers: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM sqlite_master WHERE name = 'search_sync'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(leftovers, 0);
     }
 }
