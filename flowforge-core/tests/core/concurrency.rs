@@ -4,7 +4,7 @@
 use std::sync::{Arc, Barrier};
 use std::thread;
 
-use flowforge_core::{Config, Error, NewTask, PageRequest, Role, TaskQuery};
+use flowforge_core::{Config, Error, NewTask, PageRequest, PasswordChange, Role, TaskQuery};
 
 use crate::support::{SECRET, TestFf, add, org, project, user};
 
@@ -246,4 +246,40 @@ fn many_writers_updating_the_same_tasks_all_succeed() {
     .flatten()
     .collect();
     assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn two_password_changes_at_once_leave_exactly_one_new_password() {
+    let ff = open_shared();
+    let ada = user(&ff, "ada@example.com");
+    let new_password = |i: usize| format!("brand-new-secret-{i}");
+    let (ff2, actor) = (Arc::clone(&ff), ada.clone());
+    let results = race(2, move |i| {
+        let change = PasswordChange {
+            current_password: crate::support::PASSWORD.into(),
+            new_password: new_password(i),
+        };
+        ff2.change_password(&actor, &change)
+    });
+    let winners: Vec<usize> = (0..2).filter(|&i| results[i].is_ok()).collect();
+    assert_eq!(winners.len(), 1, "{results:?}");
+    let loser = 1 - winners[0];
+    // The loser either saw the password change under it, or read the new one and failed to
+    // verify: nothing of its change is kept either way.
+    assert!(
+        matches!(
+            &results[loser],
+            Err(Error::Conflict(_)) | Err(Error::Validation(_))
+        ),
+        "{results:?}"
+    );
+    assert!(
+        ff.login("ada@example.com", &new_password(winners[0]))
+            .is_ok()
+    );
+    assert!(ff.login("ada@example.com", &new_password(loser)).is_err());
+    assert!(
+        ff.login("ada@example.com", crate::support::PASSWORD)
+            .is_err()
+    );
 }
