@@ -87,7 +87,7 @@ pub fn run(cli: Cli) -> Outcome {
                         name: org,
                         slug: None,
                     };
-                    let (user, _, org) = admin.create_owner(&account, &org)?;
+                    let (user, org) = admin.create_owner(&account, &org)?;
                     say!(
                         "created organization {} ({}) owned by {}",
                         org.name,

@@ -120,8 +120,7 @@ impl<'a> Admin<'a> {
 
     /// Creates an organization owned by the user with `account.email`, creating that user first
     /// if absent (then `account` must be a valid registration), all in one transaction: a
-    /// refused organization leaves no new user behind. Returns the owner, whether they were
-    /// created, and the organization.
+    /// refused organization leaves no new user behind. Returns the owner and the organization.
     ///
     /// # Errors
     /// [`Error::Validation`] for a bad account or organization; [`Error::Conflict`] for a taken
@@ -130,23 +129,21 @@ impl<'a> Admin<'a> {
         &self,
         account: &NewUser,
         org: &NewOrganization,
-    ) -> Result<(User, bool, Organization)> {
-        let existing = self.find_user(&account.email)?;
-        let fresh = match existing {
-            Some(_) => None,
-            None => Some(crate::auth::new_account(account)?),
+    ) -> Result<(User, Organization)> {
+        // A new account's password is hashed before the transaction, not inside it.
+        let (owner, new_hash) = match self.find_user(&account.email)? {
+            Some(user) => (user, None),
+            None => {
+                let (user, hash) = crate::auth::new_account(account)?;
+                (user, Some(hash))
+            }
         };
         self.ff.store.write(|tx| {
-            let (owner, created) = match (&fresh, &existing) {
-                (Some((user, hash)), _) => {
-                    tx.insert_user(user, hash)?;
-                    (user.clone(), true)
-                }
-                (None, Some(user)) => (user.clone(), false),
-                (None, None) => return Err(Error::not_found()),
-            };
+            if let Some(hash) = &new_hash {
+                tx.insert_user(&owner, hash)?;
+            }
             let org = crate::org::create_with_owner(tx, owner.id, org)?;
-            Ok((owner, created, org))
+            Ok((owner.clone(), org))
         })
     }
 

@@ -1,6 +1,7 @@
-//! Roles and the tenant scope. An [`OrgScope`] is the only proof that an actor belongs to an
-//! organization: it is made by the store from the actor's membership row, never from input, and
-//! every tenant store method takes one and filters on its organization id.
+//! Roles and the tenant scope. An [`OrgScope`] is the only proof that an actor may act in an
+//! organization: it is made by the store from the actor's membership row (or, for the operator,
+//! by the admin entry point once the organization is found), never from input, and every tenant
+//! store method takes one and filters on its organization id.
 
 use crate::choice::choice_enum;
 use crate::error::{Error, Result};
@@ -42,7 +43,7 @@ pub struct OrgScope {
 }
 
 impl OrgScope {
-    /// Only the store makes scopes, from a membership row it has just read.
+    /// A member's scope: only the store makes these, from a membership row it has just read.
     pub(crate) fn from_membership(org: OrgId, user: UserId, role: Role) -> Self {
         Self { org, user, role }
     }

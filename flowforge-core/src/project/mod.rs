@@ -182,13 +182,8 @@ impl ProjectQuery {
         let params = Params::new(pairs);
         let mut errors = FieldErrors::default();
         let organization = params.ids("organization", &mut errors);
-        let flags: Vec<bool> = params.any_of("is_archived", &mut errors, |v| match v {
-            "true" => Ok(true),
-            "false" => Ok(false),
-            other => Err(format!(
-                "Select a valid choice. {other} is not one of the available choices."
-            )),
-        });
+        // `true` and `false`, exactly as `bool` parses them.
+        let flags: Vec<bool> = params.choices("is_archived", &mut errors);
         // Any of true and false is no filter at all.
         let is_archived = match flags.as_slice() {
             [one] => Some(*one),

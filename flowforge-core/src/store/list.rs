@@ -98,6 +98,14 @@ pub(crate) struct Select {
     pub count_from: &'static str,
 }
 
+/// `SELECT COUNT(*) FROM from WHERE ...`.
+pub(crate) fn count(tx: &Tx<'_>, from: &str, filter: &Where) -> Result<u64> {
+    tx.one(
+        &format!("SELECT COUNT(*) FROM {from}{}", filter.sql()),
+        &filter.params,
+    )
+}
+
 /// The count and one page of `SELECT columns FROM from WHERE ... ORDER BY order`.
 pub(crate) fn fetch_page<T>(
     tx: &Tx<'_>,
@@ -107,12 +115,9 @@ pub(crate) fn fetch_page<T>(
     page: PageRequest,
     map: impl FnMut(&Row) -> Result<T>,
 ) -> Result<Page<T>> {
-    let where_sql = filter.sql();
-    let count: u64 = tx.one(
-        &format!("SELECT COUNT(*) FROM {}{where_sql}", select.count_from),
-        &filter.params,
-    )?;
+    let count = count(tx, select.count_from, filter)?;
     page.check_exists(count)?;
+    let where_sql = filter.sql();
     let mut items = Vec::new();
     if page.offset() < count {
         let sql = format!(

@@ -5,7 +5,8 @@
 //! never see SQL.
 //!
 //! Invariants: writes run isolated as if alone (SQLite `BEGIN IMMEDIATE`, so concurrent writers
-//! queue on the busy timeout; PostgreSQL `SERIALIZABLE`, retried on a conflict); every tenant
+//! queue on the busy timeout; PostgreSQL `SERIALIZABLE`, retried on a conflict; only the shared
+//! throttle's writes take their row locks themselves instead); every tenant
 //! read and write filters on an organization id taken from an
 //! [`OrgScope`](crate::authz::OrgScope) or from the actor's memberships.
 
@@ -154,7 +155,7 @@ pub(crate) enum Mode {
     /// serializable transaction, run again when the database reports a conflict).
     Write,
     /// Writes whose statements take the row locks they need themselves (read committed on
-    /// PostgreSQL); for short single-row updates that must never be run twice.
+    /// PostgreSQL); run again only after a deadlock, which rolled them back.
     #[cfg(feature = "postgres")]
     Locking,
 }

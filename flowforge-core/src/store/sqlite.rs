@@ -91,8 +91,9 @@ fn read(value: ValueRef<'_>) -> Value {
     match value {
         ValueRef::Integer(n) => Value::Int(n),
         ValueRef::Text(bytes) => Value::Text(String::from_utf8_lossy(bytes).into_owned()),
+        ValueRef::Null => Value::Null,
         // No column of the schema holds these; they decode as nothing, which fails loudly.
-        ValueRef::Null | ValueRef::Real(_) | ValueRef::Blob(_) => Value::Null,
+        ValueRef::Real(_) | ValueRef::Blob(_) => Value::Null,
     }
 }
 

@@ -4,7 +4,7 @@
 //! characters or more (bound as quoted FTS strings, never as syntax), on PostgreSQL with `LIKE`
 //! on the `search_text` column, which a `pg_trgm` index serves.
 
-use super::list::{Select, Where, fetch_page, order_by, value};
+use super::list::{Select, Where, count, fetch_page, order_by, value};
 use super::value::{Row, Value, args};
 use super::{Backend, Tx};
 use crate::authz::{OrgScope, Role};
@@ -144,12 +144,10 @@ impl Tx<'_> {
         if orgs.is_empty() {
             return Ok(0);
         }
-        let marks = vec!["?"; orgs.len()].join(", ");
-        let sql = format!(
-            "SELECT COUNT(*) FROM tasks WHERE organization_id IN ({marks}) AND deleted_at IS NULL"
-        );
-        let ids: Vec<Value> = orgs.iter().map(value).collect();
-        self.one(&sql, &ids)
+        let mut filter = Where::default();
+        filter.any_of("organization_id", orgs.iter().copied());
+        filter.and("deleted_at IS NULL", []);
+        count(self, "tasks", &filter)
     }
 
     /// Inserts a task and, on SQLite, indexes it for search (PostgreSQL derives `search_text`
@@ -171,31 +169,11 @@ impl Tx<'_> {
         if tasks.is_empty() {
             return Ok(());
         }
-        let row = format!("({})", ["?"; 12].join(", "));
-        let sql = format!(
-            "INSERT INTO tasks (id, organization_id, project_id, title, description, status, priority,
-                                assigned_to, created_by, due_date, created_at, updated_at)
-             VALUES {}",
-            vec![row; tasks.len()].join(", ")
-        );
         let mut params = Vec::with_capacity(tasks.len() * 12);
         for (scope, t) in tasks {
-            params.extend_from_slice(args![
-                t.id,
-                scope.org(),
-                t.project,
-                t.title,
-                t.description,
-                t.status,
-                t.priority,
-                t.assigned_to.as_ref().map(|a| a.id),
-                t.created_by,
-                t.due_date,
-                t.created_at,
-                t.updated_at
-            ]);
+            params.extend(task_values(*scope, t));
         }
-        self.execute(&sql, &params)?;
+        self.execute(&insert_tasks_sql(tasks.len()), &params)?;
         Ok(())
     }
 
@@ -210,17 +188,21 @@ impl Tx<'_> {
             }
             return Ok(());
         }
-        // Keep the indexes' pages in memory for the load (256 MiB on this connection).
+        // Keep the indexes' pages in memory for the load (256 MiB), then give the pooled
+        // connection its own cache size back.
+        let cache_size: i64 = self.one("PRAGMA cache_size", &[])?;
         self.execute("PRAGMA cache_size = -262144", &[])?;
         let last: i64 = self.one("SELECT COALESCE(MAX(seq), 0) FROM tasks", &[])?;
+        let insert = insert_tasks_sql(1);
         for (scope, task) in tasks {
-            self.insert_task_rows(&[(*scope, task)])?;
+            self.execute(&insert, &task_values(*scope, task))?;
         }
         self.execute(
             "INSERT INTO tasks_search (rowid, terms)
              SELECT seq, search_terms(title, description) FROM tasks WHERE seq > ?",
             args![last],
         )?;
+        self.execute(&format!("PRAGMA cache_size = {cache_size}"), &[])?;
         Ok(())
     }
 
@@ -270,6 +252,35 @@ impl Tx<'_> {
         )?;
         Ok(())
     }
+}
+
+/// `INSERT INTO tasks` of `rows` rows, in the order of [`task_values`].
+fn insert_tasks_sql(rows: usize) -> String {
+    let row = format!("({})", ["?"; 12].join(", "));
+    format!(
+        "INSERT INTO tasks (id, organization_id, project_id, title, description, status, priority,
+                            assigned_to, created_by, due_date, created_at, updated_at)
+         VALUES {}",
+        vec![row; rows].join(", ")
+    )
+}
+
+/// The values of one row of [`insert_tasks_sql`].
+fn task_values(scope: OrgScope, t: &Task) -> [Value; 12] {
+    [
+        value(t.id),
+        value(scope.org()),
+        value(t.project),
+        value(&t.title),
+        value(&t.description),
+        value(t.status),
+        value(t.priority),
+        value(t.assigned_to.as_ref().map(|a| a.id)),
+        value(t.created_by),
+        value(t.due_date),
+        value(t.created_at),
+        value(t.updated_at),
+    ]
 }
 
 /// `column` is any of the filter's users (`me` is the actor, `none` is NULL).
