@@ -22,8 +22,8 @@ use std::time::Duration;
 
 use chrono::{Days, Local};
 use flowforge_core::{
-    Config, Database, Error, FlowForge, NewOrganization, NewProject, NewTask, NewUser, PageRequest,
-    Status, Task, TaskQuery, load_or_generate_secret,
+    Config, DEFAULT_DATABASE_URL, Database, Error, FlowForge, NewOrganization, NewProject, NewTask,
+    NewUser, PageRequest, Status, Task, TaskQuery, load_or_generate_secret, resolve_secret_key,
 };
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
@@ -53,12 +53,11 @@ async fn main() -> ExitCode {
 }
 
 async fn run() -> Result<(), AnyError> {
-    let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| "sqlite://flowforge.db".into());
+    let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.into());
     let database = Database::from_url(&url)?;
-    let secret = match std::env::var("SECRET_KEY") {
-        Ok(key) if !key.is_empty() => key,
-        _ => load_or_generate_secret(&database)?.0,
-    };
+    // Resolved as a debug server resolves it, so that the server's tokens work here.
+    let (secret, _) =
+        resolve_secret_key(std::env::var("SECRET_KEY").ok().as_deref(), true, &database)?;
     let ff = FlowForge::open(&database, Config::new(secret))?;
     let port: u16 = match std::env::var("PORT") {
         Ok(port) => port

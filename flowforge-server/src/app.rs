@@ -197,8 +197,9 @@ impl App {
     }
 
     /// Authenticates the bearer token (if any) and counts the request against the user's rate
-    /// or, without a valid token, the address's. The outer error is a throttled request; the
-    /// inner result is the authentication's, so that a bad token still counts.
+    /// or, without a valid token, the address's. The outer error is the throttle's refusal (the
+    /// request is throttled, or a shared throttle's database fails); the inner result is the
+    /// authentication's, so that a bad token still counts.
     async fn admit(
         &self,
         headers: &HeaderMap,

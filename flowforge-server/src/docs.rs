@@ -45,9 +45,3 @@ impl Docs {
         }
     }
 }
-
-impl Default for Docs {
-    fn default() -> Self {
-        Self::new()
-    }
-}

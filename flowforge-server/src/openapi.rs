@@ -279,8 +279,7 @@ struct TaskFilters {
 #[allow(dead_code)]
 mod ops {
     use super::*;
-
-    const PROBLEM: &str = "application/problem+json";
+    use crate::reply::PROBLEM;
 
     /// The API root.
     #[utoipa::path(get, path = "/api/v1/", tag = "meta", operation_id = "api_root",

@@ -13,7 +13,8 @@ use utoipa::ToSchema;
 pub type Reply = Response<Full<Bytes>>;
 
 const JSON: &str = "application/json; charset=utf-8";
-const PROBLEM: &str = "application/problem+json";
+/// The media type of every error body (RFC 9457 problem details).
+pub(crate) const PROBLEM: &str = "application/problem+json";
 
 /// A response with `body` as JSON.
 pub fn json(status: StatusCode, body: &impl Serialize) -> Reply {

@@ -143,7 +143,6 @@ fn match_path(path: &str) -> Result<Endpoint, Miss> {
     let segments: Vec<&str> = rest.split('/').collect();
     let endpoint = match segments.as_slice() {
         ["schema"] => Endpoint::Schema,
-        ["docs"] => Endpoint::Docs(String::new()),
         ["v1"] => Endpoint::ApiRoot,
         ["v1", tail @ ..] => match tail {
             ["auth", "register"] => Endpoint::Register,
