@@ -82,7 +82,7 @@ impl<'a> Admin<'a> {
             .store
             .read(|tx| tx.user_by_id(user))?
             .ok_or_else(Error::not_found)?;
-        crate::auth::password::check_rules(password, &found.email, "password")?;
+        crate::auth::password::check_rules(password, &found.email)?;
         self.ff.set_password_unchecked(user, password)
     }
 

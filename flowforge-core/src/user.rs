@@ -92,9 +92,7 @@ impl NewUser {
         let mut errors = FieldErrors::default();
         let email = normalize_email(&self.email);
         check_email(&mut errors, &email);
-        for message in password::rule_violations(&self.password, &email) {
-            errors.add("password", message);
-        }
+        password::add_rule_violations(&mut errors, "password", &self.password, &email);
         check_length(&mut errors, "full_name", &self.full_name, 0, 255);
         errors.into_result()?;
         Ok(email)

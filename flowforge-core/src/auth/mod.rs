@@ -222,9 +222,12 @@ impl FlowForge {
         if !password::verify(&stored, &change.current_password) {
             errors.add("current_password", "The current password is wrong.");
         }
-        for message in password::rule_violations(&change.new_password, &actor.user().email) {
-            errors.add("new_password", message);
-        }
+        password::add_rule_violations(
+            &mut errors,
+            "new_password",
+            &change.new_password,
+            &actor.user().email,
+        );
         errors.into_result()?;
         let hash = password::hash(&change.new_password)?;
         self.store.write(|tx| {

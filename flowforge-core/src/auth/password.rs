@@ -44,13 +44,23 @@ pub(crate) fn verify_dummy(password: &str) {
     verify(dummy, password);
 }
 
-/// Checks `password` against the rules, naming `field` in the error.
-pub(crate) fn check_rules(password: &str, email: &str, field: &str) -> Result<()> {
+/// Checks `password` against the rules, naming the `password` field in the error.
+pub(crate) fn check_rules(password: &str, email: &str) -> Result<()> {
     let mut errors = crate::error::FieldErrors::default();
+    add_rule_violations(&mut errors, "password", password, email);
+    errors.into_result()
+}
+
+/// Adds each rule `password` breaks to `errors`, under `field`.
+pub(crate) fn add_rule_violations(
+    errors: &mut crate::error::FieldErrors,
+    field: &str,
+    password: &str,
+    email: &str,
+) {
     for message in rule_violations(password, email) {
         errors.add(field, message);
     }
-    errors.into_result()
 }
 
 /// The password rules: at least 8 characters, not all digits, not the email or its local part.

@@ -187,7 +187,7 @@ impl Admin<'_> {
                 "Seed at least one user (the owner) per organization.",
             ));
         }
-        password::check_rules(&plan.password, "owner0@org0.example", "password")?;
+        password::check_rules(&plan.password, "owner0@org0.example")?;
         let store = &self.flowforge().store;
         if store.has_users()? {
             return Err(Error::Conflict(
