@@ -22,8 +22,8 @@ use std::time::Duration;
 
 use chrono::{Days, Local};
 use flowforge_core::{
-    Config, DEFAULT_DATABASE_URL, Database, Error, FlowForge, NewOrganization, NewProject, NewTask,
-    NewUser, PageRequest, Status, Task, TaskQuery, load_or_generate_secret, resolve_secret_key,
+    Config, DEFAULT_DATABASE_URL, Database, Error, FlowForge, NewOrg, NewProject, NewTask, NewUser,
+    PageRequest, Status, Task, TaskQuery, load_or_generate_secret, resolve_secret_key,
 };
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
@@ -232,7 +232,7 @@ fn seed() -> flowforge_core::Result<(FlowForge, String)> {
         };
         ff.register(&user)?;
         let me = ff.authenticate(email, password)?;
-        let team = NewOrganization {
+        let team = NewOrg {
             name: team.into(),
             slug: None,
         };

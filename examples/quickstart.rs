@@ -4,8 +4,8 @@
 //! Run it with `cargo run -p flowforge-examples --example quickstart`.
 
 use flowforge_core::{
-    Config, Database, FlowForge, NewMembership, NewOrganization, NewProject, NewTask, NewUser,
-    Priority, Result, Role, Status, TaskQuery,
+    Config, Database, FlowForge, NewMembership, NewOrg, NewProject, NewTask, NewUser, Priority,
+    Result, Role, Status, TaskQuery,
 };
 
 fn main() -> Result<()> {
@@ -29,7 +29,7 @@ fn main() -> Result<()> {
 
     let org = ff.create_organization(
         &ada,
-        &NewOrganization {
+        &NewOrg {
             name: "Acme Rockets".into(),
             slug: None,
         },

@@ -19,9 +19,9 @@ use std::process::ExitCode;
 use chrono::{Days, Local, NaiveDate};
 use clap::{Args, Parser, Subcommand};
 use flowforge_core::{
-    Actor, Config, Database, Error, FlowForge, MemberQuery, Membership, NewMembership,
-    NewOrganization, NewProject, NewTask, NewUser, PageRequest, Priority, Project, ProjectQuery,
-    Result, Role, Search, Status, Task, TaskId, TaskPatch, TaskQuery, load_or_generate_secret,
+    Actor, Config, Database, Error, FlowForge, MemberQuery, Membership, NewMembership, NewOrg,
+    NewProject, NewTask, NewUser, PageRequest, Priority, Project, ProjectQuery, Result, Role,
+    Search, Status, Task, TaskId, TaskPatch, TaskQuery, load_or_generate_secret,
 };
 
 const DEMO_PASSWORD: &str = "taskboard-demo-pass";
@@ -143,7 +143,7 @@ fn account(email: &str, password: &str) -> NewUser {
 fn init(ff: &FlowForge, email: &str, password: &str, team: &str) -> Result<Project> {
     ff.register(&account(email, password))?;
     let me = ff.authenticate(email, password)?;
-    let team = NewOrganization {
+    let team = NewOrg {
         name: team.into(),
         slug: None,
     };

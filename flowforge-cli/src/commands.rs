@@ -3,8 +3,8 @@
 use std::io::{BufRead, IsTerminal};
 
 use flowforge_core::{
-    Admin, Config, Database, Error, FlowForge, MemberQuery, NewMembership, NewOrganization,
-    NewUser, OrgSummary, Page, PageRequest, Search, SeedPlan, User, resolve_secret_key,
+    Admin, Config, Database, Error, FlowForge, MemberQuery, NewMembership, NewOrg, NewUser,
+    OrgSummary, Page, PageRequest, Search, SeedPlan, User, resolve_secret_key,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -83,7 +83,7 @@ pub fn run(cli: Cli) -> Outcome {
                         password,
                         full_name,
                     };
-                    let org = NewOrganization {
+                    let org = NewOrg {
                         name: org,
                         slug: None,
                     };
@@ -232,7 +232,7 @@ fn org(admin: &Admin<'_>, command: OrgCommand, json: bool) -> Outcome {
         }
         OrgCommand::Create { name, slug, owner } => {
             let owner = user_by_email(admin, &owner)?;
-            let org = admin.create_organization(owner.id, &NewOrganization { name, slug })?;
+            let org = admin.create_organization(owner.id, &NewOrg { name, slug })?;
             let org = admin.find_organization(&org.id.to_string())?;
             show_orgs(json, &org, std::slice::from_ref(&org));
         }

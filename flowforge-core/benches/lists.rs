@@ -8,8 +8,8 @@ use std::time::Instant;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use flowforge_core::{
-    Actor, Config, Database, FlowForge, NewOrganization, NewProject, NewTask, NewUser, Priority,
-    Status, TaskQuery,
+    Actor, Config, Database, FlowForge, NewOrg, NewProject, NewTask, NewUser, Priority, Status,
+    TaskQuery,
 };
 
 /// Words with Zipf-like weights: the first is common, the last rare.
@@ -62,7 +62,7 @@ fn seed(ff: &FlowForge, tasks: u64) -> Actor {
     let org = ff
         .create_organization(
             &owner,
-            &NewOrganization {
+            &NewOrg {
                 name: "Bench".into(),
                 slug: None,
             },

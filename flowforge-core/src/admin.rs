@@ -7,11 +7,11 @@ use crate::authz::{OrgScope, Role};
 use crate::error::{Error, Result};
 use crate::ids::{OrgId, UserId};
 use crate::member::{MemberQuery, Membership, NewMembership};
-use crate::org::NewOrganization;
+use crate::org::NewOrg;
 use crate::query::{Page, PageRequest, Search};
 use crate::store::Tx;
 use crate::user::{NewUser, User, normalize_email};
-use crate::{FlowForge, Organization};
+use crate::{FlowForge, Org};
 
 /// An organization as an operator sees it: no caller role, but its sizes.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -107,11 +107,7 @@ impl<'a> Admin<'a> {
     ///
     /// # Errors
     /// [`Error::NotFound`] for an unknown user; as [`FlowForge::create_organization`] otherwise.
-    pub fn create_organization(
-        &self,
-        owner: UserId,
-        input: &NewOrganization,
-    ) -> Result<Organization> {
+    pub fn create_organization(&self, owner: UserId, input: &NewOrg) -> Result<Org> {
         self.ff.store.write(|tx| {
             tx.user_by_id(owner)?.ok_or_else(Error::not_found)?;
             crate::org::create_with_owner(tx, owner, input)
@@ -125,11 +121,7 @@ impl<'a> Admin<'a> {
     /// # Errors
     /// [`Error::Validation`] for a bad account or organization; [`Error::Conflict`] for a taken
     /// organization name or slug.
-    pub fn create_owner(
-        &self,
-        account: &NewUser,
-        org: &NewOrganization,
-    ) -> Result<(User, Organization)> {
+    pub fn create_owner(&self, account: &NewUser, org: &NewOrg) -> Result<(User, Org)> {
         // A new account's password is hashed before the transaction, not inside it.
         let (owner, new_hash) = match self.find_user(&account.email)? {
             Some(user) => (user, None),

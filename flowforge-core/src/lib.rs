@@ -10,7 +10,7 @@
 //! [`Error::NotFound`], exactly like a missing one.
 //!
 //! ```
-//! use flowforge_core::{Config, Database, FlowForge, NewUser, NewOrganization, NewProject, NewTask,
+//! use flowforge_core::{Config, Database, FlowForge, NewUser, NewOrg, NewProject, NewTask,
 //!                      NewMembership, Role, TaskQuery, Priority};
 //!
 //! # fn main() -> flowforge_core::Result<()> {
@@ -20,7 +20,7 @@
 //! }
 //! let ada = ff.authenticate("ada@example.com", "correct horse")?;
 //!
-//! let org = ff.create_organization(&ada, &NewOrganization { name: "Acme".into(), slug: None })?;
+//! let org = ff.create_organization(&ada, &NewOrg { name: "Acme".into(), slug: None })?;
 //! ff.add_member(&ada, org.id, &NewMembership { email: "bob@example.com".into(), role: Role::Member })?;
 //! let project = ff.create_project(&ada, &NewProject::new(org.id, "Launch"))?;
 //! for (title, priority) in [("Write docs", Priority::Low), ("Fix login", Priority::Critical)] {
@@ -64,7 +64,7 @@ pub use choice::UnknownChoice;
 pub use error::{Error, FieldErrors, Result};
 pub use ids::{OrgId, ProjectId, TaskId, UserId};
 pub use member::{MemberField, MemberQuery, Membership, MembershipPatch, NewMembership};
-pub use org::{NewOrganization, OrgField, OrgQuery, Organization, OrganizationPatch};
+pub use org::{NewOrg, Org, OrgField, OrgPatch, OrgQuery};
 pub use project::{NewProject, Project, ProjectField, ProjectPatch, ProjectQuery};
 pub use query::{Page, PageRequest, Search, Sort};
 pub use secret::{KeySource, generated_secret_path, load_or_generate_secret, resolve_secret_key};

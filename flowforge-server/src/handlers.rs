@@ -4,9 +4,9 @@
 use std::sync::Arc;
 
 use flowforge_core::{
-    Actor, Credentials, Error, FlowForge, MemberQuery, MembershipPatch, NewMembership,
-    NewOrganization, NewProject, NewTask, NewUser, OrgQuery, OrganizationPatch, PasswordChange,
-    ProjectPatch, ProjectQuery, RefreshRequest, Result, TaskPatch, TaskQuery, UserPatch,
+    Actor, Credentials, Error, FlowForge, MemberQuery, MembershipPatch, NewMembership, NewOrg,
+    NewProject, NewTask, NewUser, OrgPatch, OrgQuery, PasswordChange, ProjectPatch, ProjectQuery,
+    RefreshRequest, Result, TaskPatch, TaskQuery, UserPatch,
 };
 use hyper::{Method, StatusCode};
 use serde::Serialize;
@@ -137,7 +137,7 @@ pub async fn call(ff: &Arc<FlowForge>, call: Call) -> Result<Reply> {
             paginated(page, &base, &path, &query)
         }
         (E::Organizations, _) => {
-            let (actor, input) = (me()?, NewOrganization::from_json(&body)?);
+            let (actor, input) = (me()?, NewOrg::from_json(&body)?);
             created(&blocking(ff, move |ff| ff.create_organization(&actor, &input)).await?)
         }
         (E::Organization(id), Method::GET) => {
@@ -145,7 +145,7 @@ pub async fn call(ff: &Arc<FlowForge>, call: Call) -> Result<Reply> {
             ok(&blocking(ff, move |ff| ff.get_organization(&actor, id)).await?)
         }
         (E::Organization(id), Method::PATCH) => {
-            let (actor, patch) = (me()?, OrganizationPatch::from_json(&body)?);
+            let (actor, patch) = (me()?, OrgPatch::from_json(&body)?);
             ok(&blocking(ff, move |ff| ff.update_organization(&actor, id, &patch)).await?)
         }
         (E::Organization(id), _) => {

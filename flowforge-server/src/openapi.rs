@@ -8,10 +8,10 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoParams, Modify, OpenApi, ToResponse};
 
 use flowforge_core::{
-    Credentials, FieldErrors, Membership, MembershipPatch, NewMembership, NewOrganization,
-    NewProject, NewTask, NewUser, OrgId, Organization, OrganizationPatch, PasswordChange, Priority,
-    Project, ProjectId, ProjectPatch, RefreshRequest, Role, Status, Task, TaskId, TaskPatch,
-    Timestamp, TokenPair, User, UserId, UserPatch, UserRef,
+    Credentials, FieldErrors, Membership, MembershipPatch, NewMembership, NewOrg, NewProject,
+    NewTask, NewUser, Org, OrgId, OrgPatch, PasswordChange, Priority, Project, ProjectId,
+    ProjectPatch, RefreshRequest, Role, Status, Task, TaskId, TaskPatch, Timestamp, TokenPair,
+    User, UserId, UserPatch, UserRef,
 };
 
 use crate::handlers::ApiRoot;
@@ -65,11 +65,11 @@ const BEARER: &str = "bearer";
     ),
     components(
         schemas(
-            User, UserRef, Organization, Membership, Project, Task, TokenPair, Role, Status,
+            User, UserRef, Org, Membership, Project, Task, TokenPair, Role, Status,
             Priority, UserId, OrgId, ProjectId, TaskId, Timestamp, FieldErrors, NewUser,
-            Credentials, RefreshRequest, UserPatch, PasswordChange, NewOrganization,
-            OrganizationPatch, NewMembership, MembershipPatch, NewProject, ProjectPatch, NewTask,
-            TaskPatch, Problem, ApiRoot, Health, Paginated<Organization>, Paginated<Membership>,
+            Credentials, RefreshRequest, UserPatch, PasswordChange, NewOrg,
+            OrgPatch, NewMembership, MembershipPatch, NewProject, ProjectPatch, NewTask,
+            TaskPatch, Problem, ApiRoot, Health, Paginated<Org>, Paginated<Membership>,
             Paginated<Project>, Paginated<Task>,
         ),
         responses(
@@ -388,7 +388,7 @@ mod ops {
         operation_id = "organizations_list", params(OrganizationFilters, Paging),
         security(("bearer" = [])),
         responses(
-            (status = 200, description = "A page of the caller's organizations.", body = Paginated<Organization>),
+            (status = 200, description = "A page of the caller's organizations.", body = Paginated<Org>),
             (status = 400, response = BadRequest),
             (status = 401, response = Unauthorized),
             (status = 404, response = NotFound),
@@ -398,10 +398,10 @@ mod ops {
 
     /// Create an organization.
     #[utoipa::path(post, path = "/api/v1/organizations/", tag = "organizations",
-        operation_id = "organizations_create", request_body = NewOrganization,
+        operation_id = "organizations_create", request_body = NewOrg,
         description = "The creator becomes its owner.", security(("bearer" = [])),
         responses(
-            (status = 201, description = "The new organization.", body = Organization),
+            (status = 201, description = "The new organization.", body = Org),
             (status = 400, response = BadRequest),
             (status = 401, response = Unauthorized),
             (status = 409, description = "The name or slug is taken.", body = Problem, content_type = PROBLEM),
@@ -417,7 +417,7 @@ mod ops {
         params(("id" = OrgId, Path, description = "The organization.")),
         security(("bearer" = [])),
         responses(
-            (status = 200, description = "The organization.", body = Organization),
+            (status = 200, description = "The organization.", body = Org),
             (status = 401, response = Unauthorized),
             (status = 404, response = NotFound),
             (status = 429, response = TooManyRequests),
@@ -426,12 +426,12 @@ mod ops {
 
     /// Change an organization.
     #[utoipa::path(patch, path = "/api/v1/organizations/{id}/", tag = "organizations",
-        operation_id = "organizations_update", request_body = OrganizationPatch,
+        operation_id = "organizations_update", request_body = OrgPatch,
         description = "Owners and admins.",
         params(("id" = OrgId, Path, description = "The organization.")),
         security(("bearer" = [])),
         responses(
-            (status = 200, description = "The organization, changed.", body = Organization),
+            (status = 200, description = "The organization, changed.", body = Org),
             (status = 400, response = BadRequest),
             (status = 401, response = Unauthorized),
             (status = 403, description = "The caller's role is too low.", body = Problem, content_type = PROBLEM),

@@ -16,8 +16,8 @@ use crate::time::Timestamp;
 
 /// An organization as one of its members sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Organization {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = Organization))]
+pub struct Org {
     /// The organization's id.
     pub id: OrgId,
     /// Its name, unique without regard to case.
@@ -39,9 +39,10 @@ pub struct Organization {
 #[cfg_attr(
     feature = "openapi",
     derive(utoipa::ToSchema),
+    schema(as = NewOrganization),
     serde(deny_unknown_fields)
 )]
-pub struct NewOrganization {
+pub struct NewOrg {
     /// 2 to 255 characters, not digits only, unique without regard to case.
     pub name: String,
     /// `[a-z0-9]+(-[a-z0-9]+)*`, at most 64; derived from the name when absent.
@@ -52,7 +53,7 @@ pub struct NewOrganization {
 const WRITABLE: &[&str] = &["name", "slug"];
 const READ_ONLY: &[&str] = &["id", "role", "member_count", "created_at", "updated_at"];
 
-impl NewOrganization {
+impl NewOrg {
     /// Reads a create body (`name`, optional `slug`).
     ///
     /// # Errors
@@ -74,9 +75,10 @@ impl NewOrganization {
 #[cfg_attr(
     feature = "openapi",
     derive(utoipa::ToSchema),
+    schema(as = OrganizationPatch),
     serde(deny_unknown_fields)
 )]
-pub struct OrganizationPatch {
+pub struct OrgPatch {
     /// A new name.
     #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub name: Option<String>,
@@ -85,7 +87,7 @@ pub struct OrganizationPatch {
     pub slug: Option<String>,
 }
 
-impl OrganizationPatch {
+impl OrgPatch {
     /// Reads a `PATCH` body.
     ///
     /// # Errors

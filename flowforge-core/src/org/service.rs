@@ -1,7 +1,7 @@
 //! Operations on organizations. Reading needs membership; changing needs owner or admin;
 //! deleting needs owner.
 
-use super::{NewOrganization, OrgQuery, Organization, OrganizationPatch, slug_base, validate};
+use super::{NewOrg, Org, OrgPatch, OrgQuery, slug_base, validate};
 use crate::authz::Role;
 use crate::error::{Error, Result};
 use crate::ids::OrgId;
@@ -18,11 +18,7 @@ impl FlowForge {
     ///
     /// # Errors
     /// [`Error::NotFound`] for a page past the end.
-    pub fn list_organizations(
-        &self,
-        actor: &Actor,
-        query: &OrgQuery,
-    ) -> Result<Page<Organization>> {
+    pub fn list_organizations(&self, actor: &Actor, query: &OrgQuery) -> Result<Page<Org>> {
         self.store.read(|tx| tx.list_orgs(actor.id(), query))
     }
 
@@ -30,11 +26,7 @@ impl FlowForge {
     ///
     /// # Errors
     /// [`Error::Validation`] for a bad name or slug; [`Error::Conflict`] when either is taken.
-    pub fn create_organization(
-        &self,
-        actor: &Actor,
-        input: &NewOrganization,
-    ) -> Result<Organization> {
+    pub fn create_organization(&self, actor: &Actor, input: &NewOrg) -> Result<Org> {
         self.store
             .write(|tx| create_with_owner(tx, actor.id(), input))
     }
@@ -43,7 +35,7 @@ impl FlowForge {
     ///
     /// # Errors
     /// [`Error::NotFound`] when it does not exist or the actor is not a member.
-    pub fn get_organization(&self, actor: &Actor, id: OrgId) -> Result<Organization> {
+    pub fn get_organization(&self, actor: &Actor, id: OrgId) -> Result<Org> {
         self.store.read(|tx| {
             let scope = tx.org_scope(actor.id(), id)?;
             tx.org_view(&scope)
@@ -54,12 +46,7 @@ impl FlowForge {
     ///
     /// # Errors
     /// [`Error::NotFound`], [`Error::Forbidden`], [`Error::Validation`], [`Error::Conflict`].
-    pub fn update_organization(
-        &self,
-        actor: &Actor,
-        id: OrgId,
-        patch: &OrganizationPatch,
-    ) -> Result<Organization> {
+    pub fn update_organization(&self, actor: &Actor, id: OrgId, patch: &OrgPatch) -> Result<Org> {
         self.store.write(|tx| {
             let scope = tx.org_scope(actor.id(), id)?;
             scope.require_manager()?;
@@ -100,11 +87,7 @@ impl FlowForge {
 }
 
 /// Creates an organization whose first member, `owner`, is its owner.
-pub(crate) fn create_with_owner(
-    tx: &Tx<'_>,
-    owner: crate::UserId,
-    input: &NewOrganization,
-) -> Result<Organization> {
+pub(crate) fn create_with_owner(tx: &Tx<'_>, owner: crate::UserId, input: &NewOrg) -> Result<Org> {
     let name = validate(Some(&input.name), input.slug.as_deref())?.unwrap_or_default();
     if tx.org_name_taken(&fold_case(&name), None)? {
         return Err(Error::Conflict(NAME_TAKEN.into()));
@@ -117,7 +100,7 @@ pub(crate) fn create_with_owner(
         None => unique_slug(tx, &slug_base(&name))?,
     };
     let now = Timestamp::now();
-    let org = Organization {
+    let org = Org {
         id: OrgId::new(),
         name,
         slug,

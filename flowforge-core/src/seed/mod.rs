@@ -16,7 +16,7 @@ use serde::Serialize;
 use crate::authz::{OrgScope, Role};
 use crate::error::{Error, Result};
 use crate::ids::{OrgId, ProjectId, TaskId, UserId};
-use crate::org::Organization;
+use crate::org::Org;
 use crate::project::Project;
 use crate::task::{Priority, Status, Task};
 use crate::time::Timestamp;
@@ -212,7 +212,7 @@ impl Admin<'_> {
         for n in 0..plan.orgs {
             let name = format!("Org {n} {}", title_case(&g.words(2)));
             let created_at = g.when();
-            let org = Organization {
+            let org = Org {
                 id: g.id(),
                 name,
                 slug: format!("org{n}"),

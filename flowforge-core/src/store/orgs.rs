@@ -7,7 +7,7 @@ use crate::admin::OrgSummary;
 use crate::authz::{OrgScope, Role};
 use crate::error::{Error, Result};
 use crate::ids::{OrgId, UserId};
-use crate::org::{OrgField, OrgQuery, Organization};
+use crate::org::{Org, OrgField, OrgQuery};
 use crate::query::search::fold_case;
 use crate::query::{Page, PageRequest, Search};
 use crate::time::Timestamp;
@@ -17,8 +17,8 @@ const ORG_COLUMNS: &str = "o.id, o.name, o.slug, m.role,
 
 const ORG_TAKEN: &str = "An organization with this name or slug already exists.";
 
-fn org_row(row: &Row) -> Result<Organization> {
-    Ok(Organization {
+fn org_row(row: &Row) -> Result<Org> {
+    Ok(Org {
         id: row.get(0)?,
         name: row.get(1)?,
         slug: row.get(2)?,
@@ -68,7 +68,7 @@ impl Tx<'_> {
     }
 
     /// The organization of `scope`, as its member sees it.
-    pub(crate) fn org_view(&self, scope: &OrgScope) -> Result<Organization> {
+    pub(crate) fn org_view(&self, scope: &OrgScope) -> Result<Org> {
         let sql = format!(
             "SELECT {ORG_COLUMNS} FROM organizations o
              JOIN memberships m ON m.organization_id = o.id AND m.user_id = ? WHERE o.id = ?"
@@ -77,7 +77,7 @@ impl Tx<'_> {
             .ok_or_else(Error::not_found)
     }
 
-    pub(crate) fn list_orgs(&self, user: UserId, query: &OrgQuery) -> Result<Page<Organization>> {
+    pub(crate) fn list_orgs(&self, user: UserId, query: &OrgQuery) -> Result<Page<Org>> {
         let mut filter = Where::default();
         filter.and("m.user_id = ?", [value(user)]);
         filter.search(&query.search, &["o.name"]);
@@ -153,7 +153,7 @@ impl Tx<'_> {
     }
 
     /// Inserts `org` with `owner` as its first member.
-    pub(crate) fn insert_org(&self, org: &Organization, owner: UserId) -> Result<()> {
+    pub(crate) fn insert_org(&self, org: &Org, owner: UserId) -> Result<()> {
         self.execute_unique(
             "INSERT INTO organizations (id, name, name_key, slug, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
             args![org.id, org.name, fold_case(&org.name), org.slug, org.created_at, org.updated_at],

@@ -6,8 +6,8 @@ use rusqlite::trace::{TraceEvent, TraceEventCodes};
 
 use crate::query::PageRequest;
 use crate::{
-    Actor, Config, Database, FlowForge, NewMembership, NewOrganization, NewProject, NewTask,
-    NewUser, ProjectQuery, Role, TaskQuery,
+    Actor, Config, Database, FlowForge, NewMembership, NewOrg, NewProject, NewTask, NewUser,
+    ProjectQuery, Role, TaskQuery,
 };
 
 thread_local! {
@@ -61,7 +61,7 @@ fn seeded_with(tasks: usize, config: Config) -> (FlowForge, Actor) {
     let org = ff
         .create_organization(
             &owner,
-            &NewOrganization {
+            &NewOrg {
                 name: "Acme".into(),
                 slug: None,
             },

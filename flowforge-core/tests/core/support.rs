@@ -4,9 +4,9 @@
 #![allow(dead_code)]
 
 use flowforge_core::{
-    Actor, Config, Error, FieldErrors, FlowForge, MemberQuery, NewMembership, NewOrganization,
-    NewProject, NewTask, NewUser, OrgId, Organization, OrganizationPatch, Project, ProjectPatch,
-    ProjectQuery, Role, Task, TaskPatch, TaskQuery, UserId,
+    Actor, Config, Error, FieldErrors, FlowForge, MemberQuery, NewMembership, NewOrg, NewProject,
+    NewTask, NewUser, Org, OrgId, OrgPatch, Project, ProjectPatch, ProjectQuery, Role, Task,
+    TaskPatch, TaskQuery, UserId,
 };
 
 /// The password of every fixture user.
@@ -101,10 +101,10 @@ pub fn named_user(ff: &FlowForge, email: &str, full_name: &str) -> Actor {
 }
 
 /// Creates an organization owned by `owner`.
-pub fn org(ff: &FlowForge, owner: &Actor, name: &str) -> Organization {
+pub fn org(ff: &FlowForge, owner: &Actor, name: &str) -> Org {
     ff.create_organization(
         owner,
-        &NewOrganization {
+        &NewOrg {
             name: name.into(),
             slug: None,
         },
@@ -113,7 +113,7 @@ pub fn org(ff: &FlowForge, owner: &Actor, name: &str) -> Organization {
 }
 
 /// Adds `who` to `org` with `role`, acting as `by`.
-pub fn add(ff: &FlowForge, by: &Actor, org: &Organization, who: &Actor, role: Role) {
+pub fn add(ff: &FlowForge, by: &Actor, org: &Org, who: &Actor, role: Role) {
     ff.add_member(
         by,
         org.id,
@@ -126,7 +126,7 @@ pub fn add(ff: &FlowForge, by: &Actor, org: &Organization, who: &Actor, role: Ro
 }
 
 /// Creates a project in `org`.
-pub fn project(ff: &FlowForge, by: &Actor, org: &Organization, name: &str) -> Project {
+pub fn project(ff: &FlowForge, by: &Actor, org: &Org, name: &str) -> Project {
     ff.create_project(by, &NewProject::new(org.id, name))
         .expect("create project")
 }
@@ -138,18 +138,18 @@ pub fn task(ff: &FlowForge, by: &Actor, project: &Project, title: &str) -> Task 
 }
 
 /// A patch that changes an organization's name only.
-pub fn rename_org(name: &str) -> OrganizationPatch {
-    OrganizationPatch {
+pub fn rename_org(name: &str) -> OrgPatch {
+    OrgPatch {
         name: Some(name.into()),
-        ..OrganizationPatch::default()
+        ..OrgPatch::default()
     }
 }
 
 /// A patch that changes an organization's slug only.
-pub fn reslug_org(slug: &str) -> OrganizationPatch {
-    OrganizationPatch {
+pub fn reslug_org(slug: &str) -> OrgPatch {
+    OrgPatch {
         slug: Some(slug.into()),
-        ..OrganizationPatch::default()
+        ..OrgPatch::default()
     }
 }
 
@@ -186,11 +186,11 @@ pub struct World {
     pub member: Actor,
     pub viewer: Actor,
     pub outsider: Actor,
-    pub org: Organization,
+    pub org: Org,
     pub project: Project,
     /// Created by `member`.
     pub task: Task,
-    pub foreign: Organization,
+    pub foreign: Org,
     pub foreign_project: Project,
     pub foreign_task: Task,
 }

@@ -3,7 +3,7 @@
 //! written.
 
 use flowforge_core::{
-    Actor, Error, MemberQuery, MembershipPatch, NewMembership, OrgId, OrganizationPatch, ProjectId,
+    Actor, Error, MemberQuery, MembershipPatch, NewMembership, OrgId, OrgPatch, ProjectId,
     ProjectPatch, Role, TaskId, TaskPatch, UserId,
 };
 
@@ -51,14 +51,14 @@ fn a_foreign_organization_answers_like_a_missing_one() {
                 .map(drop)
         }),
         ("rename organization to an invalid name", |w, a, id| {
-            let patch = OrganizationPatch {
+            let patch = OrgPatch {
                 name: Some("1".into()),
                 slug: Some("Not A Slug".into()),
             };
             w.ff.update_organization(a, id, &patch).map(drop)
         }),
         ("rename organization to a taken name", |w, a, id| {
-            let patch = OrganizationPatch {
+            let patch = OrgPatch {
                 name: Some("Acme".into()),
                 slug: Some("globex".into()),
             };

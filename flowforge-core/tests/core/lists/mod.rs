@@ -11,7 +11,7 @@ use std::fmt::Debug;
 
 use chrono::NaiveDate;
 use flowforge_core::{
-    Actor, Error, FlowForge, MemberQuery, NewTask, OrgId, OrgQuery, Organization, Page, Project,
+    Actor, Error, FlowForge, MemberQuery, NewTask, Org, OrgId, OrgQuery, Page, Project,
     ProjectQuery, Task, TaskQuery,
 };
 
@@ -76,7 +76,7 @@ fn date(text: &str) -> NaiveDate {
 }
 
 /// One user, ada@example.com, owning one organization, Acme, with one project, Launch.
-type Solo = (crate::support::TestFf, Actor, Organization, Project);
+type Solo = (crate::support::TestFf, Actor, Org, Project);
 
 fn solo() -> Solo {
     let ff = open();

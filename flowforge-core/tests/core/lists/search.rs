@@ -2,7 +2,7 @@
 //! ignoring case in any script; the text is searched literally, however hostile or long, and
 //! follows edits and deletions.
 
-use flowforge_core::{NewOrganization, NewProject, Role, Search, TaskPatch, TaskQuery};
+use flowforge_core::{NewOrg, NewProject, Role, Search, TaskPatch, TaskQuery};
 
 use super::{
     Solo, every_list, items, list, make, members, orgs, projects, set, solo, sorted, title_set,
@@ -376,7 +376,7 @@ fn organizations_are_searched_by_name() {
     for name in ["Acme Rockets", "acme two", "Beta Labs", "100% Pure"] {
         ff.create_organization(
             &ada,
-            &NewOrganization {
+            &NewOrg {
                 name: name.into(),
                 slug: None,
             },

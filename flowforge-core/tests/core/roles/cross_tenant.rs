@@ -3,8 +3,8 @@
 //! role of the organization on the foreign one; and nothing of the other tenant changes.
 
 use flowforge_core::{
-    Actor, Error, MemberQuery, MembershipPatch, NewMembership, NewProject, NewTask, Organization,
-    Project, Role, Task, UserId,
+    Actor, Error, MemberQuery, MembershipPatch, NewMembership, NewProject, NewTask, Org, Project,
+    Role, Task, UserId,
 };
 
 use super::Expect;
@@ -14,7 +14,7 @@ use crate::support::{
 
 /// The resources of one tenant, as the targets of another tenant's actor.
 struct Tenant<'a> {
-    org: &'a Organization,
+    org: &'a Org,
     project: &'a Project,
     task: &'a Task,
     /// A member of `org` (never the actor).

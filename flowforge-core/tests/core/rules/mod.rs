@@ -10,8 +10,8 @@ mod projects;
 mod tasks;
 
 use flowforge_core::{
-    Actor, FieldErrors, FlowForge, NewOrganization, OrgQuery, ProjectId, ProjectQuery, Task,
-    TaskId, TaskQuery, UserId,
+    Actor, FieldErrors, FlowForge, NewOrg, OrgQuery, ProjectId, ProjectQuery, Task, TaskId,
+    TaskQuery, UserId,
 };
 
 /// The query pairs of a page that holds every item these tests make.
@@ -27,8 +27,8 @@ fn assert_says(errors: &FieldErrors, field: &str, message: &str) {
     );
 }
 
-fn new_org(name: &str, slug: Option<&str>) -> NewOrganization {
-    NewOrganization {
+fn new_org(name: &str, slug: Option<&str>) -> NewOrg {
+    NewOrg {
         name: name.into(),
         slug: slug.map(Into::into),
     }

@@ -1,9 +1,7 @@
 //! A refused request writes nothing: not one field of a task, project or organization, however
 //! many of its other fields were good.
 
-use flowforge_core::{
-    Error, NewTask, OrganizationPatch, Priority, ProjectPatch, Status, TaskPatch,
-};
+use flowforge_core::{Error, NewTask, OrgPatch, Priority, ProjectPatch, Status, TaskPatch};
 
 use super::{all_tasks, new_org, org_names, task_ids};
 use crate::support::{World, assert_conflict, assert_forbidden, assert_invalid, project};
@@ -79,7 +77,7 @@ fn a_refused_project_or_organization_change_writes_nothing() {
     };
     assert_conflict(ff.update_project(&world.owner, other.id, &patch), "name");
     assert_eq!(ff.get_project(&world.owner, other.id).unwrap(), other);
-    let patch = OrganizationPatch {
+    let patch = OrgPatch {
         name: Some("Renamed".into()),
         slug: Some("Bad Slug".into()),
     };
@@ -87,7 +85,7 @@ fn a_refused_project_or_organization_change_writes_nothing() {
         ff.update_organization(&world.owner, world.org.id, &patch),
         "slug",
     );
-    let patch = OrganizationPatch {
+    let patch = OrgPatch {
         name: Some("Renamed".into()),
         slug: Some(world.foreign.slug.clone()),
     };

@@ -1,7 +1,7 @@
 //! Organizations: the name and slug rules, their uniqueness without regard to case, derived
 //! slugs, and the organization body.
 
-use flowforge_core::{NewOrganization, OrganizationPatch};
+use flowforge_core::{NewOrg, OrgPatch};
 use serde_json::json;
 
 use super::{assert_says, new_org, org_names};
@@ -187,19 +187,19 @@ fn a_derived_slug_steps_around_an_explicitly_taken_one() {
 
 #[test]
 fn an_organization_body_refuses_role_and_unknown_fields() {
-    let errors = field_errors(NewOrganization::from_json(
+    let errors = field_errors(NewOrg::from_json(
         &json!({"name": "Acme", "role": "owner", "plan": "gold"}),
     ));
     assert_says(&errors, "role", READ_ONLY);
     assert_says(&errors, "plan", UNKNOWN);
     for field in ["id", "member_count", "created_at", "updated_at"] {
-        let errors = field_errors(OrganizationPatch::from_json(&json!({ field: "x" })));
+        let errors = field_errors(OrgPatch::from_json(&json!({ field: "x" })));
         assert_says(&errors, field, READ_ONLY);
     }
-    let errors = field_errors(OrganizationPatch::from_json(&json!({"role": "owner"})));
+    let errors = field_errors(OrgPatch::from_json(&json!({"role": "owner"})));
     assert_says(&errors, "role", READ_ONLY);
-    let errors = field_errors(NewOrganization::from_json(&json!({})));
+    let errors = field_errors(NewOrg::from_json(&json!({})));
     assert_says(&errors, "name", "This field is required.");
-    let parsed = NewOrganization::from_json(&json!({"name": "Acme"})).unwrap();
+    let parsed = NewOrg::from_json(&json!({"name": "Acme"})).unwrap();
     assert_eq!(parsed.slug, None);
 }

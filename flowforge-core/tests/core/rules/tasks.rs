@@ -1,7 +1,7 @@
 //! Tasks: the title, description and assignee rules, and the task bodies (unknown, read-only and
 //! mistyped fields, every writable field, a body that is not an object).
 
-use flowforge_core::{FieldErrors, NewOrganization, NewTask, Priority, Status, TaskPatch, UserId};
+use flowforge_core::{FieldErrors, NewOrg, NewTask, Priority, Status, TaskPatch, UserId};
 use serde_json::{Value, json};
 
 use super::{assert_says, assigned, task_count};
@@ -250,6 +250,6 @@ fn a_body_that_is_not_an_object_is_refused() {
     for body in [json!([]), json!("task"), json!(null), json!(3)] {
         assert_invalid(NewTask::from_json(&body), FieldErrors::NON_FIELD);
         assert_invalid(TaskPatch::from_json(&body), FieldErrors::NON_FIELD);
-        assert_invalid(NewOrganization::from_json(&body), FieldErrors::NON_FIELD);
+        assert_invalid(NewOrg::from_json(&body), FieldErrors::NON_FIELD);
     }
 }
