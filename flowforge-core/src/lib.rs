@@ -42,6 +42,7 @@ mod authz;
 mod choice;
 mod error;
 mod ids;
+mod index;
 mod input;
 mod member;
 mod org;

@@ -1,0 +1,273 @@
+//! The task index: for each organization, what a task list needs of its live tasks (filter
+//! values, sort keys, search words) in memory, so a list's exact count, its page at any depth
+//! and its search never visit every matching row of the database, and never another tenant's.
+//!
+//! The tasks table stays the only truth. Every statement that writes tasks bumps its
+//! organization's row in `task_versions` and stamps the rows it wrote with the new version
+//! (`change_seq`), in the write's own transaction; a hard delete (a project's cascade) also
+//! bumps the generation. A reader brings each organization's index to the version its own
+//! snapshot sees before using it: whole on first use or after a new generation, else by the
+//! rows stamped since. Nothing is written to the index on the write path, a crash loses
+//! nothing (the index is rebuilt from the table), and several processes on one database stay
+//! exact because each checks the version in its own transaction.
+
+mod tenant;
+mod words;
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError, RwLock, RwLockReadGuard};
+
+use chrono::NaiveDate;
+use roaring::RoaringBitmap;
+
+use self::tenant::{Entry, Tenant};
+use crate::error::Result;
+use crate::ids::{OrgId, ProjectId, TaskId, UserId};
+use crate::query::Sort;
+use crate::store::Tx;
+use crate::task::{Priority, Status, TaskField, TaskQuery, UserFilter};
+use crate::time::Timestamp;
+
+/// How far an organization's tasks have been written: `version` grows with every task write,
+/// `generation` with every write the version's rows cannot describe (a hard delete).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Version {
+    /// Bumped when tasks leave the table (not soft-deleted: removed).
+    pub generation: i64,
+    /// Bumped by every statement that writes the organization's tasks.
+    pub version: i64,
+}
+
+/// One task as the index reads it from the table.
+#[derive(Debug, Clone)]
+pub(crate) struct IndexRow {
+    /// Whether the task is soft-deleted (it leaves the index).
+    pub deleted: bool,
+    pub id: TaskId,
+    pub project: ProjectId,
+    pub status: Status,
+    pub priority: Priority,
+    pub assignee: Option<UserId>,
+    pub creator: Option<UserId>,
+    pub due: Option<NaiveDate>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub title: String,
+    pub description: String,
+}
+
+/// A task query's filters with `me` resolved.
+pub(crate) struct Filter<'a> {
+    project: &'a [ProjectId],
+    status: &'a [Status],
+    priority: &'a [Priority],
+    assignee: Vec<Option<UserId>>,
+    creator: Vec<Option<UserId>>,
+    due_before: Option<NaiveDate>,
+    due_after: Option<NaiveDate>,
+    words: &'a [String],
+}
+
+impl<'a> Filter<'a> {
+    /// The filters of `query` as `me` asks them.
+    pub(crate) fn new(query: &'a TaskQuery, me: UserId) -> Self {
+        let users = |filters: &[UserFilter]| {
+            filters
+                .iter()
+                .map(|f| match f {
+                    UserFilter::Id(id) => Some(*id),
+                    UserFilter::Me => Some(me),
+                    UserFilter::Nobody => None,
+                })
+                .collect()
+        };
+        Self {
+            project: &query.project,
+            status: &query.status,
+            priority: &query.priority,
+            assignee: users(&query.assigned_to),
+            creator: users(&query.created_by),
+            due_before: query.due_before,
+            due_after: query.due_after,
+            words: query.search.words(),
+        }
+    }
+}
+
+/// The count of a list and the ids of its page, in order.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Selection {
+    pub count: u64,
+    pub ids: Vec<TaskId>,
+}
+
+/// The indexes of the organizations this process has listed.
+#[derive(Default)]
+pub(crate) struct TaskIndex {
+    tenants: Mutex<HashMap<OrgId, Arc<RwLock<Tenant>>>>,
+}
+
+/// How often a reader brings the indexes up to its snapshot before it asks for a newer one.
+const SYNC_ATTEMPTS: usize = 4;
+
+impl TaskIndex {
+    /// Counts the tasks of `orgs` that pass `filter` and picks `limit` of them from `offset` in
+    /// the order of `terms` (ties by id), all as `tx` sees the table.
+    ///
+    /// `Ok(None)` when another reader has already brought an index past `tx`'s snapshot: run
+    /// the read again in a new transaction, which sees at least as much.
+    pub(crate) fn select(
+        &self,
+        tx: &Tx<'_>,
+        orgs: &[OrgId],
+        filter: &Filter<'_>,
+        terms: &[Sort<TaskField>],
+        offset: u64,
+        limit: u64,
+    ) -> Result<Option<Selection>> {
+        let versions = tx.task_versions(orgs)?;
+        let tenants: Vec<_> = versions.iter().map(|(org, _)| self.tenant(*org)).collect();
+        for _ in 0..SYNC_ATTEMPTS {
+            for ((org, version), tenant) in versions.iter().zip(&tenants) {
+                if !sync(tx, *org, *version, tenant)? {
+                    return Ok(None);
+                }
+            }
+            // Read every index at the snapshot's version, or bring them up again: another
+            // reader may have moved one on since.
+            let guards: Vec<RwLockReadGuard<'_, Tenant>> = tenants
+                .iter()
+                .map(|t| t.read().unwrap_or_else(PoisonError::into_inner))
+                .collect();
+            let current = guards
+                .iter()
+                .zip(&versions)
+                .all(|(g, (_, v))| g.version == Some(*v));
+            if current {
+                let tenants: Vec<&Tenant> = guards.iter().map(|g| &**g).collect();
+                return Ok(Some(choose(&tenants, filter, terms, offset, limit)));
+            }
+        }
+        Ok(None)
+    }
+
+    fn tenant(&self, org: OrgId) -> Arc<RwLock<Tenant>> {
+        let mut tenants = self.tenants.lock().unwrap_or_else(PoisonError::into_inner);
+        Arc::clone(tenants.entry(org).or_default())
+    }
+}
+
+/// Brings `tenant` to `version` as `tx` sees it; `false` when it is already past it.
+fn sync(tx: &Tx<'_>, org: OrgId, version: Version, tenant: &RwLock<Tenant>) -> Result<bool> {
+    let at = tenant.read().unwrap_or_else(PoisonError::into_inner).version;
+    if at == Some(version) {
+        return Ok(true);
+    }
+    let mut tenant = tenant.write().unwrap_or_else(PoisonError::into_inner);
+    match tenant.version {
+        Some(at) if at == version => return Ok(true),
+        Some(at) if at.version > version.version => return Ok(false),
+        Some(at) if at.generation == version.generation => {
+            for row in tx.index_rows(org, Some(at.version))? {
+                tenant.apply(row);
+            }
+        }
+        _ => {
+            *tenant = Tenant::default();
+            for row in tx.index_rows(org, None)? {
+                tenant.apply(row);
+            }
+        }
+    }
+    tenant.version = Some(version);
+    Ok(true)
+}
+
+/// The count and the page of the matching tasks of every tenant.
+fn choose(
+    tenants: &[&Tenant],
+    filter: &Filter<'_>,
+    terms: &[Sort<TaskField>],
+    offset: u64,
+    limit: u64,
+) -> Selection {
+    let mut candidates: Vec<&Entry> = Vec::new();
+    let mut count = 0;
+    let matches: Vec<RoaringBitmap> = tenants.iter().map(|t| t.matching(filter)).collect();
+    for m in &matches {
+        count += m.len();
+    }
+    if offset >= count || limit == 0 {
+        return Selection {
+            count,
+            ids: Vec::new(),
+        };
+    }
+    candidates.reserve(usize::try_from(count).unwrap_or(0));
+    for (tenant, m) in tenants.iter().zip(&matches) {
+        candidates.extend(m.iter().map(|slot| tenant.entry(slot)));
+    }
+    let offset = usize::try_from(offset).unwrap_or(usize::MAX);
+    let end = offset.saturating_add(usize::try_from(limit).unwrap_or(usize::MAX));
+    let ids = page_of(candidates, offset, end, |a, b| compare(a, b, terms))
+        .into_iter()
+        .map(|e| e.id)
+        .collect();
+    Selection { count, ids }
+}
+
+/// The items ranked `offset..end` by `cmp`, in order, without sorting the rest: two linear
+/// selections and a sort of the page itself.
+fn page_of<T>(
+    mut items: Vec<T>,
+    offset: usize,
+    end: usize,
+    mut cmp: impl FnMut(&T, &T) -> Ordering,
+) -> Vec<T> {
+    if end < items.len() {
+        items.select_nth_unstable_by(end, &mut cmp);
+        items.truncate(end);
+    }
+    if offset >= items.len() {
+        return Vec::new();
+    }
+    if offset > 0 {
+        items.select_nth_unstable_by(offset, &mut cmp);
+    }
+    let mut page = items.split_off(offset);
+    page.sort_unstable_by(&mut cmp);
+    page
+}
+
+/// The order of a task list: each term in turn (tasks without a due date last in both
+/// directions), then the id.
+fn compare(a: &Entry, b: &Entry, terms: &[Sort<TaskField>]) -> Ordering {
+    for term in terms {
+        let order = match term.field {
+            TaskField::DueDate => match (a.due, b.due) {
+                (Some(x), Some(y)) => x.cmp(&y),
+                (None, None) => Ordering::Equal,
+                (None, Some(_)) => return Ordering::Greater,
+                (Some(_), None) => return Ordering::Less,
+            },
+            TaskField::Priority => a.priority.cmp(&b.priority),
+            TaskField::Status => a.status.cmp(&b.status),
+            TaskField::Title => a.title.cmp(&b.title),
+            TaskField::CreatedAt => a.created_at.cmp(&b.created_at),
+            TaskField::UpdatedAt => a.updated_at.cmp(&b.updated_at),
+        };
+        let order = if term.descending {
+            order.reverse()
+        } else {
+            order
+        };
+        if order != Ordering::Equal {
+            return order;
+        }
+    }
+    a.id.cmp(&b.id)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,179 @@
+//! One organization's index: its live tasks' filter values and sort keys by slot, a bitmap of
+//! slots per filter value, and its search vocabulary. A slot is a small dense number given to a
+//! task while it is live here, so the bitmaps stay compact.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+
+use chrono::NaiveDate;
+use roaring::RoaringBitmap;
+
+use super::words::Vocabulary;
+use super::{Filter, IndexRow, Version};
+use crate::ids::{ProjectId, TaskId, UserId};
+use crate::task::{Priority, Status};
+use crate::time::Timestamp;
+
+/// What the index keeps of one live task.
+pub(super) struct Entry {
+    pub(super) id: TaskId,
+    pub(super) project: ProjectId,
+    pub(super) status: Status,
+    pub(super) priority: Priority,
+    pub(super) assignee: Option<UserId>,
+    pub(super) creator: Option<UserId>,
+    pub(super) due: Option<NaiveDate>,
+    pub(super) created_at: Timestamp,
+    pub(super) updated_at: Timestamp,
+    pub(super) title: Box<str>,
+    words: Box<[u32]>,
+}
+
+/// The slots of each value of one filter.
+struct Postings<K>(HashMap<K, RoaringBitmap>);
+
+impl<K: Hash + Eq + Copy> Postings<K> {
+    fn insert(&mut self, key: K, slot: u32) {
+        self.0.entry(key).or_default().insert(slot);
+    }
+
+    fn remove(&mut self, key: K, slot: u32) {
+        if let Some(slots) = self.0.get_mut(&key) {
+            slots.remove(slot);
+            if slots.is_empty() {
+                self.0.remove(&key);
+            }
+        }
+    }
+
+    /// Keeps in `matches` only the slots holding any of `keys`; an empty `keys` keeps all.
+    fn keep_any(&self, matches: &mut RoaringBitmap, keys: impl IntoIterator<Item = K>) {
+        let mut keys = keys.into_iter().peekable();
+        if keys.peek().is_none() {
+            return;
+        }
+        let mut any = RoaringBitmap::new();
+        for key in keys {
+            if let Some(slots) = self.0.get(&key) {
+                any |= slots;
+            }
+        }
+        *matches &= any;
+    }
+}
+
+impl<K> Default for Postings<K> {
+    fn default() -> Self {
+        Self(HashMap::new())
+    }
+}
+
+/// One organization's index at one version of its tasks.
+#[derive(Default)]
+pub(super) struct Tenant {
+    /// The version it holds; `None` until it is first loaded.
+    pub(super) version: Option<Version>,
+    entries: Vec<Option<Entry>>,
+    free: Vec<u32>,
+    by_id: HashMap<TaskId, u32>,
+    live: RoaringBitmap,
+    project: Postings<ProjectId>,
+    status: Postings<Status>,
+    priority: Postings<Priority>,
+    assignee: Postings<Option<UserId>>,
+    creator: Postings<Option<UserId>>,
+    words: Vocabulary,
+}
+
+impl Tenant {
+    /// Brings one task to the state of `row`: added, changed, or gone when it is deleted.
+    pub(super) fn apply(&mut self, row: IndexRow) {
+        if let Some(slot) = self.by_id.remove(&row.id) {
+            self.vacate(slot);
+        }
+        if row.deleted {
+            return;
+        }
+        let slot = self.free.pop().unwrap_or_else(|| {
+            self.entries.push(None);
+            u32::try_from(self.entries.len() - 1).unwrap_or(u32::MAX)
+        });
+        self.live.insert(slot);
+        self.project.insert(row.project, slot);
+        self.status.insert(row.status, slot);
+        self.priority.insert(row.priority, slot);
+        self.assignee.insert(row.assignee, slot);
+        self.creator.insert(row.creator, slot);
+        let words = self.words.add(slot, &[&row.title, &row.description]);
+        self.by_id.insert(row.id, slot);
+        self.entries[slot as usize] = Some(Entry {
+            id: row.id,
+            project: row.project,
+            status: row.status,
+            priority: row.priority,
+            assignee: row.assignee,
+            creator: row.creator,
+            due: row.due,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            title: row.title.into_boxed_str(),
+            words,
+        });
+    }
+
+    fn vacate(&mut self, slot: u32) {
+        let Some(entry) = self.entries[slot as usize].take() else {
+            return;
+        };
+        self.live.remove(slot);
+        self.project.remove(entry.project, slot);
+        self.status.remove(entry.status, slot);
+        self.priority.remove(entry.priority, slot);
+        self.assignee.remove(entry.assignee, slot);
+        self.creator.remove(entry.creator, slot);
+        self.words.remove(slot, &entry.words);
+        self.free.push(slot);
+    }
+
+    /// The entry in `slot`; only slots from [`Tenant::matching`] are asked for.
+    pub(super) fn entry(&self, slot: u32) -> &Entry {
+        self.entries[slot as usize]
+            .as_ref()
+            .expect("a matching slot holds a live task")
+    }
+
+    /// The slots of the live tasks that pass `filter`.
+    pub(super) fn matching(&self, filter: &Filter<'_>) -> RoaringBitmap {
+        let mut matches = self.live.clone();
+        self.project.keep_any(&mut matches, filter.project.iter().copied());
+        self.status.keep_any(&mut matches, filter.status.iter().copied());
+        self.priority
+            .keep_any(&mut matches, filter.priority.iter().copied());
+        self.assignee
+            .keep_any(&mut matches, filter.assignee.iter().copied());
+        self.creator
+            .keep_any(&mut matches, filter.creator.iter().copied());
+        for word in filter.words {
+            if matches.is_empty() {
+                break;
+            }
+            matches &= self.words.containing(word);
+        }
+        if filter.due_before.is_some() || filter.due_after.is_some() {
+            let due = |slot: &u32| {
+                self.entry(*slot).due.is_some_and(|date| {
+                    filter.due_before.is_none_or(|before| date <= before)
+                        && filter.due_after.is_none_or(|after| date >= after)
+                })
+            };
+            matches = matches.iter().filter(due).collect();
+        }
+        matches
+    }
+
+    /// How many live tasks the index holds.
+    #[cfg(test)]
+    pub(super) fn len(&self) -> u64 {
+        self.live.len()
+    }
+}
