@@ -87,9 +87,6 @@ pub struct Config {
     pub refresh_ttl: Duration,
     /// Whether anyone may register (default true).
     pub allow_registration: bool,
-    /// A task search of a caller who sees at most this many tasks compares them directly;
-    /// above it, the trigram index answers (default 50,000). Both give the same results.
-    pub search_scan_limit: u64,
 }
 
 impl Config {
@@ -100,7 +97,6 @@ impl Config {
             access_ttl: Duration::from_secs(15 * 60),
             refresh_ttl: Duration::from_secs(7 * 24 * 3600),
             allow_registration: true,
-            search_scan_limit: 50_000,
         }
     }
 }
@@ -112,7 +108,6 @@ impl std::fmt::Debug for Config {
             .field("access_ttl", &self.access_ttl)
             .field("refresh_ttl", &self.refresh_ttl)
             .field("allow_registration", &self.allow_registration)
-            .field("search_scan_limit", &self.search_scan_limit)
             .finish()
     }
 }
@@ -136,6 +131,7 @@ pub struct FlowForge {
     store: store::Store,
     tokens: auth::TokenKeys,
     config: Config,
+    tasks: index::TaskIndex,
 }
 
 impl FlowForge {
@@ -158,6 +154,7 @@ impl FlowForge {
             store,
             tokens,
             config,
+            tasks: index::TaskIndex::default(),
         })
     }
 

@@ -16,6 +16,7 @@ mod words;
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
+use std::ops::Deref;
 use std::sync::{Arc, Mutex, PoisonError, RwLock, RwLockReadGuard};
 
 use chrono::NaiveDate;
@@ -58,7 +59,7 @@ pub(crate) struct IndexRow {
 }
 
 /// A task query's filters with `me` resolved.
-pub(crate) struct Filter<'a> {
+struct Filter<'a> {
     project: &'a [ProjectId],
     status: &'a [Status],
     priority: &'a [Priority],
@@ -71,7 +72,7 @@ pub(crate) struct Filter<'a> {
 
 impl<'a> Filter<'a> {
     /// The filters of `query` as `me` asks them.
-    pub(crate) fn new(query: &'a TaskQuery, me: UserId) -> Self {
+    fn new(query: &'a TaskQuery, me: UserId) -> Self {
         let users = |filters: &[UserFilter]| {
             filters
                 .iter()
@@ -95,6 +96,26 @@ impl<'a> Filter<'a> {
     }
 }
 
+/// A task list as the index answers it: the filters, the ordering (ties by id) and the page.
+pub(crate) struct Listing<'a> {
+    filter: Filter<'a>,
+    ordering: Vec<Sort<TaskField>>,
+    offset: u64,
+    limit: u64,
+}
+
+impl<'a> Listing<'a> {
+    /// The list `query` asks for, as `me` asks it.
+    pub(crate) fn new(query: &'a TaskQuery, me: UserId) -> Self {
+        Self {
+            filter: Filter::new(query, me),
+            ordering: query.ordering_or_default(),
+            offset: query.page.offset(),
+            limit: query.page.page_size(),
+        }
+    }
+}
+
 /// The count of a list and the ids of its page, in order.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct Selection {
@@ -112,8 +133,8 @@ pub(crate) struct TaskIndex {
 const SYNC_ATTEMPTS: usize = 4;
 
 impl TaskIndex {
-    /// Counts the tasks of `orgs` that pass `filter` and picks `limit` of them from `offset` in
-    /// the order of `terms` (ties by id), all as `tx` sees the table.
+    /// Counts the tasks of `orgs` that `listing` wants and picks its page, as `tx` sees the
+    /// table, from the shared indexes.
     ///
     /// `Ok(None)` when another reader has already brought an index past `tx`'s snapshot: run
     /// the read again in a new transaction, which sees at least as much.
@@ -121,10 +142,7 @@ impl TaskIndex {
         &self,
         tx: &Tx<'_>,
         orgs: &[OrgId],
-        filter: &Filter<'_>,
-        terms: &[Sort<TaskField>],
-        offset: u64,
-        limit: u64,
+        listing: &Listing<'_>,
     ) -> Result<Option<Selection>> {
         let versions = tx.task_versions(orgs)?;
         let tenants: Vec<_> = versions.iter().map(|(org, _)| self.tenant(*org)).collect();
@@ -146,10 +164,33 @@ impl TaskIndex {
                 .all(|(g, (_, v))| g.version == Some(*v));
             if current {
                 let tenants: Vec<&Tenant> = guards.iter().map(|g| &**g).collect();
-                return Ok(Some(choose(&tenants, filter, terms, offset, limit)));
+                return Ok(Some(choose(&tenants, listing)));
             }
         }
         Ok(None)
+    }
+
+    /// As [`TaskIndex::select`], but an index that is not at `tx`'s version is loaded for this
+    /// call alone rather than shared: slower, and never refused.
+    pub(crate) fn select_at_snapshot(
+        &self,
+        tx: &Tx<'_>,
+        orgs: &[OrgId],
+        listing: &Listing<'_>,
+    ) -> Result<Selection> {
+        let versions = tx.task_versions(orgs)?;
+        let shared: Vec<_> = versions.iter().map(|(org, _)| self.tenant(*org)).collect();
+        let mut held = Vec::with_capacity(versions.len());
+        for ((org, version), tenant) in versions.iter().zip(&shared) {
+            let guard = tenant.read().unwrap_or_else(PoisonError::into_inner);
+            held.push(if guard.version == Some(*version) {
+                Held::Shared(guard)
+            } else {
+                Held::Private(Box::new(load(tx, *org, *version)?))
+            });
+        }
+        let tenants: Vec<&Tenant> = held.iter().map(|h| &**h).collect();
+        Ok(choose(&tenants, listing))
     }
 
     fn tenant(&self, org: OrgId) -> Arc<RwLock<Tenant>> {
@@ -160,7 +201,10 @@ impl TaskIndex {
 
 /// Brings `tenant` to `version` as `tx` sees it; `false` when it is already past it.
 fn sync(tx: &Tx<'_>, org: OrgId, version: Version, tenant: &RwLock<Tenant>) -> Result<bool> {
-    let at = tenant.read().unwrap_or_else(PoisonError::into_inner).version;
+    let at = tenant
+        .read()
+        .unwrap_or_else(PoisonError::into_inner)
+        .version;
     if at == Some(version) {
         return Ok(true);
     }
@@ -173,47 +217,48 @@ fn sync(tx: &Tx<'_>, org: OrgId, version: Version, tenant: &RwLock<Tenant>) -> R
                 tenant.apply(row);
             }
         }
-        _ => {
-            *tenant = Tenant::default();
-            for row in tx.index_rows(org, None)? {
-                tenant.apply(row);
-            }
-        }
+        _ => *tenant = load(tx, org, version)?,
     }
     tenant.version = Some(version);
     Ok(true)
 }
 
-/// The count and the page of the matching tasks of every tenant.
-fn choose(
-    tenants: &[&Tenant],
-    filter: &Filter<'_>,
-    terms: &[Sort<TaskField>],
-    offset: u64,
-    limit: u64,
-) -> Selection {
-    let mut candidates: Vec<&Entry> = Vec::new();
-    let mut count = 0;
-    let matches: Vec<RoaringBitmap> = tenants.iter().map(|t| t.matching(filter)).collect();
-    for m in &matches {
-        count += m.len();
+/// The organization's index at `version`, loaded whole from `tx`.
+fn load(tx: &Tx<'_>, org: OrgId, version: Version) -> Result<Tenant> {
+    let mut tenant = Tenant::default();
+    for row in tx.index_rows(org, None)? {
+        tenant.apply(row);
     }
+    tenant.version = Some(version);
+    Ok(tenant)
+}
+
+/// The count and the page of the matching tasks of every tenant.
+fn choose(tenants: &[&Tenant], listing: &Listing<'_>) -> Selection {
+    let (offset, limit) = (listing.offset, listing.limit);
+    let matches: Vec<RoaringBitmap> = tenants
+        .iter()
+        .map(|t| t.matching(&listing.filter))
+        .collect();
+    let count = matches.iter().map(RoaringBitmap::len).sum();
     if offset >= count || limit == 0 {
         return Selection {
             count,
             ids: Vec::new(),
         };
     }
-    candidates.reserve(usize::try_from(count).unwrap_or(0));
+    let mut candidates: Vec<&Entry> = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
     for (tenant, m) in tenants.iter().zip(&matches) {
         candidates.extend(m.iter().map(|slot| tenant.entry(slot)));
     }
     let offset = usize::try_from(offset).unwrap_or(usize::MAX);
     let end = offset.saturating_add(usize::try_from(limit).unwrap_or(usize::MAX));
-    let ids = page_of(candidates, offset, end, |a, b| compare(a, b, terms))
-        .into_iter()
-        .map(|e| e.id)
-        .collect();
+    let ids = page_of(candidates, offset, end, |a, b| {
+        compare(a, b, &listing.ordering)
+    })
+    .into_iter()
+    .map(|e| e.id)
+    .collect();
     Selection { count, ids }
 }
 
@@ -267,6 +312,23 @@ fn compare(a: &Entry, b: &Entry, terms: &[Sort<TaskField>]) -> Ordering {
         }
     }
     a.id.cmp(&b.id)
+}
+
+/// An index a reader uses: the shared one, or one loaded for that reader alone.
+enum Held<'a> {
+    Shared(RwLockReadGuard<'a, Tenant>),
+    Private(Box<Tenant>),
+}
+
+impl Deref for Held<'_> {
+    type Target = Tenant;
+
+    fn deref(&self) -> &Tenant {
+        match self {
+            Held::Shared(guard) => guard,
+            Held::Private(tenant) => tenant,
+        }
+    }
 }
 
 #[cfg(test)]

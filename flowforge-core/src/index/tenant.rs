@@ -145,8 +145,10 @@ impl Tenant {
     /// The slots of the live tasks that pass `filter`.
     pub(super) fn matching(&self, filter: &Filter<'_>) -> RoaringBitmap {
         let mut matches = self.live.clone();
-        self.project.keep_any(&mut matches, filter.project.iter().copied());
-        self.status.keep_any(&mut matches, filter.status.iter().copied());
+        self.project
+            .keep_any(&mut matches, filter.project.iter().copied());
+        self.status
+            .keep_any(&mut matches, filter.status.iter().copied());
         self.priority
             .keep_any(&mut matches, filter.priority.iter().copied());
         self.assignee

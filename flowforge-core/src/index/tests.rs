@@ -11,7 +11,9 @@ use super::*;
 use crate::query::search::fold_case;
 use crate::query::{PageRequest, Search};
 
-const WORDS: &[&str] = &["Fix", "login", "update", "UPDATED", "page", "σoς", "x", "docs"];
+const WORDS: &[&str] = &[
+    "Fix", "login", "update", "UPDATED", "page", "σoς", "x", "docs",
+];
 
 fn id<T: From<Uuid>>(n: u8) -> T {
     T::from(Uuid::from_u128(u128::from(n) + 1))
@@ -45,21 +47,21 @@ fn row() -> impl Strategy<Value = IndexRow> {
         proptest::collection::vec(0usize..8, 0..3),
     )
         .prop_map(
-            |((project, status, priority), (assignee, creator, due), (c, u, t), d)| {
-                IndexRow {
-                    deleted: false,
-                    id: id(0),
-                    project: id(project),
-                    status: Status::ALL[status],
-                    priority: Priority::ALL[priority],
-                    assignee: assignee.map(id),
-                    creator: creator.map(id),
-                    due: due.map(|d| NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + chrono::Days::new(d as u64)),
-                    created_at: Timestamp::from_millis(c),
-                    updated_at: Timestamp::from_millis(u),
-                    title: text(&t),
-                    description: text(&d),
-                }
+            |((project, status, priority), (assignee, creator, due), (c, u, t), d)| IndexRow {
+                deleted: false,
+                id: id(0),
+                project: id(project),
+                status: Status::ALL[status],
+                priority: Priority::ALL[priority],
+                assignee: assignee.map(id),
+                creator: creator.map(id),
+                due: due.map(|d| {
+                    NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + chrono::Days::new(d as u64)
+                }),
+                created_at: Timestamp::from_millis(c),
+                updated_at: Timestamp::from_millis(u),
+                title: text(&t),
+                description: text(&d),
             },
         )
 }
@@ -85,8 +87,21 @@ fn query() -> impl Strategy<Value = (TaskQuery, u8)> {
         0u8..3,
     )
         .prop_map(
-            |(projects, statuses, priorities, assignees, before, after, words, order, (page, size), me)| {
-                let day = |d: i64| NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + chrono::Days::new(d as u64);
+            |(
+                projects,
+                statuses,
+                priorities,
+                assignees,
+                before,
+                after,
+                words,
+                order,
+                (page, size),
+                me,
+            )| {
+                let day = |d: i64| {
+                    NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + chrono::Days::new(d as u64)
+                };
                 let query = TaskQuery {
                     project: projects.into_iter().map(id).collect(),
                     status: statuses.into_iter().map(|s| Status::ALL[s]).collect(),
@@ -101,10 +116,19 @@ fn query() -> impl Strategy<Value = (TaskQuery, u8)> {
                         .collect(),
                     due_before: before.map(day),
                     due_after: after.map(day),
-                    search: Search::new(&words.iter().map(|w| &WORDS[*w][..WORDS[*w].len().min(3)]).collect::<Vec<_>>().join(" ")),
+                    search: Search::new(
+                        &words
+                            .iter()
+                            .map(|w| &WORDS[*w][..WORDS[*w].len().min(3)])
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                    ),
                     ordering: order
                         .into_iter()
-                        .map(|(f, desc)| Sort { field: <TaskField as crate::query::SortField>::ALL[f], descending: desc })
+                        .map(|(f, desc)| Sort {
+                            field: <TaskField as crate::query::SortField>::ALL[f],
+                            descending: desc,
+                        })
                         .collect(),
                     page: PageRequest::new(page, size),
                     ..TaskQuery::default()
@@ -126,17 +150,31 @@ fn oracle(live: &BTreeMap<u8, IndexRow>, query: &TaskQuery, me: UserId) -> (u64,
         .filter(|r| query.project.is_empty() || query.project.contains(&r.project))
         .filter(|r| query.status.is_empty() || query.status.contains(&r.status))
         .filter(|r| query.priority.is_empty() || query.priority.contains(&r.priority))
-        .filter(|r| query.assigned_to.is_empty() || query.assigned_to.iter().any(|f| user(f, r.assignee)))
-        .filter(|r| query.due_before.is_none_or(|b| r.due.is_some_and(|d| d <= b)))
-        .filter(|r| query.due_after.is_none_or(|a| r.due.is_some_and(|d| d >= a)))
+        .filter(|r| {
+            query.assigned_to.is_empty() || query.assigned_to.iter().any(|f| user(f, r.assignee))
+        })
+        .filter(|r| {
+            query
+                .due_before
+                .is_none_or(|b| r.due.is_some_and(|d| d <= b))
+        })
+        .filter(|r| {
+            query
+                .due_after
+                .is_none_or(|a| r.due.is_some_and(|d| d >= a))
+        })
         .filter(|r| {
             let (title, description) = (fold_case(&r.title), fold_case(&r.description));
-            query.search.words().iter().all(|w| title.contains(w.as_str()) || description.contains(w.as_str()))
+            query
+                .search
+                .words()
+                .iter()
+                .all(|w| title.contains(w.as_str()) || description.contains(w.as_str()))
         })
         .collect();
     // One sort per term, last term first (stable), after the final tie-break by id.
     rows.sort_by_key(|r| r.id);
-    for term in query.ordering.iter().rev() {
+    for term in query.ordering_or_default().iter().rev() {
         rows.sort_by(|a, b| {
             let order = match term.field {
                 TaskField::DueDate => a.due.cmp(&b.due),
@@ -146,7 +184,11 @@ fn oracle(live: &BTreeMap<u8, IndexRow>, query: &TaskQuery, me: UserId) -> (u64,
                 TaskField::CreatedAt => a.created_at.cmp(&b.created_at),
                 TaskField::UpdatedAt => a.updated_at.cmp(&b.updated_at),
             };
-            let order = if term.descending { order.reverse() } else { order };
+            let order = if term.descending {
+                order.reverse()
+            } else {
+                order
+            };
             // Undated tasks last whatever the direction.
             match term.field {
                 TaskField::DueDate => a.due.is_none().cmp(&b.due.is_none()).then(order),
@@ -190,9 +232,7 @@ proptest! {
         prop_assert_eq!(tenant.len(), live.len() as u64);
         for (query, me) in queries {
             let me: UserId = id(me);
-            let filter = Filter::new(&query, me);
-            let page = query.page;
-            let selection = choose(&[&tenant], &filter, &query.ordering, page.offset(), page.page_size());
+            let selection = choose(&[&tenant], &Listing::new(&query, me));
             let (count, ids) = oracle(&live, &query, me);
             prop_assert_eq!(selection, Selection { count, ids }, "{:?}", query);
         }

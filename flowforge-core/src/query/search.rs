@@ -29,11 +29,6 @@ impl Search {
         Self(kept)
     }
 
-    /// A search for words that are already case-folded.
-    pub(crate) fn from_words(words: Vec<String>) -> Self {
-        Self(words)
-    }
-
     /// The case-folded words.
     pub fn words(&self) -> &[String] {
         &self.0
@@ -55,25 +50,6 @@ pub(crate) fn fold_case(text: &str) -> String {
         .collect()
 }
 
-/// What the search index holds for a task: the distinct case-folded words of `texts`, joined by
-/// single spaces. Every search word (which has no white space) that occurs in one of the texts
-/// occurs inside one of these words, and nothing else can match.
-pub(crate) fn search_terms(texts: &[&str]) -> String {
-    let mut seen = std::collections::HashSet::new();
-    let mut terms = String::new();
-    for text in texts {
-        for word in fold_case(text).split_whitespace() {
-            if seen.insert(word.to_owned()) {
-                if !terms.is_empty() {
-                    terms.push(' ');
-                }
-                terms.push_str(word);
-            }
-        }
-    }
-    terms
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,15 +59,6 @@ mod tests {
         let search = Search::new("Ord o ORDER\0 x ord");
         assert_eq!(search.words(), ["order", "x"]);
         assert!(Search::new(" \0 ").is_empty());
-    }
-
-    #[test]
-    fn index_terms_are_the_distinct_folded_words_of_every_text() {
-        assert_eq!(
-            search_terms(&["Fix the Login", "the login\tpage  FIX"]),
-            "fix the login page"
-        );
-        assert_eq!(search_terms(&["", " "]), "");
     }
 
     #[test]

@@ -41,6 +41,19 @@ impl Tx<'_> {
         .ok_or_else(Error::not_found)
     }
 
+    /// The organizations `user` belongs to; only those in `wanted` when it is not empty.
+    pub(crate) fn member_orgs(&self, user: UserId, wanted: &[OrgId]) -> Result<Vec<OrgId>> {
+        let mut orgs: Vec<OrgId> = self.rows(
+            "SELECT organization_id FROM memberships WHERE user_id = ?",
+            args![user],
+            |r| r.get(0),
+        )?;
+        if !wanted.is_empty() {
+            orgs.retain(|org| wanted.contains(org));
+        }
+        Ok(orgs)
+    }
+
     /// Restricts `column` to the organizations `user` belongs to, and to those of them in
     /// `wanted` when it is not empty; returns them. The ids are bound as a list (not a subquery) so that SQLite
     /// can walk an ordered index when the user belongs to one organization.
@@ -51,14 +64,7 @@ impl Tx<'_> {
         user: UserId,
         wanted: &[OrgId],
     ) -> Result<Vec<OrgId>> {
-        let mut orgs: Vec<OrgId> = self.rows(
-            "SELECT organization_id FROM memberships WHERE user_id = ?",
-            args![user],
-            |r| r.get(0),
-        )?;
-        if !wanted.is_empty() {
-            orgs.retain(|org| wanted.contains(org));
-        }
+        let orgs = self.member_orgs(user, wanted)?;
         if orgs.is_empty() {
             filter.and("1 = 0", []);
         } else {

@@ -121,12 +121,14 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// Deletes a project; its tasks go with it (the foreign key's cascade), so the
+    /// organization's task index is loaded anew.
     pub(crate) fn delete_project(&self, scope: &OrgScope, id: ProjectId) -> Result<()> {
         self.execute(
             "DELETE FROM projects WHERE id = ? AND organization_id = ?",
             args![id, scope.org()],
         )?;
-        Ok(())
+        self.bump_task_generation(scope.org())
     }
 }
 

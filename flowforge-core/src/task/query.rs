@@ -131,6 +131,20 @@ impl TaskQuery {
     }
 }
 
+impl TaskQuery {
+    /// The ordering to list by: the one asked for, else `due_date, -priority`.
+    pub(crate) fn ordering_or_default(&self) -> Vec<Sort<TaskField>> {
+        if self.ordering.is_empty() {
+            vec![
+                Sort::asc(TaskField::DueDate),
+                Sort::desc(TaskField::Priority),
+            ]
+        } else {
+            self.ordering.clone()
+        }
+    }
+}
+
 fn user_filter(value: &str, allow_none: bool) -> Result<UserFilter, String> {
     match value {
         "me" => Ok(UserFilter::Me),

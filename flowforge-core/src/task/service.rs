@@ -6,11 +6,16 @@ use super::{NOT_A_MEMBER, NewTask, Priority, Status, Task, TaskPatch, TaskQuery}
 use crate::authz::{OrgScope, Role};
 use crate::error::{Error, FieldErrors, Result};
 use crate::ids::{TaskId, UserId};
+use crate::index::{Listing, Selection};
 use crate::input::{check_text, missing_reference};
 use crate::store::Tx;
 use crate::time::Timestamp;
 use crate::user::UserRef;
 use crate::{Actor, FlowForge, Page};
+
+/// How many read transactions a task list tries with the shared index before it loads what
+/// its own snapshot needs.
+const READ_ATTEMPTS: usize = 4;
 
 impl FlowForge {
     /// Lists the tasks of the actor's organizations.
@@ -18,8 +23,34 @@ impl FlowForge {
     /// # Errors
     /// [`Error::NotFound`] for a page past the end.
     pub fn list_tasks(&self, actor: &Actor, query: &TaskQuery) -> Result<Page<Task>> {
-        self.store
-            .read(|tx| tx.list_tasks(actor.id(), query, self.config.search_scan_limit))
+        let listing = Listing::new(query, actor.id());
+        let page = |tx: &Tx<'_>, selection: Selection| {
+            query.page.check_exists(selection.count)?;
+            Ok(Page {
+                count: selection.count,
+                page: query.page.page(),
+                page_size: query.page.page_size(),
+                items: tx.tasks_by_id(&selection.ids)?,
+            })
+        };
+        // Another reader may have brought an index past this transaction's snapshot: a new
+        // transaction sees at least as much. The last attempt loads what its snapshot needs.
+        for _ in 1..READ_ATTEMPTS {
+            let found = self.store.read(|tx| {
+                let orgs = tx.member_orgs(actor.id(), &query.organization)?;
+                match self.tasks.select(tx, &orgs, &listing)? {
+                    Some(selection) => page(tx, selection).map(Some),
+                    None => Ok(None),
+                }
+            })?;
+            if let Some(found) = found {
+                return Ok(found);
+            }
+        }
+        self.store.read(|tx| {
+            let orgs = tx.member_orgs(actor.id(), &query.organization)?;
+            page(tx, self.tasks.select_at_snapshot(tx, &orgs, &listing)?)
+        })
     }
 
     /// Creates a task (owners, admins and members of the project's organization).

@@ -37,11 +37,7 @@ impl std::ops::Deref for TestFf {
 
 /// A fresh FlowForge on the backend under test.
 pub fn open() -> TestFf {
-    // Every search goes through the trigram index, the path large tenants take; the direct scan
-    // of small ones is held to the same answers by `lists::search`.
-    let mut config = Config::new(SECRET);
-    config.search_scan_limit = 0;
-    open_with(config)
+    open_with(Config::new(SECRET))
 }
 
 /// A fresh FlowForge with `config`: in memory on SQLite, in a schema of its own on PostgreSQL
