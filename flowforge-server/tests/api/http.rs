@@ -100,7 +100,11 @@ async fn every_response_varies_on_the_origin_whether_or_not_it_is_allowed() {
     // A shared cache must not serve an answer without CORS headers to the allowed origin, nor
     // one with them to another origin.
     let w = World::get();
-    for origin in [Some("http://app.example"), Some("http://evil.example"), None] {
+    for origin in [
+        Some("http://app.example"),
+        Some("http://evil.example"),
+        None,
+    ] {
         for (method, path) in [
             (Method::GET, "/api/v1/tasks/"),
             (Method::GET, "/api/v1/"),
@@ -120,7 +124,11 @@ async fn every_response_varies_on_the_origin_whether_or_not_it_is_allowed() {
                 .filter_map(|v| v.to_str().ok())
                 .flat_map(|v| v.split(','))
                 .any(|name| name.trim().eq_ignore_ascii_case("origin"));
-            assert!(varies, "{method} {path} from {origin:?}: {:?}", resp.headers);
+            assert!(
+                varies,
+                "{method} {path} from {origin:?}: {:?}",
+                resp.headers
+            );
         }
     }
 }
