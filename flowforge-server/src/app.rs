@@ -22,7 +22,7 @@ use crate::docs::Docs;
 use crate::handlers::{self, Call, blocking};
 use crate::reply::{Health, Refusal, Reply, json, no_content, problem, problem_for, refusal_reply};
 use crate::router::{Found, Miss, Router};
-use crate::routes::Endpoint;
+use crate::routes::{Endpoint, Route};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -119,11 +119,8 @@ impl App {
             return (self.outside_api(&found, &path).await, None);
         }
         let mut decisions = Vec::new();
-        let endpoint = found.route.endpoint;
-        let ids = found.ids;
-        let public = found.route.is_public();
         let outcome = self
-            .api(req, endpoint, ids, public, peer, &mut decisions)
+            .api(req, found.route, found.ids, peer, &mut decisions)
             .await;
         let user = outcome.as_ref().ok().and_then(|(_, user)| *user);
         let reply = match outcome {
@@ -136,9 +133,8 @@ impl App {
     async fn api(
         &self,
         req: Request<Incoming>,
-        endpoint: Endpoint,
+        route: &'static Route,
         ids: Vec<uuid::Uuid>,
-        public: bool,
         peer: SocketAddr,
         decisions: &mut Vec<Decision>,
     ) -> Result<(Reply, Option<UserId>), Refusal> {
@@ -149,7 +145,7 @@ impl App {
         let user = admission.user();
         let actor = match admission {
             Admission::Authenticated(actor) => Some(actor),
-            Admission::Anonymous if public => None,
+            Admission::Anonymous if route.is_public() => None,
             Admission::Anonymous => return Err(handlers::credentials_missing().into()),
             Admission::CredentialsRefused(error) => return Err(error.into()),
         };
@@ -171,7 +167,7 @@ impl App {
         } else {
             Value::Null
         };
-        if endpoint == Endpoint::Login {
+        if route.endpoint == Endpoint::Login {
             let email = body
                 .get("email")
                 .and_then(Value::as_str)
@@ -186,7 +182,7 @@ impl App {
             body
         };
         let call = Call {
-            endpoint,
+            endpoint: route.endpoint,
             ids,
             actor,
             query,

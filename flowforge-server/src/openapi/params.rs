@@ -1,5 +1,5 @@
 //! The query parameters of the lists, for the document only: the core's query types parse them.
-//! Each struct is read through `IntoParams` by the route table (`routes.rs`).
+//! Each struct is read through `IntoParams` by the route table (`routes/`).
 
 use flowforge_core::{OrgId, Priority, ProjectId, Role, Status};
 use utoipa::IntoParams;

@@ -1,8 +1,8 @@
 //! The route table: every operation the server offers, declared once. Dispatch (`router.rs`),
-//! the `Allow` header, whether a token is needed and the OpenAPI paths (`openapi.rs`) are all
+//! the `Allow` header, whether a token is needed and the OpenAPI paths (`openapi/`) are all
 //! read from [`routes`], so an operation cannot be served without being documented, or the other
 //! way round. The responses every operation of a kind shares (429, 401, 413, 415, 404, 400) are
-//! not written here: `openapi.rs` adds them from the route's shape.
+//! not written here: `openapi/` adds them from the route's shape.
 
 mod auth;
 mod meta;
