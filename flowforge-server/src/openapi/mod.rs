@@ -1,4 +1,4 @@
-//! The OpenAPI 3.1 document: its paths are built from the route table (`routes.rs`), with the
+//! The OpenAPI 3.1 document: its paths are built from the route table (`routes/`), with the
 //! responses every operation of a kind shares added here, once ([`operation`]); every schema
 //! comes from a Rust type of the core or of `reply.rs` (`ToSchema`), never from hand-written JSON.
 
@@ -8,21 +8,16 @@ use utoipa::openapi::path::{
     HttpMethod, Operation, OperationBuilder, Parameter, ParameterBuilder, ParameterIn,
 };
 use utoipa::openapi::request_body::RequestBodyBuilder;
+use utoipa::openapi::schema::Schema;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{
     ContentBuilder, ObjectBuilder, Paths, Ref, RefOr, Required, Response, ResponseBuilder,
 };
 use utoipa::{IntoParams, Modify, OpenApi, PartialSchema, ToResponse, ToSchema};
 
-use flowforge_core::{
-    Credentials, FieldErrors, Membership, MembershipPatch, NewMembership, NewOrg, NewProject,
-    NewTask, NewUser, Org, OrgId, OrgPatch, PasswordChange, Priority, Project, ProjectId,
-    ProjectPatch, RefreshRequest, Role, Status, Task, TaskId, TaskPatch, Timestamp, TokenPair,
-    User, UserId, UserPatch, UserRef,
-};
+use flowforge_core::{OrgId, ProjectId, TaskId, UserId};
 
-use crate::handlers::ApiRoot;
-use crate::reply::{Health, PROBLEM, Paginated, Problem};
+use crate::reply::{PROBLEM, Paginated, Problem};
 use crate::routes::{Route, Verb, routes};
 
 /// The name of the bearer security scheme in the document.
@@ -38,14 +33,6 @@ const BEARER: &str = "bearer";
                        `308` to the slashed path; a method an endpoint does not offer gets `405`."
     ),
     components(
-        schemas(
-            User, UserRef, Org, Membership, Project, Task, TokenPair, Role, Status,
-            Priority, UserId, OrgId, ProjectId, TaskId, Timestamp, FieldErrors, NewUser,
-            Credentials, RefreshRequest, UserPatch, PasswordChange, NewOrg,
-            OrgPatch, NewMembership, MembershipPatch, NewProject, ProjectPatch, NewTask,
-            TaskPatch, Problem, ApiRoot, Health, Paginated<Org>, Paginated<Membership>,
-            Paginated<Project>, Paginated<Task>,
-        ),
         responses(
             BadRequest,
             Unauthorized,
@@ -88,18 +75,32 @@ impl Modify for BearerScheme {
     }
 }
 
-/// The document served at `/api/schema/`.
+/// The document served at `/api/schema/`: the paths of the route table, and as component
+/// schemas the ones its routes name (with those they refer to), the problem and the path ids.
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     let mut paths = Paths::new();
+    let mut schemas = Vec::new();
+    schema_of::<Problem>().register(&mut schemas);
+    for id in [PathId::Org, PathId::Member, PathId::Project, PathId::Task] {
+        id.schema().register(&mut schemas);
+    }
     for route in routes() {
         paths.add_path_operation(
             route.path(),
             vec![method_of(route.method())],
             operation(route),
         );
+        if let Some(body) = route.op.body {
+            body.register(&mut schemas);
+        }
+        if let (_, _, Answer::Json(answer)) = route.op.ok {
+            answer.register(&mut schemas);
+        }
     }
     doc.paths = paths;
+    let components = doc.components.get_or_insert_with(Default::default);
+    components.schemas.extend(schemas);
     doc
 }
 
@@ -124,7 +125,7 @@ fn operation(route: &Route) -> Operation {
         builder = builder.parameters(Some(parameters));
     }
     if let Some(body) = op.body {
-        let content = ContentBuilder::new().schema(Some(body())).build();
+        let content = ContentBuilder::new().schema(Some(body.reference())).build();
         builder = builder.request_body(Some(
             RequestBodyBuilder::new()
                 .content("application/json", content)
@@ -135,12 +136,12 @@ fn operation(route: &Route) -> Operation {
     // The shared responses, each declared once in `components.responses`.
     let list = op.query.is_some();
     let shared = [
-        (op.body.is_some() || list, 400, "BadRequest"),
-        (!op.public, 401, "Unauthorized"),
-        (!op.ids.is_empty() || list, 404, "NotFound"),
-        (op.body.is_some(), 413, "PayloadTooLarge"),
-        (op.body.is_some(), 415, "UnsupportedMediaType"),
-        (route.is_api(), 429, "TooManyRequests"),
+        (op.body.is_some() || list, 400, BadRequest::response().0),
+        (!op.public, 401, Unauthorized::response().0),
+        (!op.ids.is_empty() || list, 404, NotFound::response().0),
+        (op.body.is_some(), 413, PayloadTooLarge::response().0),
+        (op.body.is_some(), 415, UnsupportedMediaType::response().0),
+        (route.is_api(), 429, TooManyRequests::response().0),
     ];
     for (applies, status, name) in shared {
         if applies {
@@ -152,7 +153,7 @@ fn operation(route: &Route) -> Operation {
     }
     for (status, description) in op.problems {
         let problem = ContentBuilder::new()
-            .schema(Some(Ref::from_schema_name(Problem::name())))
+            .schema(Some(schema_of::<Problem>().reference()))
             .build();
         let response = ResponseBuilder::new()
             .description(*description)
@@ -177,18 +178,41 @@ fn path_names(path: &str) -> impl Iterator<Item = &str> {
         .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
 }
 
-/// A schema of the document, by reference.
-pub type SchemaRef = fn() -> RefOr<utoipa::openapi::schema::Schema>;
+type Schemas = Vec<(String, RefOr<Schema>)>;
+
+/// A component schema a route names: how to refer to it, and how to add it (with the schemas
+/// it refers to) to the document's components.
+#[derive(Debug, Clone, Copy)]
+pub struct SchemaRef {
+    name: fn() -> String,
+    schema: fn() -> RefOr<Schema>,
+    refers_to: fn(&mut Schemas),
+}
+
+impl SchemaRef {
+    fn reference(self) -> RefOr<Schema> {
+        Ref::from_schema_name((self.name)()).into()
+    }
+
+    fn register(self, schemas: &mut Schemas) {
+        schemas.push(((self.name)(), (self.schema)()));
+        (self.refers_to)(schemas);
+    }
+}
 
 /// The query parameters of a list.
 pub type Params = fn() -> Vec<Parameter>;
 
-/// A reference to `T`'s component schema.
+/// `T`'s component schema.
 pub const fn schema_of<T: ToSchema>() -> SchemaRef {
-    fn reference<T: ToSchema>() -> RefOr<utoipa::openapi::schema::Schema> {
-        Ref::from_schema_name(T::name()).into()
+    fn name<T: ToSchema>() -> String {
+        T::name().into_owned()
     }
-    reference::<T>
+    SchemaRef {
+        name: name::<T>,
+        schema: T::schema,
+        refers_to: T::schemas,
+    }
 }
 
 /// A success answered with `T` as JSON.
@@ -196,12 +220,17 @@ pub const fn json<T: ToSchema>() -> Answer {
     Answer::Json(schema_of::<T>())
 }
 
-/// A success answered with a page of `T` (`Paginated_T` in the components).
+/// A success answered with a page of `T` (`Paginated_T` in the components, as utoipa names an
+/// instance of a generic type).
 pub const fn page<T: ToSchema>() -> Answer {
-    fn reference<T: ToSchema>() -> RefOr<utoipa::openapi::schema::Schema> {
-        Ref::from_schema_name(format!("{}_{}", Paginated::<T>::name(), T::name())).into()
+    fn name<T: ToSchema>() -> String {
+        format!("{}_{}", Paginated::<T>::name(), T::name())
     }
-    Answer::Json(reference::<T>)
+    Answer::Json(SchemaRef {
+        name: name::<T>,
+        schema: Paginated::<T>::schema,
+        refers_to: Paginated::<T>::schemas,
+    })
 }
 
 /// A list's parameters: `F`'s filters, then `page` and `page_size`.
@@ -228,12 +257,12 @@ pub enum Answer {
 impl Answer {
     fn response(self, description: &str) -> Response {
         let builder = ResponseBuilder::new().description(description);
-        let content = |schema: RefOr<utoipa::openapi::schema::Schema>| {
-            ContentBuilder::new().schema(Some(schema)).build()
-        };
+        let content = |schema: RefOr<Schema>| ContentBuilder::new().schema(Some(schema)).build();
         match self {
             Answer::Empty => builder,
-            Answer::Json(schema) => builder.content("application/json", content(schema())),
+            Answer::Json(schema) => {
+                builder.content("application/json", content(schema.reference()))
+            }
             Answer::Document => builder.content(
                 "application/vnd.oai.openapi+json",
                 content(ObjectBuilder::new().into()),
@@ -258,19 +287,28 @@ pub enum PathId {
 }
 
 impl PathId {
+    fn schema(self) -> SchemaRef {
+        match self {
+            PathId::Org => schema_of::<OrgId>(),
+            PathId::Member => schema_of::<UserId>(),
+            PathId::Project => schema_of::<ProjectId>(),
+            PathId::Task => schema_of::<TaskId>(),
+        }
+    }
+
     fn parameter(self, name: &str) -> Parameter {
-        let (schema, description) = match self {
-            PathId::Org => (OrgId::name(), "The organization."),
-            PathId::Member => (UserId::name(), "The member."),
-            PathId::Project => (ProjectId::name(), "The project."),
-            PathId::Task => (TaskId::name(), "The task."),
+        let description = match self {
+            PathId::Org => "The organization.",
+            PathId::Member => "The member.",
+            PathId::Project => "The project.",
+            PathId::Task => "The task.",
         };
         ParameterBuilder::new()
             .name(name)
             .parameter_in(ParameterIn::Path)
             .description(Some(description))
             .required(Required::True)
-            .schema(Some(Ref::from_schema_name(schema)))
+            .schema(Some(self.schema().reference()))
             .build()
     }
 }
