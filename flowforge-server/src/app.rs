@@ -149,7 +149,6 @@ impl App {
             Admission::Anonymous => return Err(handlers::credentials_missing().into()),
             Admission::CredentialsRefused(error) => return Err(error.into()),
         };
-        let method = req.method().clone();
         let base = self.base_url(req.headers());
         let path = req.uri().path().to_owned();
         let query: Vec<(String, String)> = req
@@ -157,7 +156,7 @@ impl App {
             .query()
             .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
             .unwrap_or_default();
-        let body = if matches!(method, Method::POST | Method::PATCH) {
+        let body = if route.takes_body() {
             read_json(
                 req,
                 self.settings.max_body_bytes,

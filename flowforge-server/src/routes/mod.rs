@@ -126,6 +126,11 @@ impl Route {
         self.path.starts_with("/api/v1/")
     }
 
+    /// Whether the route reads a JSON body (the type the document declares for it).
+    pub fn takes_body(&self) -> bool {
+        self.op.body.is_some()
+    }
+
     /// Whether `HEAD` is answered as `GET`: on the public reads only, as the server always did.
     pub fn offers_head(&self) -> bool {
         self.method == Verb::Get && self.op.public
