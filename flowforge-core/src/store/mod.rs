@@ -29,7 +29,7 @@ use std::path::PathBuf;
 use crate::error::{Error, Result};
 use value::{FromValue, Row, Value};
 
-#[cfg(feature = "postgres")]
+#[cfg(all(feature = "postgres", feature = "test-support"))]
 pub use postgres::ScratchSchema;
 
 /// Where a FlowForge database lives.

@@ -2,11 +2,12 @@
 //! the statements it has prepared, and transactions that run the same statements as SQLite with
 //! `?` rewritten to `$n`; serializable writes are run again after a conflict. Converting
 //! [`Value`]s is `convert.rs`'s job, reaching the server `connect.rs`'s, the schema
-//! `migrate.rs`'s; `scratch.rs` holds the tests' scratch schemas.
+//! `migrate.rs`'s; `scratch.rs` holds the tests' scratch schemas (the `test-support` feature).
 
 mod connect;
 mod convert;
 mod migrate;
+#[cfg(feature = "test-support")]
 mod scratch;
 
 use std::collections::HashMap;
@@ -27,6 +28,7 @@ use migrate::run_migrations;
 
 pub(super) use connect::conninfo;
 pub(super) use migrate::{migrate, migrations};
+#[cfg(feature = "test-support")]
 pub use scratch::ScratchSchema;
 
 /// A shared pool of PostgreSQL clients.
