@@ -69,7 +69,8 @@ pub use project::{NewProject, Project, ProjectField, ProjectPatch, ProjectQuery}
 pub use query::{Page, PageRequest, Search, Sort};
 pub use secret::{KeySource, generated_secret_path, load_or_generate_secret, resolve_secret_key};
 pub use seed::{SeedPlan, SeedReport, SeededOrg};
-#[cfg(feature = "postgres")]
+/// A test fixture (the `test-support` feature), not part of the product's API.
+#[cfg(all(feature = "postgres", feature = "test-support"))]
 pub use store::ScratchSchema;
 pub use store::{DEFAULT_DATABASE_URL, Database, MigrationState};
 pub use task::{NewTask, Priority, Status, Task, TaskField, TaskPatch, TaskQuery, UserFilter};
