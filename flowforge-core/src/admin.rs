@@ -7,30 +7,11 @@ use crate::authz::{OrgScope, Role};
 use crate::error::{Error, Result};
 use crate::ids::{OrgId, UserId};
 use crate::member::{MemberQuery, Membership, NewMembership};
-use crate::org::NewOrg;
+use crate::org::{NewOrg, OrgSummary};
 use crate::query::{Page, PageRequest, Search};
 use crate::store::Tx;
 use crate::user::{NewUser, User, normalize_email};
 use crate::{FlowForge, Org};
-
-/// An organization as an operator sees it: no caller role, but its sizes.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct OrgSummary {
-    /// The organization's id.
-    pub id: OrgId,
-    /// Its name.
-    pub name: String,
-    /// Its slug.
-    pub slug: String,
-    /// How many members it has.
-    pub member_count: u64,
-    /// How many projects it has.
-    pub project_count: u64,
-    /// How many live tasks it has.
-    pub task_count: u64,
-    /// When it was created.
-    pub created_at: crate::Timestamp,
-}
 
 /// Unscoped operations for operators; see [`FlowForge::admin`].
 pub struct Admin<'a> {

@@ -3,11 +3,10 @@
 use super::Tx;
 use super::list::{Select, Where, fetch_page, order_by, value};
 use super::value::{Row, args};
-use crate::admin::OrgSummary;
 use crate::authz::{OrgScope, Role};
 use crate::error::{Error, Result};
 use crate::ids::{OrgId, UserId};
-use crate::org::{Org, OrgField, OrgQuery};
+use crate::org::{Org, OrgField, OrgQuery, OrgSummary};
 use crate::query::search::fold_case;
 use crate::query::{Page, PageRequest, Search};
 use crate::time::Timestamp;
