@@ -7,8 +7,8 @@ use crate::authz::{OrgScope, Role};
 use crate::error::{Error, Result};
 use crate::ids::{OrgId, UserId};
 use crate::member::{MemberQuery, Membership, NewMembership};
-use crate::org::{NewOrg, OrgSummary};
-use crate::query::{Page, PageRequest, Search};
+use crate::org::{NewOrg, OrgField, OrgSummary};
+use crate::query::{Page, PageRequest, Search, Sort};
 use crate::store::Tx;
 use crate::user::{NewUser, User, normalize_email};
 use crate::{FlowForge, Org};
@@ -50,7 +50,10 @@ impl<'a> Admin<'a> {
     /// # Errors
     /// [`Error::NotFound`] for a page past the end.
     pub fn list_users(&self, search: &Search, page: PageRequest) -> Result<Page<User>> {
-        self.ff.store.read(|tx| tx.list_all_users(search, page))
+        self.ff
+            .store
+            .read(|tx| tx.list_all_users(search, page))?
+            .found()
     }
 
     /// Sets a user's password (checked against the rules) and revokes their refresh tokens.
@@ -129,7 +132,11 @@ impl<'a> Admin<'a> {
         search: &Search,
         page: PageRequest,
     ) -> Result<Page<OrgSummary>> {
-        self.ff.store.read(|tx| tx.list_all_orgs(search, page))
+        let by_name = [Sort::asc(OrgField::Name)];
+        self.ff
+            .store
+            .read(|tx| tx.list_all_orgs(search, &by_name, page))?
+            .found()
     }
 
     /// The organization whose id or slug is `key`.
@@ -137,7 +144,11 @@ impl<'a> Admin<'a> {
     /// # Errors
     /// [`Error::NotFound`] when none has it.
     pub fn find_organization(&self, key: &str) -> Result<OrgSummary> {
-        self.ff.store.read(|tx| tx.org_summary(key))
+        let id: Option<OrgId> = key.parse().ok();
+        self.ff
+            .store
+            .read(|tx| tx.org_summary(id, key))?
+            .ok_or_else(Error::not_found)
     }
 
     /// Deletes an organization with everything in it.
@@ -153,7 +164,7 @@ impl<'a> Admin<'a> {
     /// # Errors
     /// [`Error::NotFound`] for an unknown organization or a page past the end.
     pub fn list_members(&self, org: OrgId, query: &MemberQuery) -> Result<Page<Membership>> {
-        self.in_org(org, |tx, scope| tx.list_members(scope, query))
+        self.in_org(org, |tx, scope| tx.list_members(scope, query)?.found())
     }
 
     /// Adds an active user to any organization with any role.

@@ -6,6 +6,7 @@ use crate::authz::{OrgScope, Role};
 use crate::error::{Error, Result};
 use crate::ids::{OrgId, UserId};
 use crate::store::Tx;
+use crate::task::Status;
 use crate::time::Timestamp;
 use crate::user::normalize_email;
 use crate::{Actor, FlowForge, Page};
@@ -23,7 +24,7 @@ impl FlowForge {
     ) -> Result<Page<Membership>> {
         self.store.read(|tx| {
             let scope = tx.org_scope(actor.id(), org)?;
-            tx.list_members(&scope, query)
+            tx.list_members(&scope, query)?.found()
         })
     }
 
@@ -139,6 +140,6 @@ pub(crate) fn remove(tx: &Tx<'_>, scope: &OrgScope, current: &Membership) -> Res
     if current.role == Role::Owner && tx.owner_count(scope)? <= 1 {
         return Err(last_owner());
     }
-    tx.unassign_open_tasks(scope, current.user.id, Timestamp::now())?;
+    tx.unassign_tasks(scope, current.user.id, &Status::open(), Timestamp::now())?;
     tx.delete_membership(scope, current.user.id)
 }

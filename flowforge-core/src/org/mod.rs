@@ -12,7 +12,7 @@ use crate::authz::Role;
 use crate::error::{FieldErrors, Result};
 use crate::ids::OrgId;
 use crate::input::{Body, check_length};
-use crate::query::{Common, PageRequest, Params, Search, Sort, SortField};
+use crate::query::{Common, PageRequest, Params, Search, Sort, SortField, ordering_or};
 use crate::time::Timestamp;
 
 /// An organization as one of its members sees it.
@@ -222,6 +222,14 @@ impl OrgQuery {
             ordering,
             page,
         })
+    }
+
+    /// The ordering when the query names none: by name.
+    pub(crate) const DEFAULT_ORDERING: &[Sort<OrgField>] = &[Sort::asc(OrgField::Name)];
+
+    /// The order to read the list in: the one asked for, else [`Self::DEFAULT_ORDERING`].
+    pub(crate) fn effective_ordering(&self) -> &[Sort<OrgField>] {
+        ordering_or(&self.ordering, Self::DEFAULT_ORDERING)
     }
 }
 

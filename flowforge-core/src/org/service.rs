@@ -19,7 +19,9 @@ impl FlowForge {
     /// # Errors
     /// [`Error::NotFound`] for a page past the end.
     pub fn list_organizations(&self, actor: &Actor, query: &OrgQuery) -> Result<Page<Org>> {
-        self.store.read(|tx| tx.list_orgs(actor.id(), query))
+        self.store
+            .read(|tx| tx.list_orgs(actor.id(), query))?
+            .found()
     }
 
     /// Creates an organization with the actor as its owner.

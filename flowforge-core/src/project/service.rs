@@ -16,7 +16,9 @@ impl FlowForge {
     /// # Errors
     /// [`Error::NotFound`] for a page past the end.
     pub fn list_projects(&self, actor: &Actor, query: &ProjectQuery) -> Result<Page<Project>> {
-        self.store.read(|tx| tx.list_projects(actor.id(), query))
+        self.store
+            .read(|tx| tx.list_projects(actor.id(), query))?
+            .found()
     }
 
     /// Creates a project (owners and admins of its organization).

@@ -57,14 +57,11 @@ impl Tx<'_> {
             filter.and("p.is_archived = ?", [value(archived)]);
         }
         filter.search(&query.search, &["p.name", "p.description"]);
-        let mut terms: Vec<(String, bool)> = query
-            .ordering
+        let terms: Vec<(String, bool)> = query
+            .effective_ordering()
             .iter()
             .map(|s| (project_column(s.field).to_owned(), s.descending))
             .collect();
-        if terms.is_empty() {
-            terms.push((project_column(ProjectField::Name).to_owned(), false));
-        }
         fetch_page(
             self,
             &Select {

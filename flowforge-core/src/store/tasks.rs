@@ -11,7 +11,7 @@ use crate::authz::{OrgScope, Role};
 use crate::error::{Error, Result};
 use crate::ids::{OrgId, TaskId, UserId};
 use crate::query::{Page, Search};
-use crate::task::{Task, TaskField, TaskQuery, UserFilter};
+use crate::task::{Status, Task, TaskField, TaskQuery, UserFilter};
 use crate::time::Timestamp;
 use crate::user::UserRef;
 
@@ -118,12 +118,8 @@ impl Tx<'_> {
             }
         }
         let mut terms = Vec::new();
-        for sort in &query.ordering {
+        for sort in query.effective_ordering() {
             push_order(&mut terms, sort.field, sort.descending);
-        }
-        if terms.is_empty() {
-            push_order(&mut terms, TaskField::DueDate, false);
-            push_order(&mut terms, TaskField::Priority, true);
         }
         fetch_page(
             self,
@@ -238,17 +234,27 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// Unassigns `user` from the open (not done) tasks of the scope's organization.
-    pub(crate) fn unassign_open_tasks(
+    /// Unassigns `user` from the live tasks of the scope's organization whose status is one of
+    /// `statuses`.
+    pub(crate) fn unassign_tasks(
         &self,
         scope: &OrgScope,
         user: UserId,
+        statuses: &[Status],
         now: Timestamp,
     ) -> Result<()> {
+        if statuses.is_empty() {
+            return Ok(());
+        }
+        let marks = vec!["?"; statuses.len()].join(", ");
+        let mut params = args![now, user, scope.org()].to_vec();
+        params.extend(statuses.iter().map(|&status| value(status)));
         self.execute(
-            "UPDATE tasks SET assigned_to = NULL, updated_at = ?
-             WHERE assigned_to = ? AND organization_id = ? AND status <> ? AND deleted_at IS NULL",
-            args![now, user, scope.org(), crate::task::Status::Done],
+            &format!(
+                "UPDATE tasks SET assigned_to = NULL, updated_at = ?
+                 WHERE assigned_to = ? AND organization_id = ? AND status IN ({marks}) AND deleted_at IS NULL"
+            ),
+            &params,
         )?;
         Ok(())
     }

@@ -19,7 +19,8 @@ impl FlowForge {
     /// [`Error::NotFound`] for a page past the end.
     pub fn list_tasks(&self, actor: &Actor, query: &TaskQuery) -> Result<Page<Task>> {
         self.store
-            .read(|tx| tx.list_tasks(actor.id(), query, self.config.search_scan_limit))
+            .read(|tx| tx.list_tasks(actor.id(), query, self.config.search_scan_limit))?
+            .found()
     }
 
     /// Creates a task (owners, admins and members of the project's organization).
