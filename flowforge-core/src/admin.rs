@@ -10,7 +10,7 @@ use crate::member::{MemberQuery, Membership, NewMembership};
 use crate::org::{NewOrg, OrgField, OrgSummary};
 use crate::query::{Page, PageRequest, Search, Sort};
 use crate::store::Tx;
-use crate::user::{NewUser, User, normalize_email};
+use crate::user::{NewUser, User};
 use crate::{FlowForge, Org};
 
 /// Unscoped operations for operators; see [`FlowForge::admin`].
@@ -40,9 +40,7 @@ impl<'a> Admin<'a> {
     /// # Errors
     /// [`Error::Internal`] on a database failure.
     pub fn find_user(&self, email: &str) -> Result<Option<User>> {
-        self.ff
-            .store
-            .read(|tx| tx.user_by_email(&normalize_email(email)))
+        self.ff.find_user(email)
     }
 
     /// Every user, ordered by email, optionally searched by email and name.
@@ -50,10 +48,7 @@ impl<'a> Admin<'a> {
     /// # Errors
     /// [`Error::NotFound`] for a page past the end.
     pub fn list_users(&self, search: &Search, page: PageRequest) -> Result<Page<User>> {
-        self.ff
-            .store
-            .read(|tx| tx.list_all_users(search, page))?
-            .found()
+        self.ff.list_users(search, page)
     }
 
     /// Sets a user's password (checked against the rules) and revokes their refresh tokens.
@@ -61,13 +56,7 @@ impl<'a> Admin<'a> {
     /// # Errors
     /// [`Error::NotFound`] for an unknown user; [`Error::Validation`] for a weak password.
     pub fn set_password(&self, user: UserId, password: &str) -> Result<()> {
-        let found = self
-            .ff
-            .store
-            .read(|tx| tx.user_by_id(user))?
-            .ok_or_else(Error::not_found)?;
-        crate::auth::password::check_rules(password, &found.email)?;
-        self.ff.set_password_unchecked(user, password)
+        self.ff.set_password(user, password)
     }
 
     /// Activates or deactivates a user; deactivating also revokes their refresh tokens.
@@ -75,16 +64,7 @@ impl<'a> Admin<'a> {
     /// # Errors
     /// [`Error::NotFound`] for an unknown user.
     pub fn set_active(&self, user: UserId, active: bool) -> Result<()> {
-        self.ff.store.write(|tx| {
-            if !tx.set_user_active(user, active)? {
-                return Err(Error::not_found());
-            }
-            if active {
-                Ok(())
-            } else {
-                tx.revoke_all_refresh_tokens(user)
-            }
-        })
+        self.ff.set_user_active(user, active)
     }
 
     /// Creates an organization owned by `owner`.
@@ -110,7 +90,7 @@ impl<'a> Admin<'a> {
         let (owner, new_hash) = match self.find_user(&account.email)? {
             Some(user) => (user, None),
             None => {
-                let (user, hash) = crate::auth::new_account(account)?;
+                let (user, hash) = crate::user::new_account(account)?;
                 (user, Some(hash))
             }
         };

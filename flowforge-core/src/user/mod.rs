@@ -1,4 +1,9 @@
-//! Users: the account model, its inputs and their validation rules.
+//! Users: the account model, its inputs and their validation rules, and (in `service.rs`) the
+//! operations on accounts.
+
+mod service;
+
+pub(crate) use service::new_account;
 
 use serde::Serialize;
 use serde_json::Value;
