@@ -23,7 +23,7 @@ impl FlowForge {
         query: &MemberQuery,
     ) -> Result<Page<Membership>> {
         self.store.read(|tx| {
-            let scope = tx.org_scope(actor.id(), org)?;
+            let scope = tx.scope(actor.id(), org)?;
             tx.list_members(&scope, query)?.found()
         })
     }
@@ -34,7 +34,7 @@ impl FlowForge {
     /// [`Error::NotFound`] when either is not a member.
     pub fn get_member(&self, actor: &Actor, org: OrgId, user: UserId) -> Result<Membership> {
         self.store.read(|tx| {
-            let scope = tx.org_scope(actor.id(), org)?;
+            let scope = tx.scope(actor.id(), org)?;
             tx.membership(&scope, user)?.ok_or_else(Error::not_found)
         })
     }
@@ -52,7 +52,7 @@ impl FlowForge {
         input: &NewMembership,
     ) -> Result<Membership> {
         self.store.write(|tx| {
-            let scope = tx.org_scope(actor.id(), org)?;
+            let scope = tx.scope(actor.id(), org)?;
             scope.require(scope.may_add(input.role))?;
             add(tx, &scope, input)
         })
@@ -71,7 +71,7 @@ impl FlowForge {
         patch: &MembershipPatch,
     ) -> Result<Membership> {
         self.store.write(|tx| {
-            let scope = tx.org_scope(actor.id(), org)?;
+            let scope = tx.scope(actor.id(), org)?;
             let current = tx.membership(&scope, user)?.ok_or_else(Error::not_found)?;
             let role = patch.role.unwrap_or(current.role);
             scope.require(scope.may_change(current.role, role))?;
@@ -86,7 +86,7 @@ impl FlowForge {
     /// [`Error::NotFound`], [`Error::Forbidden`], and [`Error::Conflict`] for the last owner.
     pub fn remove_member(&self, actor: &Actor, org: OrgId, user: UserId) -> Result<()> {
         self.store.write(|tx| {
-            let scope = tx.org_scope(actor.id(), org)?;
+            let scope = tx.scope(actor.id(), org)?;
             let current = tx.membership(&scope, user)?.ok_or_else(Error::not_found)?;
             scope.require(scope.may_remove(user, current.role))?;
             remove(tx, &scope, &current)

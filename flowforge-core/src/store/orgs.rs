@@ -3,7 +3,7 @@
 use super::Tx;
 use super::list::{Select, Where, fetch_page, order_by, value};
 use super::value::{Row, args};
-use crate::authz::{OrgScope, Role};
+use crate::authz::{OrgScope, Role, Scoped};
 use crate::error::{Error, Result};
 use crate::ids::{OrgId, UserId};
 use crate::org::{Org, OrgField, OrgQuery, OrgSummary};
@@ -30,7 +30,7 @@ fn org_row(row: &Row) -> Result<Org> {
 
 impl Tx<'_> {
     /// The actor's scope in `org`; not found when they are not a member (or it does not exist).
-    pub(crate) fn org_scope(&self, user: UserId, org: OrgId) -> Result<OrgScope> {
+    pub(crate) fn scope(&self, user: UserId, org: OrgId) -> Result<OrgScope> {
         self.row(
             "SELECT role FROM memberships WHERE organization_id = ? AND user_id = ?",
             args![org, user],
@@ -66,14 +66,18 @@ impl Tx<'_> {
         Ok(orgs)
     }
 
-    /// The organization of `scope`, as its member sees it.
-    pub(crate) fn org_view(&self, scope: &OrgScope) -> Result<Org> {
+    /// An organization `user` belongs to, as they see it, with their scope there.
+    pub(crate) fn org_in_scope(&self, user: UserId, id: OrgId) -> Result<Scoped<Org>> {
         let sql = format!(
             "SELECT {ORG_COLUMNS} FROM organizations o
              JOIN memberships m ON m.organization_id = o.id AND m.user_id = ? WHERE o.id = ?"
         );
-        self.row(&sql, args![scope.user(), scope.org()], org_row)?
-            .ok_or_else(Error::not_found)
+        self.row(&sql, args![user, id], |r| {
+            let org = org_row(r)?;
+            let scope = OrgScope::from_membership(org.id, user, org.role);
+            Ok(Scoped { scope, item: org })
+        })?
+        .ok_or_else(Error::not_found)
     }
 
     pub(crate) fn list_orgs(&self, user: UserId, query: &OrgQuery) -> Result<Page<Org>> {

@@ -57,6 +57,16 @@ choice_enum! {
     }
 }
 
+/// A live task as its operations load it, with whether its project is archived (which freezes
+/// the task).
+#[derive(Debug, Clone)]
+pub(crate) struct TaskInProject {
+    /// The task.
+    pub(crate) task: Task,
+    /// Whether its project is archived.
+    pub(crate) project_archived: bool,
+}
+
 /// A task.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
