@@ -3,12 +3,12 @@
 //! hashed before its transaction starts, and changing or resetting one, or deactivating its
 //! user, revokes every refresh token the user holds.
 
-use super::{NewUser, PasswordChange, User, UserPatch, normalize_email};
+use super::{NewUser, PasswordChange, User, UserField, UserPatch, normalize_email};
 use crate::FlowForge;
 use crate::auth::{Actor, invalid_token, password};
 use crate::error::{Error, FieldErrors, Result};
 use crate::ids::UserId;
-use crate::query::{Page, PageRequest, Search};
+use crate::query::{Page, PageRequest, Search, Sort};
 use crate::time::Timestamp;
 
 impl FlowForge {
@@ -86,8 +86,9 @@ impl FlowForge {
 
     /// Every user, ordered by email, optionally searched by email and name.
     pub(crate) fn list_users(&self, search: &Search, page: PageRequest) -> Result<Page<User>> {
+        let by_email = [Sort::asc(UserField::Email)];
         self.store
-            .read(|tx| tx.list_all_users(search, page))?
+            .read(|tx| tx.list_all_users(search, &by_email, page))?
             .found()
     }
 
