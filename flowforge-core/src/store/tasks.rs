@@ -7,11 +7,11 @@
 use super::list::{Select, Where, count, fetch_page, order_by, value};
 use super::value::{Row, Value, args};
 use super::{Backend, Tx};
-use crate::authz::{OrgScope, Role};
+use crate::authz::{OrgScope, Role, Scoped};
 use crate::error::{Error, Result};
 use crate::ids::{OrgId, TaskId, UserId};
 use crate::query::{Page, Search};
-use crate::task::{Task, TaskField, TaskQuery, UserFilter};
+use crate::task::{Status, Task, TaskField, TaskInProject, TaskQuery, UserFilter};
 use crate::time::Timestamp;
 use crate::user::UserRef;
 
@@ -48,16 +48,9 @@ fn task_row(row: &Row) -> Result<Task> {
     })
 }
 
-/// A live task with the actor's scope in its organization.
-pub(crate) struct ScopedTask {
-    pub(crate) scope: OrgScope,
-    pub(crate) task: Task,
-    pub(crate) project_archived: bool,
-}
-
 impl Tx<'_> {
-    /// A live task of one of `user`'s organizations.
-    pub(crate) fn task_scoped(&self, user: UserId, id: TaskId) -> Result<ScopedTask> {
+    /// A live task of one of `user`'s organizations, with the user's scope there.
+    pub(crate) fn task_in_scope(&self, user: UserId, id: TaskId) -> Result<Scoped<TaskInProject>> {
         let sql = format!(
             "SELECT {TASK_COLUMNS}, m.role, p.is_archived FROM {TASK_FROM}
              JOIN memberships m ON m.organization_id = t.organization_id AND m.user_id = ?
@@ -67,10 +60,13 @@ impl Tx<'_> {
         self.row(&sql, args![user, id], |r| {
             let task = task_row(r)?;
             let scope = OrgScope::from_membership(task.organization, user, r.get::<Role>(14)?);
-            Ok(ScopedTask {
+            let project_archived = r.get(15)?;
+            Ok(Scoped {
                 scope,
-                task,
-                project_archived: r.get(15)?,
+                item: TaskInProject {
+                    task,
+                    project_archived,
+                },
             })
         })?
         .ok_or_else(Error::not_found)
@@ -118,12 +114,8 @@ impl Tx<'_> {
             }
         }
         let mut terms = Vec::new();
-        for sort in &query.ordering {
+        for sort in query.effective_ordering() {
             push_order(&mut terms, sort.field, sort.descending);
-        }
-        if terms.is_empty() {
-            push_order(&mut terms, TaskField::DueDate, false);
-            push_order(&mut terms, TaskField::Priority, true);
         }
         fetch_page(
             self,
@@ -238,17 +230,27 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// Unassigns `user` from the open (not done) tasks of the scope's organization.
-    pub(crate) fn unassign_open_tasks(
+    /// Unassigns `user` from the live tasks of the scope's organization whose status is one of
+    /// `statuses`.
+    pub(crate) fn unassign_tasks(
         &self,
         scope: &OrgScope,
         user: UserId,
+        statuses: &[Status],
         now: Timestamp,
     ) -> Result<()> {
+        if statuses.is_empty() {
+            return Ok(());
+        }
+        let marks = vec!["?"; statuses.len()].join(", ");
+        let mut params = args![now, user, scope.org()].to_vec();
+        params.extend(statuses.iter().map(|&status| value(status)));
         self.execute(
-            "UPDATE tasks SET assigned_to = NULL, updated_at = ?
-             WHERE assigned_to = ? AND organization_id = ? AND status <> ? AND deleted_at IS NULL",
-            args![now, user, scope.org(), crate::task::Status::Done],
+            &format!(
+                "UPDATE tasks SET assigned_to = NULL, updated_at = ?
+                 WHERE assigned_to = ? AND organization_id = ? AND status IN ({marks}) AND deleted_at IS NULL"
+            ),
+            &params,
         )?;
         Ok(())
     }

@@ -6,7 +6,7 @@ use super::{Priority, Status};
 use crate::error::{FieldErrors, Result};
 use crate::ids::{OrgId, ProjectId, UserId};
 use crate::input::parse_date;
-use crate::query::{Common, PageRequest, Params, Search, Sort, SortField};
+use crate::query::{Common, PageRequest, Params, Search, Sort, SortField, ordering_or};
 
 /// A user in a filter: an id, the actor (`me`), or nobody (`none`, assignee only).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,6 +128,17 @@ impl TaskQuery {
             ordering,
             page,
         })
+    }
+
+    /// The ordering when the query names none: soonest due first (undated last), then most urgent.
+    pub(crate) const DEFAULT_ORDERING: &[Sort<TaskField>] = &[
+        Sort::asc(TaskField::DueDate),
+        Sort::desc(TaskField::Priority),
+    ];
+
+    /// The order to read the list in: the one asked for, else [`Self::DEFAULT_ORDERING`].
+    pub(crate) fn effective_ordering(&self) -> &[Sort<TaskField>] {
+        ordering_or(&self.ordering, Self::DEFAULT_ORDERING)
     }
 }
 
