@@ -7,30 +7,11 @@ use crate::authz::{OrgScope, Role};
 use crate::error::{Error, Result};
 use crate::ids::{OrgId, UserId};
 use crate::member::{MemberQuery, Membership, NewMembership};
-use crate::org::NewOrg;
-use crate::query::{Page, PageRequest, Search};
+use crate::org::{NewOrg, OrgField, OrgSummary};
+use crate::query::{Page, PageRequest, Search, Sort};
 use crate::store::Tx;
-use crate::user::{NewUser, User, normalize_email};
+use crate::user::{NewUser, User};
 use crate::{FlowForge, Org};
-
-/// An organization as an operator sees it: no caller role, but its sizes.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct OrgSummary {
-    /// The organization's id.
-    pub id: OrgId,
-    /// Its name.
-    pub name: String,
-    /// Its slug.
-    pub slug: String,
-    /// How many members it has.
-    pub member_count: u64,
-    /// How many projects it has.
-    pub project_count: u64,
-    /// How many live tasks it has.
-    pub task_count: u64,
-    /// When it was created.
-    pub created_at: crate::Timestamp,
-}
 
 /// Unscoped operations for operators; see [`FlowForge::admin`].
 pub struct Admin<'a> {
@@ -59,9 +40,7 @@ impl<'a> Admin<'a> {
     /// # Errors
     /// [`Error::Internal`] on a database failure.
     pub fn find_user(&self, email: &str) -> Result<Option<User>> {
-        self.ff
-            .store
-            .read(|tx| tx.user_by_email(&normalize_email(email)))
+        self.ff.find_user(email)
     }
 
     /// Every user, ordered by email, optionally searched by email and name.
@@ -69,7 +48,7 @@ impl<'a> Admin<'a> {
     /// # Errors
     /// [`Error::NotFound`] for a page past the end.
     pub fn list_users(&self, search: &Search, page: PageRequest) -> Result<Page<User>> {
-        self.ff.store.read(|tx| tx.list_all_users(search, page))
+        self.ff.list_users(search, page)
     }
 
     /// Sets a user's password (checked against the rules) and revokes their refresh tokens.
@@ -77,13 +56,7 @@ impl<'a> Admin<'a> {
     /// # Errors
     /// [`Error::NotFound`] for an unknown user; [`Error::Validation`] for a weak password.
     pub fn set_password(&self, user: UserId, password: &str) -> Result<()> {
-        let found = self
-            .ff
-            .store
-            .read(|tx| tx.user_by_id(user))?
-            .ok_or_else(Error::not_found)?;
-        crate::auth::password::check_rules(password, &found.email)?;
-        self.ff.set_password_unchecked(user, password)
+        self.ff.set_password(user, password)
     }
 
     /// Activates or deactivates a user; deactivating also revokes their refresh tokens.
@@ -91,16 +64,7 @@ impl<'a> Admin<'a> {
     /// # Errors
     /// [`Error::NotFound`] for an unknown user.
     pub fn set_active(&self, user: UserId, active: bool) -> Result<()> {
-        self.ff.store.write(|tx| {
-            if !tx.set_user_active(user, active)? {
-                return Err(Error::not_found());
-            }
-            if active {
-                Ok(())
-            } else {
-                tx.revoke_all_refresh_tokens(user)
-            }
-        })
+        self.ff.set_user_active(user, active)
     }
 
     /// Creates an organization owned by `owner`.
@@ -126,7 +90,7 @@ impl<'a> Admin<'a> {
         let (owner, new_hash) = match self.find_user(&account.email)? {
             Some(user) => (user, None),
             None => {
-                let (user, hash) = crate::auth::new_account(account)?;
+                let (user, hash) = crate::user::new_account(account)?;
                 (user, Some(hash))
             }
         };
@@ -148,7 +112,11 @@ impl<'a> Admin<'a> {
         search: &Search,
         page: PageRequest,
     ) -> Result<Page<OrgSummary>> {
-        self.ff.store.read(|tx| tx.list_all_orgs(search, page))
+        let by_name = [Sort::asc(OrgField::Name)];
+        self.ff
+            .store
+            .read(|tx| tx.list_all_orgs(search, &by_name, page))?
+            .found()
     }
 
     /// The organization whose id or slug is `key`.
@@ -156,7 +124,11 @@ impl<'a> Admin<'a> {
     /// # Errors
     /// [`Error::NotFound`] when none has it.
     pub fn find_organization(&self, key: &str) -> Result<OrgSummary> {
-        self.ff.store.read(|tx| tx.org_summary(key))
+        let id: Option<OrgId> = key.parse().ok();
+        self.ff
+            .store
+            .read(|tx| tx.org_summary(id, key))?
+            .ok_or_else(Error::not_found)
     }
 
     /// Deletes an organization with everything in it.
@@ -172,7 +144,7 @@ impl<'a> Admin<'a> {
     /// # Errors
     /// [`Error::NotFound`] for an unknown organization or a page past the end.
     pub fn list_members(&self, org: OrgId, query: &MemberQuery) -> Result<Page<Membership>> {
-        self.in_org(org, |tx, scope| tx.list_members(scope, query))
+        self.in_org(org, |tx, scope| tx.list_members(scope, query)?.found())
     }
 
     /// Adds an active user to any organization with any role.

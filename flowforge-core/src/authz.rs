@@ -42,6 +42,17 @@ pub struct OrgScope {
     role: Role,
 }
 
+/// Something found in one of an actor's organizations, with the actor's scope there: the answer
+/// of every `*_in_scope` lookup of the store (`org_in_scope`, `project_in_scope`,
+/// `task_in_scope`), which is not found when the actor is not a member of its organization.
+#[derive(Debug, Clone)]
+pub(crate) struct Scoped<T> {
+    /// The actor's scope in the organization holding `item`.
+    pub(crate) scope: OrgScope,
+    /// What was found.
+    pub(crate) item: T,
+}
+
 impl OrgScope {
     /// A member's scope: only the store makes these, from a membership row it has just read.
     pub(crate) fn from_membership(org: OrgId, user: UserId, role: Role) -> Self {

@@ -1,5 +1,6 @@
-//! Closed sets of lowercase wire names (roles, statuses, priorities). Each is stored as its
-//! rank, so the database orders them by their declared order, never by the alphabet.
+//! Closed sets of lowercase wire names (roles, statuses, priorities). Each value has a rank, its
+//! position in the declared order, which is how they compare and are ordered, never by the
+//! alphabet.
 
 /// The error of parsing a name that is not one of a choice's values.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -26,11 +27,12 @@ macro_rules! choice_enum {
                 }
             }
 
-            /// The position in the declared order, as stored in the database.
+            /// The position in the declared order.
             pub(crate) fn rank(self) -> i64 {
                 self as i64
             }
 
+            /// The value at `rank` in the declared order.
             pub(crate) fn from_rank(rank: i64) -> Option<Self> {
                 usize::try_from(rank).ok().and_then(|i| Self::ALL.get(i).copied())
             }
@@ -80,21 +82,6 @@ macro_rules! choice_enum {
         impl utoipa::ToSchema for $name {
             fn name() -> std::borrow::Cow<'static, str> {
                 std::borrow::Cow::Borrowed(stringify!($name))
-            }
-        }
-
-        impl crate::store::value::ToValue for $name {
-            fn to_value(&self) -> crate::store::value::Value {
-                crate::store::value::Value::Int(self.rank())
-            }
-        }
-
-        impl crate::store::value::FromValue for $name {
-            fn from_value(value: &crate::store::value::Value) -> Option<Self> {
-                match value {
-                    crate::store::value::Value::Int(rank) => Self::from_rank(*rank),
-                    _ => None,
-                }
             }
         }
     };

@@ -51,21 +51,6 @@ macro_rules! id_type {
                 Uuid::parse_str(s).map(Self)
             }
         }
-
-        impl crate::store::value::ToValue for $name {
-            fn to_value(&self) -> crate::store::value::Value {
-                crate::store::value::Value::Text(self.to_string())
-            }
-        }
-
-        impl crate::store::value::FromValue for $name {
-            fn from_value(value: &crate::store::value::Value) -> Option<Self> {
-                match value {
-                    crate::store::value::Value::Text(text) => text.parse().ok(),
-                    _ => None,
-                }
-            }
-        }
     )*};
 }
 

@@ -48,6 +48,7 @@ mod member;
 mod org;
 mod project;
 pub mod query;
+mod rate;
 mod secret;
 mod seed;
 mod store;
@@ -58,19 +59,20 @@ mod user;
 
 use std::time::Duration;
 
-pub use admin::{Admin, OrgSummary};
+pub use admin::Admin;
 pub use auth::{Actor, TokenPair};
 pub use authz::{OrgScope, Role};
 pub use choice::UnknownChoice;
 pub use error::{Error, FieldErrors, Result};
 pub use ids::{OrgId, ProjectId, TaskId, UserId};
 pub use member::{MemberField, MemberQuery, Membership, MembershipPatch, NewMembership};
-pub use org::{NewOrg, Org, OrgField, OrgPatch, OrgQuery};
+pub use org::{NewOrg, Org, OrgField, OrgPatch, OrgQuery, OrgSummary};
 pub use project::{NewProject, Project, ProjectField, ProjectPatch, ProjectQuery};
 pub use query::{Page, PageRequest, Search, Sort};
 pub use secret::{KeySource, generated_secret_path, load_or_generate_secret, resolve_secret_key};
 pub use seed::{SeedPlan, SeedReport, SeededOrg};
-#[cfg(feature = "postgres")]
+/// A test fixture (the `test-support` feature), not part of the product's API.
+#[cfg(all(feature = "postgres", feature = "test-support"))]
 pub use store::ScratchSchema;
 pub use store::{DEFAULT_DATABASE_URL, Database, MigrationState};
 pub use task::{NewTask, Priority, Status, Task, TaskField, TaskPatch, TaskQuery, UserFilter};

@@ -1,25 +1,28 @@
-//! The request pipeline: request id, CORS, routing, authentication, throttling, body limits,
-//! the handler, then security headers and one log line. Everything a request can do wrong ends
-//! as a problem response here, never as a dropped connection or a 500 for the client's input.
+//! The request pipeline: request id, routing (the route table), CORS, admission (token and
+//! throttle), the body, the handler, then security headers and one log line. Everything a
+//! request can do wrong ends as a problem response here, never as a dropped connection or a 500
+//! for the client's input.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
-use bytes::Bytes;
-use flowforge_core::throttle::{Decision, Throttle, ThrottleKey, tightest};
-use flowforge_core::{Actor, Error, FlowForge};
-use http_body_util::{BodyExt, Limited};
+use flowforge_core::throttle::Decision;
+use flowforge_core::{Error, FlowForge, UserId};
 use hyper::body::Incoming;
 use hyper::header::{self, HeaderMap, HeaderName, HeaderValue};
 use hyper::{Method, Request, StatusCode};
 use serde_json::Value;
 
+use crate::admission::{Admission, Throttles, with_rate_limit};
+use crate::body::read_json;
 use crate::config::Settings;
+use crate::cors::Cors;
 use crate::docs::Docs;
 use crate::handlers::{self, Call, blocking};
-use crate::reply::{Health, Reply, json, malformed_json, no_content, problem, problem_for};
-use crate::router::{Endpoint, Miss, route};
+use crate::reply::{Health, Refusal, Reply, json, no_content, problem, problem_for, refusal_reply};
+use crate::router::{Found, Miss, Router};
+use crate::routes::{Endpoint, Route};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -27,33 +30,20 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub struct App {
     ff: Arc<FlowForge>,
     settings: Settings,
-    anon: Option<Arc<Throttle>>,
-    user: Option<Arc<Throttle>>,
-    login: Option<Arc<Throttle>>,
+    throttles: Throttles,
+    router: Router,
+    cors: Cors,
     docs: Docs,
-}
-
-/// A request refused before it reached the core.
-enum Refusal {
-    Core(Error),
-    Status(StatusCode, &'static str),
-}
-
-impl From<Error> for Refusal {
-    fn from(e: Error) -> Self {
-        Refusal::Core(e)
-    }
 }
 
 impl App {
     /// The server's state over an open FlowForge.
     pub fn new(ff: FlowForge, settings: Settings) -> Self {
-        let throttle = |name: &str, rate: Option<_>| rate.map(|r| Arc::new(ff.throttle(name, r)));
         Self {
-            anon: throttle("anon", settings.throttle_anon.0),
-            user: throttle("user", settings.throttle_user.0),
-            login: throttle("login", settings.throttle_login.0),
+            throttles: Throttles::new(&ff, &settings),
             ff: Arc::new(ff),
+            router: Router::new(),
+            cors: Cors::new(settings.cors_origins()),
             docs: Docs::new(),
             settings,
         }
@@ -82,14 +72,7 @@ impl App {
         if !path.starts_with("/api/docs/") {
             headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
         }
-        if let Some(origin) = origin.filter(|o| self.allows_origin(o)) {
-            headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-            headers.insert(header::VARY, HeaderValue::from_static("Origin"));
-            headers.insert(
-                header::ACCESS_CONTROL_EXPOSE_HEADERS,
-                HeaderValue::from_static("Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, X-Request-Id"),
-            );
-        }
+        self.cors.decorate(origin.as_ref(), headers);
         tracing::info!(
             method = %method,
             path = %path,
@@ -107,21 +90,15 @@ impl App {
         &self.settings
     }
 
-    fn allows_origin(&self, origin: &HeaderValue) -> bool {
-        origin
-            .to_str()
-            .is_ok_and(|o| self.settings.cors_origins().any(|allowed| allowed == o))
-    }
-
     async fn dispatch(
         &self,
         req: Request<Incoming>,
         peer: SocketAddr,
         request_id: &str,
-    ) -> (Reply, Option<flowforge_core::UserId>) {
+    ) -> (Reply, Option<UserId>) {
         let path = req.uri().path().to_owned();
-        let endpoint = match route(req.method(), &path) {
-            Ok(endpoint) => endpoint,
+        let found = match self.router.route(req.method(), &path) {
+            Ok(found) => found,
             Err(Miss::AddSlash(to)) => {
                 let location = match req.uri().query() {
                     Some(q) => format!("{to}?{q}"),
@@ -132,13 +109,19 @@ impl App {
             Err(miss) => return self.miss(&req, miss, peer, &path, request_id).await,
         };
         if req.method() == Method::OPTIONS {
-            return (self.options(&req, &endpoint), None);
+            let mut reply = no_content();
+            let headers = reply.headers_mut();
+            headers.insert(header::ALLOW, found.allow.clone());
+            self.cors.preflight(req.headers(), found.allow, headers);
+            return (reply, None);
         }
-        if !endpoint.is_api() {
-            return (self.outside_api(&endpoint, &path).await, None);
+        if !found.route.is_api() {
+            return (self.outside_api(&found, &path).await, None);
         }
         let mut decisions = Vec::new();
-        let outcome = self.api(req, endpoint, peer, &mut decisions).await;
+        let outcome = self
+            .api(req, found.route, found.ids, peer, &mut decisions)
+            .await;
         let user = outcome.as_ref().ok().and_then(|(_, user)| *user);
         let reply = match outcome {
             Ok((reply, _)) => reply,
@@ -150,16 +133,22 @@ impl App {
     async fn api(
         &self,
         req: Request<Incoming>,
-        endpoint: Endpoint,
+        route: &'static Route,
+        ids: Vec<uuid::Uuid>,
         peer: SocketAddr,
         decisions: &mut Vec<Decision>,
-    ) -> Result<(Reply, Option<flowforge_core::UserId>), Refusal> {
-        let actor: Option<Actor> = self.admit(req.headers(), peer, decisions).await??;
-        if !endpoint.is_public() && actor.is_none() {
-            return Err(handlers::credentials_missing().into());
-        }
-        let user = actor.as_ref().map(Actor::id);
-        let method = req.method().clone();
+    ) -> Result<(Reply, Option<UserId>), Refusal> {
+        let admission = self
+            .throttles
+            .admit(&self.ff, req.headers(), peer, decisions)
+            .await?;
+        let user = admission.user();
+        let actor = match admission {
+            Admission::Authenticated(actor) => Some(actor),
+            Admission::Anonymous if route.is_public() => None,
+            Admission::Anonymous => return Err(handlers::credentials_missing().into()),
+            Admission::CredentialsRefused(error) => return Err(error.into()),
+        };
         let base = self.base_url(req.headers());
         let path = req.uri().path().to_owned();
         let query: Vec<(String, String)> = req
@@ -167,17 +156,24 @@ impl App {
             .query()
             .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
             .unwrap_or_default();
-        let body = if matches!(method, Method::POST | Method::PATCH) {
-            self.read_json(req).await?
+        let body = if route.takes_body() {
+            read_json(
+                req,
+                self.settings.max_body_bytes,
+                self.settings.request_timeout,
+            )
+            .await?
         } else {
             Value::Null
         };
-        if endpoint == Endpoint::Login {
+        if route.endpoint == Endpoint::Login {
             let email = body
                 .get("email")
                 .and_then(Value::as_str)
                 .unwrap_or_default();
-            check(&self.login, ThrottleKey::login(peer.ip(), email), decisions).await?;
+            self.throttles
+                .admit_login(peer.ip(), email, decisions)
+                .await?;
         }
         let body = if body.is_null() {
             Value::Object(Default::default())
@@ -185,8 +181,8 @@ impl App {
             body
         };
         let call = Call {
-            endpoint,
-            method,
+            endpoint: route.endpoint,
+            ids,
             actor,
             query,
             body,
@@ -196,36 +192,7 @@ impl App {
         Ok((handlers::call(&self.ff, call).await?, user))
     }
 
-    /// Authenticates the bearer token (if any) and counts the request against the user's rate
-    /// or, without a valid token, the address's. The outer error is the throttle's refusal (the
-    /// request is throttled, or a shared throttle's database fails); the inner result is the
-    /// authentication's, so that a bad token still counts.
-    async fn admit(
-        &self,
-        headers: &HeaderMap,
-        peer: SocketAddr,
-        decisions: &mut Vec<Decision>,
-    ) -> Result<Result<Option<Actor>, Error>, Refusal> {
-        let authenticated = match bearer(headers) {
-            None => Ok(None),
-            Some(Err(())) => Err(Error::Unauthenticated(
-                "Authorization header must be \"Bearer <token>\".".into(),
-            )),
-            Some(Ok(token)) => blocking(&self.ff, move |ff| ff.authenticate_token(&token))
-                .await
-                .map(Some),
-        };
-        match &authenticated {
-            Ok(Some(actor)) => {
-                let key = ThrottleKey::User(actor.id().to_string());
-                check(&self.user, key, decisions).await?;
-            }
-            _ => check(&self.anon, ThrottleKey::Address(peer.ip()), decisions).await?,
-        }
-        Ok(authenticated)
-    }
-
-    /// A path that names no endpoint (`404`) or a method it does not offer (`405`). Under the
+    /// A path that names no route (`404`) or a method it does not offer (`405`). Under the
     /// versioned API the request still counts against its rate and carries `RateLimit-*`, so a
     /// malformed id answers with the same headers as a well-formed missing one and junk paths
     /// cannot be sent without limit. The URL is resolved first (as in DRF), so a bad token
@@ -237,14 +204,16 @@ impl App {
         peer: SocketAddr,
         path: &str,
         request_id: &str,
-    ) -> (Reply, Option<flowforge_core::UserId>) {
+    ) -> (Reply, Option<UserId>) {
         let mut decisions = Vec::new();
         let mut user = None;
         if path.starts_with("/api/v1/") {
-            match self.admit(req.headers(), peer, &mut decisions).await {
-                Ok(authenticated) => {
-                    user = authenticated.ok().flatten().as_ref().map(Actor::id);
-                }
+            match self
+                .throttles
+                .admit(&self.ff, req.headers(), peer, &mut decisions)
+                .await
+            {
+                Ok(admission) => user = admission.user(),
                 Err(refusal) => {
                     let reply = refusal_reply(refusal, path, request_id);
                     return (with_rate_limit(reply, &decisions), None);
@@ -255,65 +224,12 @@ impl App {
             Miss::Method(allow) => {
                 let detail = format!("Method \"{}\" not allowed.", req.method());
                 let mut reply = problem(StatusCode::METHOD_NOT_ALLOWED, detail, path);
-                reply
-                    .headers_mut()
-                    .insert(header::ALLOW, HeaderValue::from_static(allow));
+                reply.headers_mut().insert(header::ALLOW, allow);
                 reply
             }
             Miss::NotFound | Miss::AddSlash(_) => problem_for(&Error::not_found(), path),
         };
         (with_rate_limit(reply, &decisions), user)
-    }
-
-    /// Reads a JSON body of at most the configured size.
-    async fn read_json(&self, req: Request<Incoming>) -> Result<Value, Refusal> {
-        let max = self.settings.max_body_bytes;
-        let too_large =
-            Refusal::Status(StatusCode::PAYLOAD_TOO_LARGE, "Request body is too large.");
-        let declared = req
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
-        if declared.is_some_and(|n| n > max) {
-            return Err(too_large);
-        }
-        let is_json = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| {
-                v.split(';')
-                    .next()
-                    .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
-            });
-        let limit = usize::try_from(max).unwrap_or(usize::MAX);
-        let read = Limited::new(req.into_body(), limit).collect();
-        let Ok(read) = tokio::time::timeout(self.settings.request_timeout, read).await else {
-            return Err(Refusal::Status(
-                StatusCode::REQUEST_TIMEOUT,
-                "The request body did not arrive in time.",
-            ));
-        };
-        let bytes: Bytes = match read {
-            Ok(collected) => collected.to_bytes(),
-            Err(e) if e.is::<http_body_util::LengthLimitError>() => return Err(too_large),
-            Err(_) => {
-                return Err(Refusal::Status(
-                    StatusCode::BAD_REQUEST,
-                    "The request body could not be read.",
-                ));
-            }
-        };
-        if bytes.is_empty() {
-            return Ok(Value::Null);
-        }
-        if !is_json {
-            return Err(Refusal::Status(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "Send the body as application/json.",
-            ));
-        }
-        serde_json::from_slice(&bytes).map_err(|e| malformed_json(&e.to_string()).into())
     }
 
     /// `scheme://host` of the request, as the client addressed the server.
@@ -331,37 +247,8 @@ impl App {
         format!("{scheme}://{host}")
     }
 
-    fn options(&self, req: &Request<Incoming>, endpoint: &Endpoint) -> Reply {
-        let mut reply = no_content();
-        let headers = reply.headers_mut();
-        headers.insert(header::ALLOW, HeaderValue::from_static(endpoint.allow()));
-        let preflight = req
-            .headers()
-            .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
-        if preflight
-            && req
-                .headers()
-                .get(header::ORIGIN)
-                .is_some_and(|o| self.allows_origin(o))
-        {
-            headers.insert(
-                header::ACCESS_CONTROL_ALLOW_METHODS,
-                HeaderValue::from_static(endpoint.allow()),
-            );
-            headers.insert(
-                header::ACCESS_CONTROL_ALLOW_HEADERS,
-                HeaderValue::from_static("Authorization, Content-Type, X-Request-Id"),
-            );
-            headers.insert(
-                header::ACCESS_CONTROL_MAX_AGE,
-                HeaderValue::from_static("600"),
-            );
-        }
-        reply
-    }
-
-    async fn outside_api(&self, endpoint: &Endpoint, path: &str) -> Reply {
-        match endpoint {
+    async fn outside_api(&self, found: &Found<'_>, path: &str) -> Reply {
+        match found.route.endpoint {
             Endpoint::Healthz => json(StatusCode::OK, &Health { status: "ok" }),
             Endpoint::Readyz => match blocking(&self.ff, FlowForge::ping).await {
                 Ok(()) => json(StatusCode::OK, &Health { status: "ready" }),
@@ -372,83 +259,10 @@ impl App {
                 ),
             },
             Endpoint::Schema => self.docs.schema(),
-            Endpoint::Docs(asset) => self.docs.asset(asset, path),
+            Endpoint::Docs => self.docs.asset(found.rest, path),
             _ => problem(StatusCode::NOT_FOUND, "Not found.", path),
         }
     }
-}
-
-/// Checks a throttle (if the rate is on), recording its answer; a throttled answer ends the
-/// request. A shared throttle asks the database, off the async threads.
-async fn check(
-    throttle: &Option<Arc<Throttle>>,
-    key: ThrottleKey,
-    decisions: &mut Vec<Decision>,
-) -> Result<(), Refusal> {
-    let Some(throttle) = throttle else {
-        return Ok(());
-    };
-    let decision = if throttle.is_shared() {
-        let throttle = Arc::clone(throttle);
-        tokio::task::spawn_blocking(move || throttle.check(&key))
-            .await
-            .map_err(|e| Error::Internal(Box::new(e)))??
-    } else {
-        throttle.check(&key)?
-    };
-    decisions.push(decision);
-    match decision {
-        Decision::Allowed(_) => Ok(()),
-        Decision::Throttled(quota) => Err(Error::Throttled {
-            retry_after: quota.retry_after_secs().unwrap_or(1),
-        }
-        .into()),
-    }
-}
-
-/// `reply` with the `RateLimit-*` headers of the tightest rate that applied, if any did.
-fn with_rate_limit(mut reply: Reply, decisions: &[Decision]) -> Reply {
-    if let Some(decision) = tightest(decisions) {
-        let quota = decision.quota();
-        for (name, value) in [
-            ("ratelimit-limit", u64::from(quota.limit)),
-            ("ratelimit-remaining", u64::from(quota.remaining)),
-            ("ratelimit-reset", quota.reset_secs()),
-        ] {
-            reply
-                .headers_mut()
-                .insert(HeaderName::from_static(name), HeaderValue::from(value));
-        }
-    }
-    reply
-}
-
-/// The problem response of a refused request; an internal error is logged first, with the
-/// request id and its whole cause chain.
-fn refusal_reply(refusal: Refusal, path: &str, request_id: &str) -> Reply {
-    match refusal {
-        Refusal::Status(status, detail) => problem(status, detail, path),
-        Refusal::Core(error) => {
-            if let Error::Internal(cause) = &error {
-                tracing::error!(request_id, error = %error_chain(cause.as_ref()), "internal error");
-            }
-            problem_for(&error, path)
-        }
-    }
-}
-
-/// The bearer token of the request: `None` without an `Authorization` header.
-fn bearer(headers: &HeaderMap) -> Option<Result<String, ()>> {
-    let value = headers.get(header::AUTHORIZATION)?;
-    let text = value.to_str().map_err(drop);
-    Some(text.and_then(|t| {
-        let (scheme, token) = t.trim().split_once(' ').ok_or(())?;
-        if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() {
-            Ok(token.trim().to_owned())
-        } else {
-            Err(())
-        }
-    }))
 }
 
 /// The client's `X-Request-Id` if it is short and printable, else a fresh one.
@@ -467,16 +281,4 @@ fn redirect(location: &str) -> Reply {
         reply.headers_mut().insert(header::LOCATION, value);
     }
     reply
-}
-
-/// An error with its causes, for the log.
-fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }

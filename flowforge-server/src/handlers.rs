@@ -8,20 +8,21 @@ use flowforge_core::{
     NewProject, NewTask, NewUser, OrgPatch, OrgQuery, PasswordChange, ProjectPatch, ProjectQuery,
     RefreshRequest, Result, TaskPatch, TaskQuery, UserPatch,
 };
-use hyper::{Method, StatusCode};
+use hyper::StatusCode;
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
+use uuid::Uuid;
 
 use crate::reply::{Reply, json, no_content, paginated};
-use crate::router::Endpoint;
+use crate::routes::Endpoint;
 
 /// What a handler knows of its request once it is routed, authenticated and read.
 pub struct Call {
     /// The endpoint.
     pub endpoint: Endpoint,
-    /// The method.
-    pub method: Method,
+    /// The ids of the path, in order.
+    pub ids: Vec<Uuid>,
     /// The authenticated user, if a valid token came.
     pub actor: Option<Actor>,
     /// The query string's pairs, decoded.
@@ -54,16 +55,26 @@ pub struct ApiRoot {
     pub tasks: String,
 }
 
-/// Runs a blocking core call on the blocking pool, so SQLite never stalls the reactor.
-pub async fn blocking<T, F>(ff: &Arc<FlowForge>, f: F) -> Result<T>
+/// Runs a blocking call on `shared` (the core, or a throttle that asks the database) on the
+/// blocking pool, so SQLite or PostgreSQL never stalls the reactor. The one such helper.
+pub async fn blocking<S, T, F>(shared: &Arc<S>, f: F) -> Result<T>
 where
+    S: Send + Sync + ?Sized + 'static,
     T: Send + 'static,
-    F: FnOnce(&FlowForge) -> Result<T> + Send + 'static,
+    F: FnOnce(&S) -> Result<T> + Send + 'static,
 {
-    let ff = Arc::clone(ff);
-    tokio::task::spawn_blocking(move || f(&ff))
+    let shared = Arc::clone(shared);
+    tokio::task::spawn_blocking(move || f(&shared))
         .await
         .map_err(|e| Error::Internal(Box::new(e)))?
+}
+
+/// The `n`th id of the path, as the id type the core wants.
+fn path_id<T: From<Uuid>>(ids: &[Uuid], n: usize) -> Result<T> {
+    ids.get(n)
+        .copied()
+        .map(T::from)
+        .ok_or_else(Error::not_found)
 }
 
 /// The `401` of a request without a token to an endpoint that needs one.
@@ -88,7 +99,7 @@ pub async fn call(ff: &Arc<FlowForge>, call: Call) -> Result<Reply> {
     use Endpoint as E;
     let Call {
         endpoint,
-        method,
+        ids,
         actor,
         query,
         body,
@@ -96,130 +107,144 @@ pub async fn call(ff: &Arc<FlowForge>, call: Call) -> Result<Reply> {
         path,
     } = call;
     let me = || actor.clone().ok_or_else(credentials_missing);
-    let reply = match (endpoint, method) {
-        (E::ApiRoot, _) => ok(&ApiRoot {
+    let reply = match endpoint {
+        E::ApiRoot => ok(&ApiRoot {
             register: format!("{base}/api/v1/auth/register/"),
             login: format!("{base}/api/v1/auth/login/"),
             organizations: format!("{base}/api/v1/organizations/"),
             projects: format!("{base}/api/v1/projects/"),
             tasks: format!("{base}/api/v1/tasks/"),
         }),
-        (E::Register, _) => {
+        E::Register => {
             let input = NewUser::from_json(&body)?;
             created(&blocking(ff, move |ff| ff.register(&input)).await?)
         }
-        (E::Login, _) => {
+        E::Login => {
             let input = Credentials::from_json(&body)?;
             ok(&blocking(ff, move |ff| ff.login(&input.email, &input.password)).await?)
         }
-        (E::Refresh, _) => {
+        E::Refresh => {
             let input = RefreshRequest::from_json(&body)?;
             ok(&blocking(ff, move |ff| ff.refresh(&input.refresh)).await?)
         }
-        (E::Logout, _) => {
+        E::Logout => {
             let input = RefreshRequest::from_json(&body)?;
             blocking(ff, move |ff| ff.logout(&input.refresh)).await?;
             no_content()
         }
-        (E::Me, Method::GET) => ok(me()?.user()),
-        (E::Me, _) => {
+        E::Me => ok(me()?.user()),
+        E::UpdateMe => {
             let (actor, patch) = (me()?, UserPatch::from_json(&body)?);
             ok(&blocking(ff, move |ff| ff.update_me(&actor, &patch)).await?)
         }
-        (E::Password, _) => {
+        E::ChangePassword => {
             let (actor, change) = (me()?, PasswordChange::from_json(&body)?);
             blocking(ff, move |ff| ff.change_password(&actor, &change)).await?;
             no_content()
         }
-        (E::Organizations, Method::GET) => {
+        E::ListOrgs => {
             let (actor, q) = (me()?, OrgQuery::from_pairs(pairs(&query))?);
             let page = blocking(ff, move |ff| ff.list_organizations(&actor, &q)).await?;
             paginated(page, &base, &path, &query)
         }
-        (E::Organizations, _) => {
+        E::CreateOrg => {
             let (actor, input) = (me()?, NewOrg::from_json(&body)?);
             created(&blocking(ff, move |ff| ff.create_organization(&actor, &input)).await?)
         }
-        (E::Organization(id), Method::GET) => {
+        E::GetOrg => {
+            let id = path_id(&ids, 0)?;
             let actor = me()?;
             ok(&blocking(ff, move |ff| ff.get_organization(&actor, id)).await?)
         }
-        (E::Organization(id), Method::PATCH) => {
+        E::UpdateOrg => {
+            let id = path_id(&ids, 0)?;
             let (actor, patch) = (me()?, OrgPatch::from_json(&body)?);
             ok(&blocking(ff, move |ff| ff.update_organization(&actor, id, &patch)).await?)
         }
-        (E::Organization(id), _) => {
+        E::DeleteOrg => {
+            let id = path_id(&ids, 0)?;
             let actor = me()?;
             blocking(ff, move |ff| ff.delete_organization(&actor, id)).await?;
             no_content()
         }
-        (E::Members(org), Method::GET) => {
+        E::ListMembers => {
+            let org = path_id(&ids, 0)?;
             let (actor, q) = (me()?, MemberQuery::from_pairs(pairs(&query))?);
             let page = blocking(ff, move |ff| ff.list_members(&actor, org, &q)).await?;
             paginated(page, &base, &path, &query)
         }
-        (E::Members(org), _) => {
+        E::AddMember => {
+            let org = path_id(&ids, 0)?;
             let (actor, input) = (me()?, NewMembership::from_json(&body)?);
             created(&blocking(ff, move |ff| ff.add_member(&actor, org, &input)).await?)
         }
-        (E::Member(org, user), Method::GET) => {
+        E::GetMember => {
+            let (org, user) = (path_id(&ids, 0)?, path_id(&ids, 1)?);
             let actor = me()?;
             ok(&blocking(ff, move |ff| ff.get_member(&actor, org, user)).await?)
         }
-        (E::Member(org, user), Method::PATCH) => {
+        E::UpdateMember => {
+            let (org, user) = (path_id(&ids, 0)?, path_id(&ids, 1)?);
             let (actor, patch) = (me()?, MembershipPatch::from_json(&body)?);
             ok(&blocking(ff, move |ff| ff.update_member(&actor, org, user, &patch)).await?)
         }
-        (E::Member(org, user), _) => {
+        E::RemoveMember => {
+            let (org, user) = (path_id(&ids, 0)?, path_id(&ids, 1)?);
             let actor = me()?;
             blocking(ff, move |ff| ff.remove_member(&actor, org, user)).await?;
             no_content()
         }
-        (E::Projects, Method::GET) => {
+        E::ListProjects => {
             let (actor, q) = (me()?, ProjectQuery::from_pairs(pairs(&query))?);
             let page = blocking(ff, move |ff| ff.list_projects(&actor, &q)).await?;
             paginated(page, &base, &path, &query)
         }
-        (E::Projects, _) => {
+        E::CreateProject => {
             let (actor, input) = (me()?, NewProject::from_json(&body)?);
             created(&blocking(ff, move |ff| ff.create_project(&actor, &input)).await?)
         }
-        (E::Project(id), Method::GET) => {
+        E::GetProject => {
+            let id = path_id(&ids, 0)?;
             let actor = me()?;
             ok(&blocking(ff, move |ff| ff.get_project(&actor, id)).await?)
         }
-        (E::Project(id), Method::PATCH) => {
+        E::UpdateProject => {
+            let id = path_id(&ids, 0)?;
             let (actor, patch) = (me()?, ProjectPatch::from_json(&body)?);
             ok(&blocking(ff, move |ff| ff.update_project(&actor, id, &patch)).await?)
         }
-        (E::Project(id), _) => {
+        E::DeleteProject => {
+            let id = path_id(&ids, 0)?;
             let actor = me()?;
             blocking(ff, move |ff| ff.delete_project(&actor, id)).await?;
             no_content()
         }
-        (E::Tasks, Method::GET) => {
+        E::ListTasks => {
             let (actor, q) = (me()?, TaskQuery::from_pairs(pairs(&query))?);
             let page = blocking(ff, move |ff| ff.list_tasks(&actor, &q)).await?;
             paginated(page, &base, &path, &query)
         }
-        (E::Tasks, _) => {
+        E::CreateTask => {
             let (actor, input) = (me()?, NewTask::from_json(&body)?);
             created(&blocking(ff, move |ff| ff.create_task(&actor, &input)).await?)
         }
-        (E::Task(id), Method::GET) => {
+        E::GetTask => {
+            let id = path_id(&ids, 0)?;
             let actor = me()?;
             ok(&blocking(ff, move |ff| ff.get_task(&actor, id)).await?)
         }
-        (E::Task(id), Method::PATCH) => {
+        E::UpdateTask => {
+            let id = path_id(&ids, 0)?;
             let (actor, patch) = (me()?, TaskPatch::from_json(&body)?);
             ok(&blocking(ff, move |ff| ff.update_task(&actor, id, &patch)).await?)
         }
-        (E::Task(id), _) => {
+        E::DeleteTask => {
+            let id = path_id(&ids, 0)?;
             let actor = me()?;
             blocking(ff, move |ff| ff.delete_task(&actor, id)).await?;
             no_content()
         }
-        (E::Schema | E::Docs(_) | E::Healthz | E::Readyz, _) => return Err(Error::not_found()),
+        E::Schema | E::Docs | E::Healthz | E::Readyz => return Err(Error::not_found()),
     };
     Ok(reply)
 }

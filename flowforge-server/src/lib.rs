@@ -4,15 +4,20 @@
 //! reads bodies and query strings with the core's parsers, and maps the core's errors onto
 //! problem responses. See `README.md` for the endpoints and settings.
 
+mod admission;
 pub mod app;
+mod body;
 pub mod config;
+mod cors;
 mod docs;
 mod handlers;
 mod openapi;
 mod reply;
 mod router;
+mod routes;
 mod serve;
 
 pub use app::App;
 pub use config::Settings;
+pub use routes::{Route, Verb, routes};
 pub use serve::{StartError, open, serve};

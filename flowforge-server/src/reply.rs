@@ -189,3 +189,43 @@ pub struct Health {
     #[schema(example = "ok")]
     pub status: &'static str,
 }
+
+/// A request refused before it reached the core, or by it.
+pub enum Refusal {
+    /// A core error (a throttled request among them).
+    Core(Error),
+    /// A refusal of the HTTP layer: its status and detail.
+    Status(StatusCode, &'static str),
+}
+
+impl From<Error> for Refusal {
+    fn from(e: Error) -> Self {
+        Refusal::Core(e)
+    }
+}
+
+/// The problem response of a refusal; an internal error is logged first, with the request id
+/// and its whole cause chain.
+pub fn refusal_reply(refusal: Refusal, path: &str, request_id: &str) -> Reply {
+    match refusal {
+        Refusal::Status(status, detail) => problem(status, detail, path),
+        Refusal::Core(error) => {
+            if let Error::Internal(cause) = &error {
+                tracing::error!(request_id, error = %error_chain(cause.as_ref()), "internal error");
+            }
+            problem_for(&error, path)
+        }
+    }
+}
+
+/// An error with its causes, for the log.
+fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}

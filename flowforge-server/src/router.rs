@@ -1,53 +1,39 @@
-//! Which endpoint a method and path name. Plain matching on path segments: every API path ends
-//! with a slash, and ids must be UUIDs (anything else names nothing).
+//! Which route a method and path name, read from the route table. Plain matching on path
+//! segments: every API path ends with a slash, and ids must be UUIDs (anything else names
+//! nothing, whatever the method).
 
-use flowforge_core::{OrgId, ProjectId, TaskId, UserId};
 use hyper::Method;
+use hyper::header::HeaderValue;
+use uuid::Uuid;
 
-/// An endpoint with the ids its path carries.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Endpoint {
-    /// `GET /api/v1/`
-    ApiRoot,
-    /// `/api/v1/auth/register/`
-    Register,
-    /// `/api/v1/auth/login/`
-    Login,
-    /// `/api/v1/auth/refresh/`
-    Refresh,
-    /// `/api/v1/auth/logout/`
-    Logout,
-    /// `/api/v1/auth/me/`
-    Me,
-    /// `/api/v1/auth/password/`
-    Password,
-    /// `/api/v1/organizations/`
-    Organizations,
-    /// `/api/v1/organizations/{id}/`
-    Organization(OrgId),
-    /// `/api/v1/organizations/{id}/members/`
-    Members(OrgId),
-    /// `/api/v1/organizations/{id}/members/{user_id}/`
-    Member(OrgId, UserId),
-    /// `/api/v1/projects/`
-    Projects,
-    /// `/api/v1/projects/{id}/`
-    Project(ProjectId),
-    /// `/api/v1/tasks/`
-    Tasks,
-    /// `/api/v1/tasks/{id}/`
-    Task(TaskId),
-    /// `/api/schema/`
-    Schema,
-    /// `/api/docs/` and its assets (the part after `/api/docs/`).
-    Docs(String),
-    /// `/healthz`
-    Healthz,
-    /// `/readyz`
-    Readyz,
+use crate::routes::{Route, Verb, routes};
+
+/// The routes grouped by path pattern, with each pattern's `Allow` value; built once at start.
+pub struct Router {
+    paths: Vec<PathRoutes>,
 }
 
-/// Why a request names no endpoint.
+struct PathRoutes {
+    pattern: &'static str,
+    tail: bool,
+    routes: Vec<&'static Route>,
+    allow: HeaderValue,
+}
+
+/// A route found for a request, with what its path carries.
+#[derive(Debug)]
+pub struct Found<'a> {
+    /// The route (for `OPTIONS`, any route of the path).
+    pub route: &'static Route,
+    /// The path's ids, in order.
+    pub ids: Vec<Uuid>,
+    /// The part of the path below a tail route (a Swagger UI asset).
+    pub rest: &'a str,
+    /// The path's `Allow` value.
+    pub allow: &'a HeaderValue,
+}
+
+/// Why a request names no route.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Miss {
     /// No such path.
@@ -55,158 +41,198 @@ pub enum Miss {
     /// The path exists without its trailing slash: redirect here (308).
     AddSlash(String),
     /// The path exists but not for this method; these are allowed.
-    Method(&'static str),
+    Method(HeaderValue),
 }
 
-impl Endpoint {
-    /// The methods the endpoint offers, as an `Allow` header value.
-    pub fn allow(&self) -> &'static str {
-        match self {
-            Endpoint::Register
-            | Endpoint::Login
-            | Endpoint::Refresh
-            | Endpoint::Logout
-            | Endpoint::Password => "POST, OPTIONS",
-            Endpoint::Me => "GET, PATCH, OPTIONS",
-            Endpoint::Organizations
-            | Endpoint::Members(_)
-            | Endpoint::Projects
-            | Endpoint::Tasks => "GET, POST, OPTIONS",
-            Endpoint::Organization(_)
-            | Endpoint::Member(..)
-            | Endpoint::Project(_)
-            | Endpoint::Task(_) => "GET, PATCH, DELETE, OPTIONS",
-            Endpoint::ApiRoot
-            | Endpoint::Schema
-            | Endpoint::Docs(_)
-            | Endpoint::Healthz
-            | Endpoint::Readyz => "GET, HEAD, OPTIONS",
+impl Router {
+    /// The router of the route table.
+    pub fn new() -> Self {
+        let mut paths: Vec<PathRoutes> = Vec::new();
+        for route in routes() {
+            match paths.iter_mut().find(|p| p.pattern == route.path()) {
+                Some(path) => path.routes.push(route),
+                None => paths.push(PathRoutes {
+                    pattern: route.path(),
+                    tail: route.tail,
+                    routes: vec![route],
+                    allow: HeaderValue::from_static(""),
+                }),
+            }
+        }
+        for path in &mut paths {
+            path.allow = allow(&path.routes);
+        }
+        Self { paths }
+    }
+
+    /// Finds the route of `method` and `path`.
+    pub fn route<'a>(&'a self, method: &Method, path: &'a str) -> Result<Found<'a>, Miss> {
+        let (entry, ids, rest) = self.match_path(path)?;
+        let chosen = entry.routes.iter().find(|r| {
+            method.as_str() == r.method().as_str() || (*method == Method::HEAD && r.offers_head())
+        });
+        let route = match chosen {
+            Some(route) => route,
+            None if *method == Method::OPTIONS => &entry.routes[0],
+            None => return Err(Miss::Method(entry.allow.clone())),
+        };
+        Ok(Found {
+            route,
+            ids,
+            rest,
+            allow: &entry.allow,
+        })
+    }
+
+    fn match_path<'a>(
+        &'a self,
+        path: &'a str,
+    ) -> Result<(&'a PathRoutes, Vec<Uuid>, &'a str), Miss> {
+        for entry in &self.paths {
+            if entry.tail {
+                if let Some(rest) = path.strip_prefix(entry.pattern) {
+                    return Ok((entry, Vec::new(), rest));
+                }
+            } else if let Some(ids) = matches(entry.pattern, path) {
+                return Ok((entry, ids, ""));
+            }
+        }
+        // Only a path under /api/ that exists with the slash is redirected.
+        if path.starts_with("/api/") && !path.ends_with('/') {
+            let slashed = format!("{path}/");
+            if self.match_path(&slashed).is_ok() {
+                return Err(Miss::AddSlash(slashed));
+            }
+        }
+        Err(Miss::NotFound)
+    }
+}
+
+/// The ids of `path` if it is an instance of `pattern`.
+fn matches(pattern: &str, path: &str) -> Option<Vec<Uuid>> {
+    let mut ids = Vec::new();
+    let mut segments = path.split('/');
+    for expected in pattern.split('/') {
+        let segment = segments.next()?;
+        if expected.starts_with('{') {
+            ids.push(segment.parse().ok()?);
+        } else if expected != segment {
+            return None;
         }
     }
-
-    /// Whether the endpoint is part of the throttled, versioned API.
-    pub fn is_api(&self) -> bool {
-        !matches!(
-            self,
-            Endpoint::Schema | Endpoint::Docs(_) | Endpoint::Healthz | Endpoint::Readyz
-        )
-    }
-
-    /// Whether the endpoint needs no access token.
-    pub fn is_public(&self) -> bool {
-        matches!(
-            self,
-            Endpoint::ApiRoot
-                | Endpoint::Register
-                | Endpoint::Login
-                | Endpoint::Refresh
-                | Endpoint::Logout
-                | Endpoint::Schema
-                | Endpoint::Docs(_)
-                | Endpoint::Healthz
-                | Endpoint::Readyz
-        )
-    }
+    segments.next().is_none().then_some(ids)
 }
 
-/// Finds the endpoint of `method` and `path`.
-pub fn route(method: &Method, path: &str) -> Result<Endpoint, Miss> {
-    let endpoint = match_path(path)?;
-    let allowed = endpoint.allow().split(", ").any(|m| m == method.as_str());
-    if allowed || *method == Method::OPTIONS {
-        Ok(endpoint)
-    } else {
-        Err(Miss::Method(endpoint.allow()))
+/// The `Allow` value of one path's routes: its methods in a fixed order, then `OPTIONS`.
+fn allow(routes: &[&Route]) -> HeaderValue {
+    let offers = |verb: Verb| routes.iter().any(|r| r.method() == verb);
+    let mut methods = Vec::new();
+    for verb in [Verb::Get, Verb::Post, Verb::Patch, Verb::Delete] {
+        if offers(verb) {
+            methods.push(verb.as_str());
+        }
+        if verb == Verb::Get && routes.iter().any(|r| r.offers_head()) {
+            methods.push("HEAD");
+        }
     }
-}
-
-fn match_path(path: &str) -> Result<Endpoint, Miss> {
-    match path {
-        "/healthz" => return Ok(Endpoint::Healthz),
-        "/readyz" => return Ok(Endpoint::Readyz),
-        _ => {}
-    }
-    if let Some(asset) = path.strip_prefix("/api/docs/") {
-        return Ok(Endpoint::Docs(asset.to_owned()));
-    }
-    let Some(rest) = path.strip_prefix("/api/") else {
-        return Err(Miss::NotFound);
-    };
-    let Some(rest) = rest.strip_suffix('/') else {
-        // Only a path that exists with the slash is redirected.
-        let slashed = format!("{path}/");
-        return match match_path(&slashed) {
-            Ok(_) => Err(Miss::AddSlash(slashed)),
-            Err(_) => Err(Miss::NotFound),
-        };
-    };
-    let segments: Vec<&str> = rest.split('/').collect();
-    let endpoint = match segments.as_slice() {
-        ["schema"] => Endpoint::Schema,
-        ["v1"] => Endpoint::ApiRoot,
-        ["v1", tail @ ..] => match tail {
-            ["auth", "register"] => Endpoint::Register,
-            ["auth", "login"] => Endpoint::Login,
-            ["auth", "refresh"] => Endpoint::Refresh,
-            ["auth", "logout"] => Endpoint::Logout,
-            ["auth", "me"] => Endpoint::Me,
-            ["auth", "password"] => Endpoint::Password,
-            ["organizations"] => Endpoint::Organizations,
-            ["organizations", id] => Endpoint::Organization(id_of(id)?),
-            ["organizations", id, "members"] => Endpoint::Members(id_of(id)?),
-            ["organizations", id, "members", user] => Endpoint::Member(id_of(id)?, id_of(user)?),
-            ["projects"] => Endpoint::Projects,
-            ["projects", id] => Endpoint::Project(id_of(id)?),
-            ["tasks"] => Endpoint::Tasks,
-            ["tasks", id] => Endpoint::Task(id_of(id)?),
-            _ => return Err(Miss::NotFound),
-        },
-        _ => return Err(Miss::NotFound),
-    };
-    Ok(endpoint)
-}
-
-fn id_of<T: std::str::FromStr>(text: &str) -> Result<T, Miss> {
-    text.parse().map_err(|_| Miss::NotFound)
+    methods.push("OPTIONS");
+    HeaderValue::from_str(&methods.join(", ")).expect("method names are valid header text")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::routes::Endpoint;
+
+    fn endpoint(method: &Method, path: &str) -> Result<Endpoint, Miss> {
+        Router::new()
+            .route(method, path)
+            .map(|found| found.route.endpoint)
+    }
 
     #[test]
     fn paths_route_to_endpoints_with_their_ids() {
         let id = "01a20ad6-fb00-77f1-a38d-d8b7b163a0fa";
-        let org: OrgId = id.parse().unwrap();
-        assert_eq!(route(&Method::GET, "/api/v1/"), Ok(Endpoint::ApiRoot));
+        let router = Router::new();
+        assert_eq!(endpoint(&Method::GET, "/api/v1/"), Ok(Endpoint::ApiRoot));
+        let path = format!("/api/v1/organizations/{id}/members/");
+        let found = router.route(&Method::GET, &path).unwrap();
+        assert_eq!(found.route.endpoint, Endpoint::ListMembers);
+        assert_eq!(found.ids, vec![id.parse::<Uuid>().unwrap()]);
         assert_eq!(
-            route(
-                &Method::GET,
-                &format!("/api/v1/organizations/{id}/members/")
-            ),
-            Ok(Endpoint::Members(org))
-        );
-        assert_eq!(
-            route(&Method::GET, "/api/v1/tasks/not-a-uuid/"),
+            endpoint(&Method::GET, "/api/v1/tasks/not-a-uuid/"),
             Err(Miss::NotFound)
         );
-        assert_eq!(route(&Method::GET, "/api/v1/nothing/"), Err(Miss::NotFound));
+        assert_eq!(
+            endpoint(&Method::GET, "/api/v1/nothing/"),
+            Err(Miss::NotFound)
+        );
+        let found = router.route(&Method::GET, "/api/docs/index.css").unwrap();
+        assert_eq!(
+            (found.route.endpoint, found.rest),
+            (Endpoint::Docs, "index.css")
+        );
     }
 
     #[test]
     fn a_missing_slash_redirects_only_to_a_real_path() {
         assert_eq!(
-            route(&Method::GET, "/api/v1/tasks"),
+            endpoint(&Method::GET, "/api/v1/tasks"),
             Err(Miss::AddSlash("/api/v1/tasks/".into()))
         );
-        assert_eq!(route(&Method::GET, "/api/v1/nothing"), Err(Miss::NotFound));
+        assert_eq!(
+            endpoint(&Method::GET, "/api/v1/nothing"),
+            Err(Miss::NotFound)
+        );
+        assert_eq!(endpoint(&Method::GET, "/healthz/"), Err(Miss::NotFound));
     }
 
     #[test]
     fn put_is_not_offered() {
         assert_eq!(
-            route(&Method::PUT, "/api/v1/tasks/"),
-            Err(Miss::Method("GET, POST, OPTIONS"))
+            endpoint(&Method::PUT, "/api/v1/tasks/"),
+            Err(Miss::Method(HeaderValue::from_static("GET, POST, OPTIONS")))
         );
+    }
+
+    #[test]
+    fn allow_lists_each_paths_methods_as_before() {
+        let router = Router::new();
+        let allow = |path: &str| router.route(&Method::OPTIONS, path).unwrap().allow.clone();
+        let id = "01a20ad6-fb00-77f1-a38d-d8b7b163a0fa";
+        for (path, wanted) in [
+            ("/api/v1/".to_owned(), "GET, HEAD, OPTIONS"),
+            ("/api/v1/auth/login/".to_owned(), "POST, OPTIONS"),
+            ("/api/v1/auth/me/".to_owned(), "GET, PATCH, OPTIONS"),
+            ("/api/v1/tasks/".to_owned(), "GET, POST, OPTIONS"),
+            (
+                format!("/api/v1/tasks/{id}/"),
+                "GET, PATCH, DELETE, OPTIONS",
+            ),
+            ("/healthz".to_owned(), "GET, HEAD, OPTIONS"),
+        ] {
+            assert_eq!(allow(&path), wanted, "{path}");
+        }
+        assert_eq!(
+            endpoint(&Method::HEAD, "/api/v1/tasks/"),
+            Err(Miss::Method(HeaderValue::from_static("GET, POST, OPTIONS")))
+        );
+        assert_eq!(endpoint(&Method::HEAD, "/readyz"), Ok(Endpoint::Readyz));
+    }
+
+    #[test]
+    fn every_endpoint_serves_exactly_one_route_and_every_id_is_documented() {
+        let all: Vec<&Route> = routes().collect();
+        for (i, route) in all.iter().enumerate() {
+            assert!(
+                all[i + 1..]
+                    .iter()
+                    .all(|other| other.endpoint != route.endpoint),
+                "{:?} twice",
+                route.endpoint
+            );
+            let names = route.path().matches('{').count();
+            assert_eq!(names, route.op.ids.len(), "{}", route.path());
+        }
     }
 }

@@ -1,6 +1,7 @@
-//! Authentication: registration, login, token refresh with rotation, logout, and the
-//! [`Actor`] that every tenant operation requires. An `Actor` can only be made here, from a
-//! verified password or access token of an active user, or by the named admin bypass.
+//! Authentication: login, token refresh with rotation, logout, and the [`Actor`] that every
+//! tenant operation requires. An `Actor` can only be made here, from a verified password or
+//! access token of an active user, or by the named admin bypass. Accounts themselves
+//! (registration, password changes) are the user's operations, in `user/service.rs`.
 
 pub(crate) mod password;
 mod token;
@@ -11,10 +12,10 @@ pub use token::{Claims, TokenKind};
 pub(crate) use token::{TokenKeys, invalid_token};
 
 use crate::FlowForge;
-use crate::error::{Error, FieldErrors, Result};
+use crate::error::{Error, Result};
 use crate::ids::UserId;
 use crate::time::Timestamp;
-use crate::user::{NewUser, PasswordChange, User, UserPatch, normalize_email};
+use crate::user::{User, normalize_email};
 
 /// The user on whose behalf an operation runs, established by authentication.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,45 +65,11 @@ impl std::fmt::Debug for TokenPair {
     }
 }
 
-/// A validated account, not yet stored, with its password hash (hashing is slow: it is done
-/// before any transaction starts).
-pub(crate) fn new_account(input: &NewUser) -> Result<(User, String)> {
-    let email = input.validate()?;
-    let hash = password::hash(&input.password)?;
-    let user = User {
-        id: UserId::new(),
-        email,
-        full_name: input.full_name.trim().to_owned(),
-        is_active: true,
-        created_at: Timestamp::now(),
-    };
-    Ok((user, hash))
-}
-
 fn bad_credentials() -> Error {
     Error::Unauthenticated("No active account found with the given credentials.".into())
 }
 
 impl FlowForge {
-    /// Creates an account.
-    ///
-    /// # Errors
-    /// [`Error::Forbidden`] when registration is turned off; [`Error::Validation`] for a bad email,
-    /// a weak password or a long name; [`Error::Conflict`] when the email is taken.
-    pub fn register(&self, input: &NewUser) -> Result<User> {
-        if !self.config.allow_registration {
-            return Err(Error::Forbidden("Registration is turned off.".into()));
-        }
-        self.create_user(input)
-    }
-
-    /// Creates an account without the registration switch (shared with the admin entry point).
-    pub(crate) fn create_user(&self, input: &NewUser) -> Result<User> {
-        let (user, hash) = new_account(input)?;
-        self.store.write(|tx| tx.insert_user(&user, &hash))?;
-        Ok(user)
-    }
-
     /// Checks an email and password, taking about the same time whether or not the email exists.
     ///
     /// # Errors
@@ -192,63 +159,5 @@ impl FlowForge {
             Some(user) if user.is_active => Ok(Actor::new(user)),
             _ => Err(invalid_token()),
         }
-    }
-
-    /// Changes the actor's display name.
-    ///
-    /// # Errors
-    /// [`Error::Validation`] for a name over 255 characters.
-    pub fn update_me(&self, actor: &Actor, patch: &UserPatch) -> Result<User> {
-        patch.validate()?;
-        self.store.write(|tx| {
-            if let Some(name) = &patch.full_name {
-                tx.set_full_name(actor.id(), name.trim())?;
-            }
-            tx.user_by_id(actor.id())?.ok_or_else(invalid_token)
-        })
-    }
-
-    /// Changes the actor's password and revokes every refresh token they hold.
-    ///
-    /// # Errors
-    /// [`Error::Validation`] for a wrong current password or a new one that breaks the rules;
-    /// [`Error::Conflict`] if the password changed while this one was being checked.
-    pub fn change_password(&self, actor: &Actor, change: &PasswordChange) -> Result<()> {
-        let stored = self
-            .store
-            .read(|tx| tx.password_hash(actor.id()))?
-            .ok_or_else(invalid_token)?;
-        let mut errors = FieldErrors::default();
-        if !password::verify(&stored, &change.current_password) {
-            errors.add("current_password", "The current password is wrong.");
-        }
-        password::add_rule_violations(
-            &mut errors,
-            "new_password",
-            &change.new_password,
-            &actor.user().email,
-        );
-        errors.into_result()?;
-        let hash = password::hash(&change.new_password)?;
-        self.store.write(|tx| {
-            // Only if the password verified above is still the one in force.
-            if !tx.replace_password_hash(actor.id(), &stored, &hash)? {
-                return Err(Error::Conflict(
-                    "The password was changed meanwhile; try again.".into(),
-                ));
-            }
-            tx.revoke_all_refresh_tokens(actor.id())
-        })
-    }
-
-    /// Stores a new password hash and revokes the user's refresh tokens.
-    pub(crate) fn set_password_unchecked(&self, user: UserId, new_password: &str) -> Result<()> {
-        let hash = password::hash(new_password)?;
-        self.store.write(|tx| {
-            if !tx.set_password_hash(user, &hash)? {
-                return Err(Error::not_found());
-            }
-            tx.revoke_all_refresh_tokens(user)
-        })
     }
 }

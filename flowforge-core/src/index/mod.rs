@@ -109,7 +109,7 @@ impl<'a> Listing<'a> {
     pub(crate) fn new(query: &'a TaskQuery, me: UserId) -> Self {
         Self {
             filter: Filter::new(query, me),
-            ordering: query.ordering_or_default(),
+            ordering: query.effective_ordering().to_vec(),
             offset: query.page.offset(),
             limit: query.page.page_size(),
         }

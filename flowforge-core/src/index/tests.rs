@@ -174,7 +174,7 @@ fn oracle(live: &BTreeMap<u8, IndexRow>, query: &TaskQuery, me: UserId) -> (u64,
         .collect();
     // One sort per term, last term first (stable), after the final tie-break by id.
     rows.sort_by_key(|r| r.id);
-    for term in query.ordering_or_default().iter().rev() {
+    for term in query.effective_ordering().iter().rev() {
         rows.sort_by(|a, b| {
             let order = match term.field {
                 TaskField::DueDate => a.due.cmp(&b.due),

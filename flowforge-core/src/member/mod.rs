@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::authz::Role;
 use crate::error::{FieldErrors, Result};
 use crate::input::Body;
-use crate::query::{Common, PageRequest, Params, Search, Sort, SortField};
+use crate::query::{Common, PageRequest, Params, Search, Sort, SortField, ordering_or};
 use crate::time::Timestamp;
 use crate::user::{UserRef, check_email, normalize_email};
 
@@ -150,5 +150,13 @@ impl MemberQuery {
             ordering,
             page,
         })
+    }
+
+    /// The ordering when the query names none: by joining time.
+    pub(crate) const DEFAULT_ORDERING: &[Sort<MemberField>] = &[Sort::asc(MemberField::JoinedAt)];
+
+    /// The order to read the list in: the one asked for, else [`Self::DEFAULT_ORDERING`].
+    pub(crate) fn effective_ordering(&self) -> &[Sort<MemberField>] {
+        ordering_or(&self.ordering, Self::DEFAULT_ORDERING)
     }
 }

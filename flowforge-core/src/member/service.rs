@@ -6,6 +6,7 @@ use crate::authz::{OrgScope, Role};
 use crate::error::{Error, Result};
 use crate::ids::{OrgId, UserId};
 use crate::store::Tx;
+use crate::task::Status;
 use crate::time::Timestamp;
 use crate::user::normalize_email;
 use crate::{Actor, FlowForge, Page};
@@ -22,8 +23,8 @@ impl FlowForge {
         query: &MemberQuery,
     ) -> Result<Page<Membership>> {
         self.store.read(|tx| {
-            let scope = tx.org_scope(actor.id(), org)?;
-            tx.list_members(&scope, query)
+            let scope = tx.scope(actor.id(), org)?;
+            tx.list_members(&scope, query)?.found()
         })
     }
 
@@ -33,7 +34,7 @@ impl FlowForge {
     /// [`Error::NotFound`] when either is not a member.
     pub fn get_member(&self, actor: &Actor, org: OrgId, user: UserId) -> Result<Membership> {
         self.store.read(|tx| {
-            let scope = tx.org_scope(actor.id(), org)?;
+            let scope = tx.scope(actor.id(), org)?;
             tx.membership(&scope, user)?.ok_or_else(Error::not_found)
         })
     }
@@ -51,7 +52,7 @@ impl FlowForge {
         input: &NewMembership,
     ) -> Result<Membership> {
         self.store.write(|tx| {
-            let scope = tx.org_scope(actor.id(), org)?;
+            let scope = tx.scope(actor.id(), org)?;
             scope.require(scope.may_add(input.role))?;
             add(tx, &scope, input)
         })
@@ -70,7 +71,7 @@ impl FlowForge {
         patch: &MembershipPatch,
     ) -> Result<Membership> {
         self.store.write(|tx| {
-            let scope = tx.org_scope(actor.id(), org)?;
+            let scope = tx.scope(actor.id(), org)?;
             let current = tx.membership(&scope, user)?.ok_or_else(Error::not_found)?;
             let role = patch.role.unwrap_or(current.role);
             scope.require(scope.may_change(current.role, role))?;
@@ -85,7 +86,7 @@ impl FlowForge {
     /// [`Error::NotFound`], [`Error::Forbidden`], and [`Error::Conflict`] for the last owner.
     pub fn remove_member(&self, actor: &Actor, org: OrgId, user: UserId) -> Result<()> {
         self.store.write(|tx| {
-            let scope = tx.org_scope(actor.id(), org)?;
+            let scope = tx.scope(actor.id(), org)?;
             let current = tx.membership(&scope, user)?.ok_or_else(Error::not_found)?;
             scope.require(scope.may_remove(user, current.role))?;
             remove(tx, &scope, &current)
@@ -139,6 +140,6 @@ pub(crate) fn remove(tx: &Tx<'_>, scope: &OrgScope, current: &Membership) -> Res
     if current.role == Role::Owner && tx.owner_count(scope)? <= 1 {
         return Err(last_owner());
     }
-    tx.unassign_open_tasks(scope, current.user.id, Timestamp::now())?;
+    tx.unassign_tasks(scope, current.user.id, &Status::open(), Timestamp::now())?;
     tx.delete_membership(scope, current.user.id)
 }

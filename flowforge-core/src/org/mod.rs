@@ -1,4 +1,5 @@
-//! Organizations (tenants): the model, its inputs and list query, and the operations on it.
+//! Organizations (tenants): the model (as a member and as an operator sees it), its inputs and
+//! list query, and the operations on it.
 
 mod service;
 
@@ -11,7 +12,7 @@ use crate::authz::Role;
 use crate::error::{FieldErrors, Result};
 use crate::ids::OrgId;
 use crate::input::{Body, check_length};
-use crate::query::{Common, PageRequest, Params, Search, Sort, SortField};
+use crate::query::{Common, PageRequest, Params, Search, Sort, SortField, ordering_or};
 use crate::time::Timestamp;
 
 /// An organization as one of its members sees it.
@@ -32,6 +33,25 @@ pub struct Org {
     pub created_at: Timestamp,
     /// When its name or slug last changed.
     pub updated_at: Timestamp,
+}
+
+/// An organization as an operator sees it: no caller role, but its sizes.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct OrgSummary {
+    /// The organization's id.
+    pub id: OrgId,
+    /// Its name.
+    pub name: String,
+    /// Its slug.
+    pub slug: String,
+    /// How many members it has.
+    pub member_count: u64,
+    /// How many projects it has.
+    pub project_count: u64,
+    /// How many live tasks it has.
+    pub task_count: u64,
+    /// When it was created.
+    pub created_at: Timestamp,
 }
 
 /// A new organization; its creator becomes its owner.
@@ -202,6 +222,14 @@ impl OrgQuery {
             ordering,
             page,
         })
+    }
+
+    /// The ordering when the query names none: by name.
+    pub(crate) const DEFAULT_ORDERING: &[Sort<OrgField>] = &[Sort::asc(OrgField::Name)];
+
+    /// The order to read the list in: the one asked for, else [`Self::DEFAULT_ORDERING`].
+    pub(crate) fn effective_ordering(&self) -> &[Sort<OrgField>] {
+        ordering_or(&self.ordering, Self::DEFAULT_ORDERING)
     }
 }
 

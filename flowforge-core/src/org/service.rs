@@ -19,7 +19,9 @@ impl FlowForge {
     /// # Errors
     /// [`Error::NotFound`] for a page past the end.
     pub fn list_organizations(&self, actor: &Actor, query: &OrgQuery) -> Result<Page<Org>> {
-        self.store.read(|tx| tx.list_orgs(actor.id(), query))
+        self.store
+            .read(|tx| tx.list_orgs(actor.id(), query))?
+            .found()
     }
 
     /// Creates an organization with the actor as its owner.
@@ -36,10 +38,9 @@ impl FlowForge {
     /// # Errors
     /// [`Error::NotFound`] when it does not exist or the actor is not a member.
     pub fn get_organization(&self, actor: &Actor, id: OrgId) -> Result<Org> {
-        self.store.read(|tx| {
-            let scope = tx.org_scope(actor.id(), id)?;
-            tx.org_view(&scope)
-        })
+        self.store
+            .read(|tx| tx.org_in_scope(actor.id(), id))
+            .map(|found| found.item)
     }
 
     /// Renames an organization or changes its slug (owners and admins).
@@ -48,7 +49,7 @@ impl FlowForge {
     /// [`Error::NotFound`], [`Error::Forbidden`], [`Error::Validation`], [`Error::Conflict`].
     pub fn update_organization(&self, actor: &Actor, id: OrgId, patch: &OrgPatch) -> Result<Org> {
         self.store.write(|tx| {
-            let scope = tx.org_scope(actor.id(), id)?;
+            let scope = tx.scope(actor.id(), id)?;
             scope.require_manager()?;
             let name = validate(patch.name.as_deref(), patch.slug.as_deref())?;
             if let Some(name) = &name
@@ -69,7 +70,7 @@ impl FlowForge {
                     Timestamp::now(),
                 )?;
             }
-            tx.org_view(&scope)
+            tx.org_in_scope(actor.id(), id).map(|found| found.item)
         })
     }
 
@@ -79,7 +80,7 @@ impl FlowForge {
     /// [`Error::NotFound`], [`Error::Forbidden`].
     pub fn delete_organization(&self, actor: &Actor, id: OrgId) -> Result<()> {
         self.store.write(|tx| {
-            let scope = tx.org_scope(actor.id(), id)?;
+            let scope = tx.scope(actor.id(), id)?;
             scope.require_owner()?;
             tx.delete_org(&scope)
         })

@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::error::{FieldErrors, Result};
 use crate::ids::{OrgId, ProjectId, UserId};
 use crate::input::Body;
-use crate::query::{Common, PageRequest, Params, Search, Sort, SortField};
+use crate::query::{Common, PageRequest, Params, Search, Sort, SortField, ordering_or};
 use crate::time::Timestamp;
 
 /// A project.
@@ -201,6 +201,14 @@ impl ProjectQuery {
             ordering,
             page,
         })
+    }
+
+    /// The ordering when the query names none: by name.
+    pub(crate) const DEFAULT_ORDERING: &[Sort<ProjectField>] = &[Sort::asc(ProjectField::Name)];
+
+    /// The order to read the list in: the one asked for, else [`Self::DEFAULT_ORDERING`].
+    pub(crate) fn effective_ordering(&self) -> &[Sort<ProjectField>] {
+        ordering_or(&self.ordering, Self::DEFAULT_ORDERING)
     }
 }
 

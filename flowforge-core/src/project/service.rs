@@ -1,6 +1,7 @@
 //! Operations on projects. Members read them; owners and admins create, change and delete them.
 
 use super::{NewProject, Project, ProjectPatch, ProjectQuery};
+use crate::authz::Scoped;
 use crate::error::{Error, FieldErrors, Result};
 use crate::ids::ProjectId;
 use crate::input::{check_text, missing_reference};
@@ -16,7 +17,9 @@ impl FlowForge {
     /// # Errors
     /// [`Error::NotFound`] for a page past the end.
     pub fn list_projects(&self, actor: &Actor, query: &ProjectQuery) -> Result<Page<Project>> {
-        self.store.read(|tx| tx.list_projects(actor.id(), query))
+        self.store
+            .read(|tx| tx.list_projects(actor.id(), query))?
+            .found()
     }
 
     /// Creates a project (owners and admins of its organization).
@@ -26,7 +29,7 @@ impl FlowForge {
     /// missing one); [`Error::Forbidden`]; [`Error::Conflict`] for a name taken in the organization.
     pub fn create_project(&self, actor: &Actor, input: &NewProject) -> Result<Project> {
         self.store.write(|tx| {
-            let scope = match tx.org_scope(actor.id(), input.organization) {
+            let scope = match tx.scope(actor.id(), input.organization) {
                 Err(Error::NotFound(_)) => {
                     return Err(Error::invalid(
                         "organization",
@@ -70,8 +73,8 @@ impl FlowForge {
     /// [`Error::NotFound`] when missing or in another tenant.
     pub fn get_project(&self, actor: &Actor, id: ProjectId) -> Result<Project> {
         self.store
-            .read(|tx| tx.project_scoped(actor.id(), id))
-            .map(|(_, project)| project)
+            .read(|tx| tx.project_in_scope(actor.id(), id))
+            .map(|found| found.item)
     }
 
     /// Changes a project's name, description or archived flag (owners and admins).
@@ -85,7 +88,10 @@ impl FlowForge {
         patch: &ProjectPatch,
     ) -> Result<Project> {
         self.store.write(|tx| {
-            let (scope, mut project) = tx.project_scoped(actor.id(), id)?;
+            let Scoped {
+                scope,
+                item: mut project,
+            } = tx.project_in_scope(actor.id(), id)?;
             scope.require_manager()?;
             let mut errors = FieldErrors::default();
             let name = check_text(
@@ -119,7 +125,7 @@ impl FlowForge {
     /// [`Error::NotFound`], [`Error::Forbidden`].
     pub fn delete_project(&self, actor: &Actor, id: ProjectId) -> Result<()> {
         self.store.write(|tx| {
-            let (scope, _) = tx.project_scoped(actor.id(), id)?;
+            let scope = tx.project_in_scope(actor.id(), id)?.scope;
             scope.require_manager()?;
             tx.delete_project(&scope, id)
         })

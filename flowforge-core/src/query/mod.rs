@@ -10,6 +10,7 @@ mod sort;
 pub use page::{MAX_PAGE_SIZE, Page, PageRequest};
 pub(crate) use params::{Params, parse_id};
 pub use search::Search;
+pub(crate) use sort::ordering_or;
 pub use sort::{Sort, SortField};
 
 use crate::error::{FieldErrors, Result};

@@ -50,7 +50,7 @@ impl PageRequest {
     }
 
     /// Checks that this page exists in a list of `count` items; page 1 always does.
-    pub(crate) fn check_exists(&self, count: u64) -> Result<()> {
+    fn check_exists(&self, count: u64) -> Result<()> {
         if self.page > 1 && self.offset() >= count {
             return Err(invalid_page());
         }
@@ -99,6 +99,20 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
+    /// This page, or [`Error::NotFound`] when it lies past the end of its list: a list answers
+    /// page 1 even when empty, and no page after its last.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] `Invalid page.` past the end.
+    pub(crate) fn found(self) -> Result<Self> {
+        let request = PageRequest {
+            page: self.page,
+            page_size: self.page_size,
+        };
+        request.check_exists(self.count)?;
+        Ok(self)
+    }
+
     /// Whether a later page exists.
     pub fn has_next(&self) -> bool {
         self.page.saturating_mul(self.page_size) < self.count

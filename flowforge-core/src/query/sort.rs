@@ -1,5 +1,6 @@
 //! Orderings: comma-separated field names, `-` for descending, checked against the fields a
-//! list offers. The store always appends the id as the final tie-break.
+//! list offers. Each list's query type names its default ordering; the store always appends the
+//! id as the final tie-break.
 
 use crate::error::FieldErrors;
 
@@ -23,7 +24,7 @@ pub struct Sort<F> {
 
 impl<F: SortField> Sort<F> {
     /// Ascending by `field`.
-    pub fn asc(field: F) -> Self {
+    pub const fn asc(field: F) -> Self {
         Self {
             field,
             descending: false,
@@ -31,7 +32,7 @@ impl<F: SortField> Sort<F> {
     }
 
     /// Descending by `field`.
-    pub fn desc(field: F) -> Self {
+    pub const fn desc(field: F) -> Self {
         Self {
             field,
             descending: true,
@@ -53,4 +54,9 @@ impl<F: SortField> Sort<F> {
         }
         out
     }
+}
+
+/// The order a list is read in: `asked`, or the list's `default` when nothing was asked for.
+pub(crate) fn ordering_or<'a, F>(asked: &'a [Sort<F>], default: &'a [Sort<F>]) -> &'a [Sort<F>] {
+    if asked.is_empty() { default } else { asked }
 }

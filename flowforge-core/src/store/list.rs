@@ -106,7 +106,8 @@ pub(crate) fn count(tx: &Tx<'_>, from: &str, filter: &Where) -> Result<u64> {
     )
 }
 
-/// The count and one page of `SELECT columns FROM from WHERE ... ORDER BY order`.
+/// The count and one page of `SELECT columns FROM from WHERE ... ORDER BY order` (no items for a
+/// page past the end).
 pub(crate) fn fetch_page<T>(
     tx: &Tx<'_>,
     select: &Select,
@@ -116,7 +117,6 @@ pub(crate) fn fetch_page<T>(
     map: impl FnMut(&Row) -> Result<T>,
 ) -> Result<Page<T>> {
     let count = count(tx, select.count_from, filter)?;
-    page.check_exists(count)?;
     let where_sql = filter.sql();
     let mut items = Vec::new();
     if page.offset() < count {

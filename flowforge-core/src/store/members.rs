@@ -51,14 +51,11 @@ impl Tx<'_> {
         filter.and("m.organization_id = ?", [value(scope.org())]);
         filter.any_of("m.role", query.role.iter().copied());
         filter.search(&query.search, &["u.email", "u.full_name"]);
-        let mut terms: Vec<(String, bool)> = query
-            .ordering
+        let terms: Vec<(String, bool)> = query
+            .effective_ordering()
             .iter()
             .map(|s| (member_column(s.field).to_owned(), s.descending))
             .collect();
-        if terms.is_empty() {
-            terms.push((member_column(MemberField::JoinedAt).to_owned(), false));
-        }
         fetch_page(
             self,
             &Select {

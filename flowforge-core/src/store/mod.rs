@@ -1,6 +1,6 @@
 //! The only place SQL text lives. [`Store`] owns the connection pool and hands out
 //! transactions; each concept's statements are `Tx` methods in a file named for it, written
-//! once for both backends (SQLite in `sqlite.rs`, PostgreSQL in `postgres.rs` behind the
+//! once for both backends (SQLite in `sqlite.rs`, PostgreSQL in `postgres/` behind the
 //! `postgres` feature, which bind and read [`value::Value`]s). Services call these methods and
 //! never see SQL.
 //!
@@ -30,7 +30,7 @@ use std::path::PathBuf;
 use crate::error::{Error, Result};
 use value::{FromValue, Row, Value};
 
-#[cfg(feature = "postgres")]
+#[cfg(all(feature = "postgres", feature = "test-support"))]
 pub use postgres::ScratchSchema;
 
 /// Where a FlowForge database lives.

@@ -3,13 +3,12 @@
 use super::Tx;
 use super::list::{Select, Where, fetch_page, order_by, value};
 use super::value::{Row, args};
-use crate::admin::OrgSummary;
-use crate::authz::{OrgScope, Role};
+use crate::authz::{OrgScope, Role, Scoped};
 use crate::error::{Error, Result};
 use crate::ids::{OrgId, UserId};
-use crate::org::{Org, OrgField, OrgQuery};
+use crate::org::{Org, OrgField, OrgQuery, OrgSummary};
 use crate::query::search::fold_case;
-use crate::query::{Page, PageRequest, Search};
+use crate::query::{Page, PageRequest, Search, Sort};
 use crate::time::Timestamp;
 
 const ORG_COLUMNS: &str = "o.id, o.name, o.slug, m.role,
@@ -31,7 +30,7 @@ fn org_row(row: &Row) -> Result<Org> {
 
 impl Tx<'_> {
     /// The actor's scope in `org`; not found when they are not a member (or it does not exist).
-    pub(crate) fn org_scope(&self, user: UserId, org: OrgId) -> Result<OrgScope> {
+    pub(crate) fn scope(&self, user: UserId, org: OrgId) -> Result<OrgScope> {
         self.row(
             "SELECT role FROM memberships WHERE organization_id = ? AND user_id = ?",
             args![org, user],
@@ -73,28 +72,25 @@ impl Tx<'_> {
         Ok(orgs)
     }
 
-    /// The organization of `scope`, as its member sees it.
-    pub(crate) fn org_view(&self, scope: &OrgScope) -> Result<Org> {
+    /// An organization `user` belongs to, as they see it, with their scope there.
+    pub(crate) fn org_in_scope(&self, user: UserId, id: OrgId) -> Result<Scoped<Org>> {
         let sql = format!(
             "SELECT {ORG_COLUMNS} FROM organizations o
              JOIN memberships m ON m.organization_id = o.id AND m.user_id = ? WHERE o.id = ?"
         );
-        self.row(&sql, args![scope.user(), scope.org()], org_row)?
-            .ok_or_else(Error::not_found)
+        self.row(&sql, args![user, id], |r| {
+            let org = org_row(r)?;
+            let scope = OrgScope::from_membership(org.id, user, org.role);
+            Ok(Scoped { scope, item: org })
+        })?
+        .ok_or_else(Error::not_found)
     }
 
     pub(crate) fn list_orgs(&self, user: UserId, query: &OrgQuery) -> Result<Page<Org>> {
         let mut filter = Where::default();
         filter.and("m.user_id = ?", [value(user)]);
         filter.search(&query.search, &["o.name"]);
-        let mut terms: Vec<(String, bool)> = query
-            .ordering
-            .iter()
-            .map(|s| (org_column(s.field).to_owned(), s.descending))
-            .collect();
-        if terms.is_empty() {
-            terms.push((org_column(OrgField::Name).to_owned(), false));
-        }
+        let terms = org_terms(query.effective_ordering());
         let from = "organizations o JOIN memberships m ON m.organization_id = o.id";
         fetch_page(
             self,
@@ -110,15 +106,16 @@ impl Tx<'_> {
         )
     }
 
-    /// Every organization, by name, with its counts (an unscoped admin listing).
+    /// Every organization with its counts, in `ordering` (an unscoped admin listing).
     pub(crate) fn list_all_orgs(
         &self,
         search: &Search,
+        ordering: &[Sort<OrgField>],
         page: PageRequest,
     ) -> Result<Page<OrgSummary>> {
         let mut filter = Where::default();
         filter.search(search, &["o.name", "o.slug"]);
-        let order = order_by(&[("o.name_key".into(), false)], "o.id");
+        let order = order_by(&org_terms(ordering), "o.id");
         let select = Select {
             columns: SUMMARY_COLUMNS,
             from: "organizations o",
@@ -135,13 +132,11 @@ impl Tx<'_> {
         )
     }
 
-    /// The organization whose id or slug is `key`.
-    pub(crate) fn org_summary(&self, key: &str) -> Result<OrgSummary> {
-        let id: Option<OrgId> = key.parse().ok();
+    /// The organization whose id is `id` or whose slug is `slug`.
+    pub(crate) fn org_summary(&self, id: Option<OrgId>, slug: &str) -> Result<Option<OrgSummary>> {
         let sql =
             format!("SELECT {SUMMARY_COLUMNS} FROM organizations o WHERE o.id = ? OR o.slug = ?");
-        self.row(&sql, args![id, key], summary_row)?
-            .ok_or_else(Error::not_found)
+        self.row(&sql, args![id, slug], summary_row)
     }
 
     pub(crate) fn org_name_taken(&self, name_key: &str, except: Option<OrgId>) -> Result<bool> {
@@ -205,6 +200,13 @@ fn summary_row(row: &Row) -> Result<OrgSummary> {
         task_count: row.get(5)?,
         created_at: row.get(6)?,
     })
+}
+
+fn org_terms(ordering: &[Sort<OrgField>]) -> Vec<(String, bool)> {
+    ordering
+        .iter()
+        .map(|s| (org_column(s.field).to_owned(), s.descending))
+        .collect()
 }
 
 fn org_column(field: OrgField) -> &'static str {

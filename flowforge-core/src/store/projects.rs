@@ -3,7 +3,7 @@
 use super::Tx;
 use super::list::{Select, Where, fetch_page, order_by, value};
 use super::value::{Row, args};
-use crate::authz::{OrgScope, Role};
+use crate::authz::{OrgScope, Role, Scoped};
 use crate::error::{Error, Result};
 use crate::ids::{ProjectId, UserId};
 use crate::project::{Project, ProjectField, ProjectQuery};
@@ -29,11 +29,7 @@ fn project_row(row: &Row) -> Result<Project> {
 
 impl Tx<'_> {
     /// A project of one of `user`'s organizations, with the user's scope there.
-    pub(crate) fn project_scoped(
-        &self,
-        user: UserId,
-        id: ProjectId,
-    ) -> Result<(OrgScope, Project)> {
+    pub(crate) fn project_in_scope(&self, user: UserId, id: ProjectId) -> Result<Scoped<Project>> {
         let sql = format!(
             "SELECT {PROJECT_COLUMNS}, m.role FROM projects p
              JOIN memberships m ON m.organization_id = p.organization_id AND m.user_id = ? WHERE p.id = ?"
@@ -41,7 +37,10 @@ impl Tx<'_> {
         self.row(&sql, args![user, id], |r| {
             let project = project_row(r)?;
             let scope = OrgScope::from_membership(project.organization, user, r.get::<Role>(8)?);
-            Ok((scope, project))
+            Ok(Scoped {
+                scope,
+                item: project,
+            })
         })?
         .ok_or_else(Error::not_found)
     }
@@ -57,14 +56,11 @@ impl Tx<'_> {
             filter.and("p.is_archived = ?", [value(archived)]);
         }
         filter.search(&query.search, &["p.name", "p.description"]);
-        let mut terms: Vec<(String, bool)> = query
-            .ordering
+        let terms: Vec<(String, bool)> = query
+            .effective_ordering()
             .iter()
             .map(|s| (project_column(s.field).to_owned(), s.descending))
             .collect();
-        if terms.is_empty() {
-            terms.push((project_column(ProjectField::Name).to_owned(), false));
-        }
         fetch_page(
             self,
             &Select {

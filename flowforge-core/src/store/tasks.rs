@@ -6,10 +6,10 @@
 use super::list::value;
 use super::value::{Row, Value, args};
 use super::{Backend, Tx};
-use crate::authz::{OrgScope, Role};
+use crate::authz::{OrgScope, Role, Scoped};
 use crate::error::{Error, Result};
 use crate::ids::{OrgId, TaskId, UserId};
-use crate::task::Task;
+use crate::task::{Status, Task, TaskInProject};
 use crate::time::Timestamp;
 use crate::user::UserRef;
 
@@ -46,16 +46,9 @@ fn task_row(row: &Row) -> Result<Task> {
     })
 }
 
-/// A live task with the actor's scope in its organization.
-pub(crate) struct ScopedTask {
-    pub(crate) scope: OrgScope,
-    pub(crate) task: Task,
-    pub(crate) project_archived: bool,
-}
-
 impl Tx<'_> {
-    /// A live task of one of `user`'s organizations.
-    pub(crate) fn task_scoped(&self, user: UserId, id: TaskId) -> Result<ScopedTask> {
+    /// A live task of one of `user`'s organizations, with the user's scope there.
+    pub(crate) fn task_in_scope(&self, user: UserId, id: TaskId) -> Result<Scoped<TaskInProject>> {
         let sql = format!(
             "SELECT {TASK_COLUMNS}, m.role, p.is_archived FROM {TASK_FROM}
              JOIN memberships m ON m.organization_id = t.organization_id AND m.user_id = ?
@@ -65,10 +58,13 @@ impl Tx<'_> {
         self.row(&sql, args![user, id], |r| {
             let task = task_row(r)?;
             let scope = OrgScope::from_membership(task.organization, user, r.get::<Role>(14)?);
-            Ok(ScopedTask {
+            let project_archived = r.get(15)?;
+            Ok(Scoped {
                 scope,
-                task,
-                project_archived: r.get(15)?,
+                item: TaskInProject {
+                    task,
+                    project_archived,
+                },
             })
         })?
         .ok_or_else(Error::not_found)
@@ -178,18 +174,28 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// Unassigns `user` from the open (not done) tasks of the scope's organization.
-    pub(crate) fn unassign_open_tasks(
+    /// Unassigns `user` from the live tasks of the scope's organization whose status is one of
+    /// `statuses`.
+    pub(crate) fn unassign_tasks(
         &self,
         scope: &OrgScope,
         user: UserId,
+        statuses: &[Status],
         now: Timestamp,
     ) -> Result<()> {
+        if statuses.is_empty() {
+            return Ok(());
+        }
         let version = self.bump_task_version(scope.org())?;
+        let marks = vec!["?"; statuses.len()].join(", ");
+        let mut params = args![now, version, user, scope.org()].to_vec();
+        params.extend(statuses.iter().map(|&status| value(status)));
         self.execute(
-            "UPDATE tasks SET assigned_to = NULL, updated_at = ?, change_seq = ?
-             WHERE assigned_to = ? AND organization_id = ? AND status <> ? AND deleted_at IS NULL",
-            args![now, version, user, scope.org(), crate::task::Status::Done],
+            &format!(
+                "UPDATE tasks SET assigned_to = NULL, updated_at = ?, change_seq = ?
+                 WHERE assigned_to = ? AND organization_id = ? AND status IN ({marks}) AND deleted_at IS NULL"
+            ),
+            &params,
         )?;
         Ok(())
     }

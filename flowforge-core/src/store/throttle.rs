@@ -13,7 +13,7 @@ use std::time::Duration;
 use super::value::{Row, args};
 use super::{Mode, Store};
 use crate::error::{Error, Result};
-use crate::throttle::{Decision, Rate, admit};
+use crate::rate::{Decision, Rate, admit};
 use crate::time::Timestamp;
 
 /// Every this many checks (per process), rows whose window has passed are deleted.

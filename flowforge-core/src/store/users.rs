@@ -5,8 +5,8 @@ use super::list::{Select, Where, fetch_page, order_by};
 use super::value::{Row, args};
 use crate::error::Result;
 use crate::ids::UserId;
-use crate::query::{Page, PageRequest, Search};
-use crate::user::User;
+use crate::query::{Page, PageRequest, Search, Sort};
+use crate::user::{User, UserField};
 
 const USER_COLUMNS: &str = "u.id, u.email, u.full_name, u.is_active, u.created_at";
 
@@ -97,8 +97,17 @@ impl Tx<'_> {
         Ok(changed == 1)
     }
 
-    /// Every user, by email (an unscoped admin listing).
-    pub(crate) fn list_all_users(&self, search: &Search, page: PageRequest) -> Result<Page<User>> {
+    /// Every user, in `ordering` (an unscoped admin listing).
+    pub(crate) fn list_all_users(
+        &self,
+        search: &Search,
+        ordering: &[Sort<UserField>],
+        page: PageRequest,
+    ) -> Result<Page<User>> {
+        let terms: Vec<(String, bool)> = ordering
+            .iter()
+            .map(|s| (user_column(s.field).to_owned(), s.descending))
+            .collect();
         let mut filter = Where::default();
         filter.search(search, &["u.email", "u.full_name"]);
         fetch_page(
@@ -109,9 +118,15 @@ impl Tx<'_> {
                 count_from: "users u",
             },
             &filter,
-            &order_by(&[("u.email".into(), false)], "u.id"),
+            &order_by(&terms, "u.id"),
             page,
             user_row,
         )
+    }
+}
+
+fn user_column(field: UserField) -> &'static str {
+    match field {
+        UserField::Email => "u.email",
     }
 }

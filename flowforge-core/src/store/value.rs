@@ -4,7 +4,10 @@
 
 use chrono::NaiveDate;
 
+use crate::authz::Role;
 use crate::error::{Error, Result};
+use crate::ids::{OrgId, ProjectId, TaskId, UserId};
+use crate::task::{Priority, Status};
 use crate::time::Timestamp;
 
 /// How a date is written as a [`Value`].
@@ -140,21 +143,6 @@ impl FromValue for bool {
     }
 }
 
-impl ToValue for Timestamp {
-    fn to_value(&self) -> Value {
-        Value::Text(self.to_string())
-    }
-}
-
-impl FromValue for Timestamp {
-    fn from_value(value: &Value) -> Option<Self> {
-        match value {
-            Value::Text(text) => text.parse().ok(),
-            _ => None,
-        }
-    }
-}
-
 impl ToValue for NaiveDate {
     fn to_value(&self) -> Value {
         Value::Text(self.format(DATE_FORMAT).to_string())
@@ -169,3 +157,47 @@ impl FromValue for NaiveDate {
         }
     }
 }
+
+/// Types that travel as their canonical text (`Display` out, `FromStr` back).
+macro_rules! text_values {
+    ($($name:ty),* $(,)?) => {$(
+        impl ToValue for $name {
+            fn to_value(&self) -> Value {
+                Value::Text(self.to_string())
+            }
+        }
+
+        impl FromValue for $name {
+            fn from_value(value: &Value) -> Option<Self> {
+                match value {
+                    Value::Text(text) => text.parse().ok(),
+                    _ => None,
+                }
+            }
+        }
+    )*};
+}
+
+text_values!(UserId, OrgId, ProjectId, TaskId, Timestamp);
+
+/// Choices travel as their rank, so the database orders them by their declared order.
+macro_rules! rank_values {
+    ($($name:ty),* $(,)?) => {$(
+        impl ToValue for $name {
+            fn to_value(&self) -> Value {
+                Value::Int(self.rank())
+            }
+        }
+
+        impl FromValue for $name {
+            fn from_value(value: &Value) -> Option<Self> {
+                match value {
+                    Value::Int(rank) => Self::from_rank(*rank),
+                    _ => None,
+                }
+            }
+        }
+    )*};
+}
+
+rank_values!(Role, Status, Priority);

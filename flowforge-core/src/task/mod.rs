@@ -31,6 +31,18 @@ choice_enum! {
     }
 }
 
+impl Status {
+    /// The statuses of an open task: every one but done. A member who leaves is unassigned
+    /// from their open tasks; their done ones keep their name.
+    pub(crate) fn open() -> Vec<Status> {
+        Self::ALL
+            .iter()
+            .copied()
+            .filter(|&status| status != Status::Done)
+            .collect()
+    }
+}
+
 choice_enum! {
     /// How urgent a task is, by rank (`Low < Medium < High < Critical`).
     Priority {
@@ -43,6 +55,16 @@ choice_enum! {
         /// Critical.
         Critical = "critical",
     }
+}
+
+/// A live task as its operations load it, with whether its project is archived (which freezes
+/// the task).
+#[derive(Debug, Clone)]
+pub(crate) struct TaskInProject {
+    /// The task.
+    pub(crate) task: Task,
+    /// Whether its project is archived.
+    pub(crate) project_archived: bool,
 }
 
 /// A task.

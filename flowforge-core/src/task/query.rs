@@ -6,7 +6,7 @@ use super::{Priority, Status};
 use crate::error::{FieldErrors, Result};
 use crate::ids::{OrgId, ProjectId, UserId};
 use crate::input::parse_date;
-use crate::query::{Common, PageRequest, Params, Search, Sort, SortField};
+use crate::query::{Common, PageRequest, Params, Search, Sort, SortField, ordering_or};
 
 /// A user in a filter: an id, the actor (`me`), or nobody (`none`, assignee only).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -129,19 +129,16 @@ impl TaskQuery {
             page,
         })
     }
-}
 
-impl TaskQuery {
-    /// The ordering to list by: the one asked for, else `due_date, -priority`.
-    pub(crate) fn ordering_or_default(&self) -> Vec<Sort<TaskField>> {
-        if self.ordering.is_empty() {
-            vec![
-                Sort::asc(TaskField::DueDate),
-                Sort::desc(TaskField::Priority),
-            ]
-        } else {
-            self.ordering.clone()
-        }
+    /// The ordering when the query names none: soonest due first (undated last), then most urgent.
+    pub(crate) const DEFAULT_ORDERING: &[Sort<TaskField>] = &[
+        Sort::asc(TaskField::DueDate),
+        Sort::desc(TaskField::Priority),
+    ];
+
+    /// The order to read the list in: the one asked for, else [`Self::DEFAULT_ORDERING`].
+    pub(crate) fn effective_ordering(&self) -> &[Sort<TaskField>] {
+        ordering_or(&self.ordering, Self::DEFAULT_ORDERING)
     }
 }
 

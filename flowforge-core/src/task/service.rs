@@ -3,7 +3,7 @@
 //! neither added nor changed (deleting them is allowed).
 
 use super::{NOT_A_MEMBER, NewTask, Priority, Status, Task, TaskPatch, TaskQuery};
-use crate::authz::{OrgScope, Role};
+use crate::authz::{OrgScope, Role, Scoped};
 use crate::error::{Error, FieldErrors, Result};
 use crate::ids::{TaskId, UserId};
 use crate::index::{Listing, Selection};
@@ -25,13 +25,13 @@ impl FlowForge {
     pub fn list_tasks(&self, actor: &Actor, query: &TaskQuery) -> Result<Page<Task>> {
         let listing = Listing::new(query, actor.id());
         let page = |tx: &Tx<'_>, selection: Selection| {
-            query.page.check_exists(selection.count)?;
-            Ok(Page {
+            Page {
                 count: selection.count,
                 page: query.page.page(),
                 page_size: query.page.page_size(),
                 items: tx.tasks_by_id(&selection.ids)?,
-            })
+            }
+            .found()
         };
         // Another reader may have brought an index past this transaction's snapshot: a new
         // transaction sees at least as much. The last attempt loads what its snapshot needs.
@@ -60,7 +60,10 @@ impl FlowForge {
     /// is not a member; [`Error::Forbidden`] for viewers; [`Error::Conflict`] in an archived project.
     pub fn create_task(&self, actor: &Actor, input: &NewTask) -> Result<Task> {
         self.store.write(|tx| {
-            let (scope, project) = match tx.project_scoped(actor.id(), input.project) {
+            let Scoped {
+                scope,
+                item: project,
+            } = match tx.project_in_scope(actor.id(), input.project) {
                 Err(Error::NotFound(_)) => {
                     return Err(Error::invalid("project", missing_reference(input.project)));
                 }
@@ -108,8 +111,8 @@ impl FlowForge {
     /// [`Error::NotFound`] when missing, deleted or in another tenant.
     pub fn get_task(&self, actor: &Actor, id: TaskId) -> Result<Task> {
         self.store
-            .read(|tx| tx.task_scoped(actor.id(), id))
-            .map(|found| found.task)
+            .read(|tx| tx.task_in_scope(actor.id(), id))
+            .map(|found| found.item.task)
     }
 
     /// Changes a task (owners, admins and members).
@@ -119,8 +122,8 @@ impl FlowForge {
     /// [`Error::Conflict`] in an archived project.
     pub fn update_task(&self, actor: &Actor, id: TaskId, patch: &TaskPatch) -> Result<Task> {
         self.store.write(|tx| {
-            let found = tx.task_scoped(actor.id(), id)?;
-            let (scope, mut task) = (found.scope, found.task);
+            let Scoped { scope, item: found } = tx.task_in_scope(actor.id(), id)?;
+            let mut task = found.task;
             scope.require_writer()?;
             let mut errors = FieldErrors::default();
             let title = check_text(
@@ -164,8 +167,7 @@ impl FlowForge {
     /// [`Error::NotFound`], [`Error::Forbidden`].
     pub fn delete_task(&self, actor: &Actor, id: TaskId) -> Result<()> {
         self.store.write(|tx| {
-            let found = tx.task_scoped(actor.id(), id)?;
-            let scope = found.scope;
+            let Scoped { scope, item: found } = tx.task_in_scope(actor.id(), id)?;
             if !scope.may_delete_task(found.task.created_by) {
                 return Err(if scope.role() == Role::Member {
                     Error::Forbidden("A member may delete only the tasks they created.".into())

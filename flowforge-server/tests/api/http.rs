@@ -1,5 +1,5 @@
 //! What every response carries whatever the endpoint: the trailing-slash redirect, CORS for the
-//! configured origins only, security headers and the request id.
+//! configured origins only (and `Vary: Origin` for all), security headers and the request id.
 
 use reqwest::{Method, StatusCode};
 
@@ -92,6 +92,44 @@ async fn a_preflight_from_another_origin_gets_no_cors_headers() {
             .filter(|name| name.as_str().starts_with("access-control-"))
             .collect();
         assert!(cors.is_empty(), "{method}: {cors:?}");
+    }
+}
+
+#[tokio::test]
+async fn every_response_varies_on_the_origin_whether_or_not_it_is_allowed() {
+    // A shared cache must not serve an answer without CORS headers to the allowed origin, nor
+    // one with them to another origin.
+    let w = World::get();
+    for origin in [
+        Some("http://app.example"),
+        Some("http://evil.example"),
+        None,
+    ] {
+        for (method, path) in [
+            (Method::GET, "/api/v1/tasks/"),
+            (Method::GET, "/api/v1/"),
+            (Method::OPTIONS, "/api/v1/tasks/"),
+            (Method::GET, "/healthz"),
+            (Method::GET, "/api/v1/nothing/"),
+        ] {
+            let mut request = w.member().request(method.clone(), path);
+            if let Some(origin) = origin {
+                request = request.header("origin", origin);
+            }
+            let resp = send(request).await;
+            let varies = resp
+                .headers
+                .get_all("vary")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .any(|name| name.trim().eq_ignore_ascii_case("origin"));
+            assert!(
+                varies,
+                "{method} {path} from {origin:?}: {:?}",
+                resp.headers
+            );
+        }
     }
 }
 

@@ -1,4 +1,9 @@
-//! Users: the account model, its inputs and their validation rules.
+//! Users: the account model, its inputs and their validation rules, and (in `service.rs`) the
+//! operations on accounts.
+
+mod service;
+
+pub(crate) use service::new_account;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -7,6 +12,7 @@ use crate::auth::password;
 use crate::error::{FieldErrors, Result};
 use crate::ids::UserId;
 use crate::input::{Body, check_length};
+use crate::query::SortField;
 use crate::time::Timestamp;
 
 /// A user account as the API shows it. The password hash never leaves the store.
@@ -175,6 +181,23 @@ impl PasswordChange {
             current_password: current_password.unwrap_or_default(),
             new_password: new_password.unwrap_or_default(),
         })
+    }
+}
+
+/// The fields the operators' list of users can be ordered by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum UserField {
+    /// By email.
+    Email,
+}
+
+impl SortField for UserField {
+    const ALL: &'static [Self] = &[Self::Email];
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Email => "email",
+        }
     }
 }
 
