@@ -24,7 +24,15 @@ pub const UNKNOWN: &str = "Unknown field.";
 /// alive (a temporary directory, a PostgreSQL schema), dropped after the handle.
 pub struct TestFf {
     ff: FlowForge,
+    database: flowforge_core::Database,
     _keep: Box<dyn std::any::Any + Send + Sync>,
+}
+
+impl TestFf {
+    /// Another handle on the same database (of [`open_shared`]), as a restarted process opens it.
+    pub fn reopen(&self) -> FlowForge {
+        FlowForge::open(&self.database, Config::new(SECRET)).expect("reopen the database")
+    }
 }
 
 impl std::ops::Deref for TestFf {
@@ -49,6 +57,7 @@ pub fn open_with(config: Config) -> TestFf {
     TestFf {
         ff: FlowForge::open(&flowforge_core::Database::Memory, config)
             .expect("open an in-memory database"),
+        database: flowforge_core::Database::Memory,
         _keep: Box::new(()),
     }
 }
@@ -64,6 +73,7 @@ pub fn open_shared(config: Config) -> TestFf {
         let ff = FlowForge::open(&db, config).expect("open a file database");
         TestFf {
             ff,
+            database: db,
             _keep: Box::new(dir),
         }
     }
@@ -75,6 +85,7 @@ fn open_postgres(config: Config) -> TestFf {
     let ff = FlowForge::open(schema.database(), config).expect("open a PostgreSQL schema");
     TestFf {
         ff,
+        database: schema.database().clone(),
         _keep: Box::new(schema),
     }
 }

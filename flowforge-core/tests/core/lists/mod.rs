@@ -3,6 +3,7 @@
 //! tie-break), literal search, and the parsing of `page`, `page_size`, `ordering` and `search`.
 
 mod filters;
+mod index;
 mod ordering;
 mod parsing;
 mod search;
