@@ -32,6 +32,7 @@
 # 127.0.0.1 only, and only the processes started here are stopped (on exit, whatever happens).
 # shellcheck disable=SC2016 # jq programs (through emit) are single-quoted on purpose
 set -euo pipefail
+shopt -s lastpipe  # note_failures at the end of a pipeline counts in this shell
 
 repo=$(git -C "$(dirname "${BASH_SOURCE[0]}")" rev-parse --show-toplevel)
 here=$repo/bench
@@ -225,6 +226,12 @@ target_dir=$(cd "$repo" && cargo metadata --format-version 1 --no-deps | jq -r .
 server_bin=$target_dir/$PROFILE/flowforge-server
 cli_bin=$target_dir/$PROFILE/flowforge
 if [ ! -x "$server_bin" ] || [ ! -x "$cli_bin" ]; then echo "bench/run.sh: no $PROFILE binaries in $target_dir" >&2; exit 2; fi
+# Copies, so that a build during the run (another feature set, another worktree's cargo) cannot
+# swap the binaries between sizes.
+mkdir -p "$work/bin"
+cp "$server_bin" "$cli_bin" "$work/bin/"
+server_bin=$work/bin/flowforge-server
+cli_bin=$work/bin/flowforge
 
 SECRET_KEY=bench-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
 export SECRET_KEY
