@@ -114,7 +114,10 @@ def main():
             w(f"Database {growth['db_bytes_before'] and abs(growth['db_bytes_before']):,} → "
               f"{growth['db_bytes_after'] and abs(growth['db_bytes_after']):,} bytes "
               f"({'main file + WAL after `PRAGMA wal_checkpoint(TRUNCATE)`' if backend == 'sqlite' else '`pg_database_size`'}) "
-              f"over {growth['tasks_created']} created tasks: **{f(growth['bytes_per_task'])} bytes per task**{busy}.")
+              f"over {growth['tasks_created']} created tasks: **{f(growth['bytes_per_task'])} bytes per task**{busy}"
+              + (f"; pages in use (not on SQLite's free list) {growth['db_used_before']:,} → {growth['db_used_after']:,}: "
+                 f"{f(growth['used_bytes_per_task'])} bytes per task" if backend == "sqlite" and "used_bytes_per_task" in growth else "")
+              + ".")
         w("")
 
     # Across sizes: requests/s at 32 connections, and the largest against the smallest.

@@ -190,20 +190,25 @@ size_shape() {  # size -> "orgs projects tasks-per-project"
 }
 
 # --- SQLite file size (main + WAL) after a checkpoint, or the PostgreSQL database's size --------
-db_bytes() {  # database-url
+db_bytes() {  # database-url -> {"bytes", "used", "busy"}
   case $1 in
     sqlite://*)
       python3 - "${1#sqlite://}" <<'EOF'
-import os, sqlite3, sys
+import json, os, sqlite3, sys
 path = sys.argv[1]
 c = sqlite3.connect(path, timeout=30)
-busy, log, done = c.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+busy, _, _ = c.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+pages = c.execute("PRAGMA page_count").fetchone()[0]
+free = c.execute("PRAGMA freelist_count").fetchone()[0]
+page = c.execute("PRAGMA page_size").fetchone()[0]
 c.close()
 size = sum(os.path.getsize(p) for p in (path, path + "-wal") if os.path.exists(p))
-print(size if busy == 0 else -size)  # negative: the checkpoint could not truncate (busy)
+# bytes: main file + WAL; used: the pages not on the free list (a file that does not grow can
+# still fill pages that earlier writes freed); busy: the checkpoint could not truncate.
+print(json.dumps({"bytes": size, "used": (pages - free) * page, "busy": busy != 0}))
 EOF
       ;;
-    *) psql -tA "$1" -c 'SELECT pg_database_size(current_database())' ;;
+    *) psql -tA "$1" -c 'SELECT pg_database_size(current_database())' | jq -c '{bytes: ., used: ., busy: false}' ;;
   esac
 }
 
@@ -263,7 +268,7 @@ measure() {
   local server=$1 size=$2 be=$3 base=$4 db=$5
   shift 5
   local mem_pids=("$@") tag=("$server" "$size" "$be") disc token project n before after
-  local seq_ok burst_ok grown skip=${SINGLE_SKIP:-}
+  local seq_ok burst_ok skip=${SINGLE_SKIP:-}
   disc=$work/discovery-$server-$size.json
   python3 "$here/client.py" discover "$base" --repo "$repo" >"$disc"
   jq -c '{kind: "discovery"} + del(.task_ids)' "$disc" | tagged "${tag[@]}" >>"$JSONL"
@@ -315,12 +320,14 @@ measure() {
   burst_ok=$(jq '.requests - .non_2xx' "$work/burst.jsonl")
   after=$(db_bytes "$db")
   n=$((seq_ok + burst_ok))
-  grown=$(jq -n --argjson a "$after" --argjson b "$before" --argjson n "$n" \
-    'if $n > 0 then ((($a | fabs) - ($b | fabs)) / $n | round) else null end')
-  echo "#   burst: $(jq -r '"\(.requests_per_s) req/s, p50 \(.p50_ms) ms, p99 \(.p99_ms) ms, max \(.max_ms) ms"' "$work/burst.jsonl"); database ${before#-} -> ${after#-} bytes over $n tasks: $grown bytes per task" >&2
-  jq -nc --argjson before "$before" --argjson after "$after" --argjson n "$n" --argjson per "$grown" \
-    '{kind: "growth", db_bytes_before: $before, db_bytes_after: $after, tasks_created: $n, bytes_per_task: $per,
-      checkpoint_busy: ($before < 0 or $after < 0)}' | tagged "${tag[@]}" >>"$JSONL"
+  jq -nc --argjson b "$before" --argjson a "$after" --argjson n "$n" '
+    def per(f): if $n > 0 then ((($a | f) - ($b | f)) / $n | round) else null end;
+    {kind: "growth", db_bytes_before: $b.bytes, db_bytes_after: $a.bytes, db_used_before: $b.used,
+     db_used_after: $a.used, tasks_created: $n, bytes_per_task: per(.bytes), used_bytes_per_task: per(.used),
+     checkpoint_busy: ($b.busy or $a.busy)}' | tagged "${tag[@]}" >"$work/growth.jsonl"
+  cat "$work/growth.jsonl" >>"$JSONL"
+  echo "#   burst: $(jq -r '"\(.requests_per_s) req/s, p50 \(.p50_ms) ms, p99 \(.p99_ms) ms, max \(.max_ms) ms"' "$work/burst.jsonl")" >&2
+  jq -r '"#   database \(.db_bytes_before) -> \(.db_bytes_after) bytes (pages in use \(.db_used_before) -> \(.db_used_after)) over \(.tasks_created) tasks: \(.bytes_per_task) bytes per task (\(.used_bytes_per_task) in use)"' "$work/growth.jsonl" >&2
 
   # memory: RSS now (after the run, idle again) and the peak (VmHWM), summed over the PIDs
   sleep 1
