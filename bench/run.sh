@@ -174,6 +174,26 @@ wrk_json() {  # url duration [env assignments for scenario.lua...]
      p50_ms: ($p50 / 1000), p99_ms: ($p99 / 1000), max_ms: ($max | ms), non_2xx: $bad, socket_errors: $se}'
 }
 
+# Wait until the processes are idle: under 4% of one core over half a second, at most 120 s.
+# A server does not stop the work of requests whose client has gone (wrk ends a scenario with
+# up to CONNECTIONS requests in flight, which at 1M can be seconds of work each), so without
+# this the next scenario would measure the previous one's backlog. Prints the seconds waited.
+wait_idle() {  # pid...
+  local t0 prev='' cur p f
+  t0=$(now_ms)
+  for _ in $(seq 240); do
+    cur=0
+    for p in "$@"; do
+      read -r -a f <"/proc/$p/stat" 2>/dev/null || continue
+      cur=$((cur + f[13] + f[14]))  # utime + stime, clock ticks (100 per second)
+    done
+    if [ -n "$prev" ] && [ $((cur - prev)) -le 2 ]; then break; fi
+    prev=$cur
+    sleep 0.5
+  done
+  jq -n "($(now_ms) - $t0) / 1000"
+}
+
 login_token() {  # base
   curl -sS -f -X POST "$1/api/v1/auth/login/" -H 'Content-Type: application/json' \
     -d '{"email": "owner0@org0.example", "password": "flowforge-pass-1"}' | jq -er .access
@@ -280,6 +300,7 @@ measure() {
       | tagged "${tag[@]}" | tee -a "$JSONL" | note_failures "the ceiling"
   fi
 
+  wait_idle "${mem_pids[@]}" >/dev/null
   echo "# $server $size: single client, $REQUESTS requests or ${CAP}s per scenario" >&2
   python3 "$here/client.py" single "$base" --repo "$repo" --discovery "$disc" --requests "$REQUESTS" \
     --cap "$CAP" ${skip:+--skip "$skip"} | tagged "${tag[@]}" >"$work/single.jsonl" || true
@@ -288,17 +309,27 @@ measure() {
   jq -r '"#   \(.scenario): \(.requests) req, p50 \(.p50_ms) ms, p99 \(.p99_ms) ms\(if .capped then " (capped)" else "" end)\(if .errors > 0 then " ERRORS \(.errors): \(.first_error)" else "" end)"' \
     "$work/single.jsonl" >&2
 
-  echo "# $server $size: load harness, $CONNECTIONS connections, ${DURATION}s per scenario" >&2
+  echo "# $server $size: load harness, $CONNECTIONS connections, ${DURATION}s per scenario, one scenario at a time once the server is idle" >&2
   rm -f "$work/harness.jsonl"
-  if ! RESULTS=$work/harness.jsonl DURATION=$DURATION CONNECTIONS=$CONNECTIONS THREADS=2 \
-      "$SHARED_DIR/loadtest/run.sh" "$base" >"$work/harness.txt" 2>&1; then
-    echo "# WARNING: the load harness failed" >&2
-    failures=$((failures + 1))
-  fi
-  sed 's/^/#   /' "$work/harness.txt" >&2
+  : >"$work/harness.txt"
+  local sc waited
+  for sc in ${HARNESS_SCENARIOS:-get_task list_filtered search deep_page create_task patch_status list_orgs}; do
+    waited=$(wait_idle "${mem_pids[@]}")
+    echo "#   (waited ${waited}s for the server to be idle before $sc)" >>"$work/harness.txt"
+    jq -nc --arg sc "$sc" --argjson w "$waited" '{kind: "idle_wait", scenario: $sc, waited_s: $w}' | tagged "${tag[@]}" >>"$JSONL"
+    if ! SCENARIOS=$sc RESULTS=$work/harness.jsonl DURATION=$DURATION CONNECTIONS=$CONNECTIONS THREADS=2 \
+        "$SHARED_DIR/loadtest/run.sh" "$base" >>"$work/harness.txt" 2>&1; then
+      echo "# WARNING: the load harness failed ($sc)" >&2
+      failures=$((failures + 1))
+    fi
+  done
+  # one header for the table (each run of the harness prints its own)
+  awk '/^scenario / { if (h++) next } { print }' "$work/harness.txt" | sed 's/^/#   /' >&2
   if [ -f "$work/harness.jsonl" ]; then
     jq -c '{kind: "harness"} + .' "$work/harness.jsonl" | tagged "${tag[@]}" | tee -a "$JSONL" | note_failures "the load harness"
   fi
+  waited=$(wait_idle "${mem_pids[@]}")
+  echo "#   (waited ${waited}s for the server to be idle before the creates)" >&2
 
   before=$(db_bytes "$db")
   echo "# $server $size: $CREATES creates one after another (at most ${CREATES_CAP}s)" >&2
