@@ -25,7 +25,9 @@
 #   --tiny             sizes=tiny, 1 s per scenario, 20 requests, 200 creates, no Django,
 #                      debug binaries; any failed request makes the exit status non-zero
 # Other environment: SHARED_DIR (default: the repository's sibling `shared/`), PG_URL (the
-# PostgreSQL server, default postgres://postgres@127.0.0.1:5432), RUST_LOG (default info).
+# PostgreSQL server, default postgres://postgres@127.0.0.1:5432), RUST_LOG (default info),
+# HARNESS_SCENARIOS (the harness's scenarios to run, default all seven), SINGLE_SKIP
+# (comma-separated single-client scenarios to leave out).
 #
 # Exit status: 0, or 1 when any request failed (non-2xx or socket error) in any scenario; the
 # report is written either way. Every load loop is bounded in count and time, servers bind
@@ -479,6 +481,6 @@ cat "$OUT"
 echo "# report: $OUT" >&2
 echo "# JSON lines: $JSONL; logs: $LOGDIR; $((($(now_ms) - started) / 1000)) s after the build" >&2
 if [ "$failures" -gt 0 ]; then
-  echo "bench/run.sh: $failures failed requests (see the report)" >&2
+  echo "bench/run.sh: $failures failures (failed requests, or a harness run that failed; see above)" >&2
   exit 1
 fi
