@@ -36,7 +36,8 @@
 set -euo pipefail
 shopt -s lastpipe  # note_failures at the end of a pipeline counts in this shell
 
-repo=$(git -C "$(dirname "${BASH_SOURCE[0]}")" rev-parse --show-toplevel)
+repo=$(git -C "$(dirname "${BASH_SOURCE[0]}")" rev-parse --show-toplevel 2>/dev/null \
+  || (cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd))
 here=$repo/bench
 SHARED_DIR=${SHARED_DIR:-$repo/../shared}
 
@@ -274,12 +275,13 @@ if [ "$POSTGRES" = 1 ]; then
   pg_isready -q -h "$pg_host" -p "$pg_port" || { echo "bench/run.sh: no PostgreSQL at $pg_host:$pg_port" >&2; exit 2; }
 fi
 
+commit=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)
 echo "# bench/run.sh $stamp: sizes=$SIZES backend=$backend profile=$PROFILE duration=${DURATION}s requests=$REQUESTS cap=${CAP}s creates=$CREATES burst=${BURST}s connections=$CONNECTIONS django=$DJANGO" >&2
-echo "# machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), load $(loadavg), $(git -C "$repo" rev-parse --short HEAD)" >&2
+echo "# machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), load $(loadavg), $commit" >&2
 emit -n --arg run "$stamp" --arg sizes "$SIZES" --arg backend "$backend" --arg profile "$PROFILE" \
   --argjson duration "$DURATION" --argjson requests "$REQUESTS" --argjson cap "$CAP" \
   --argjson creates "$CREATES" --argjson burst "$BURST" --argjson connections "$CONNECTIONS" \
-  --arg commit "$(git -C "$repo" rev-parse --short HEAD)" --argjson cores "$(nproc)" --arg load "$(loadavg)" \
+  --arg commit "$commit" --argjson cores "$(nproc)" --arg load "$(loadavg)" \
   '{kind: "run", run: $run, sizes: $sizes, backend: $backend, profile: $profile, duration_s: $duration,
     requests: $requests, cap_s: $cap, creates: $creates, burst_s: $burst, connections: $connections,
     commit: $commit, cores: $cores, load_before: $load}'
