@@ -7,10 +7,20 @@ use flowforge_server::config::LogFormat;
 use flowforge_server::{Settings, open, serve};
 use tokio::net::TcpListener;
 
+/// Core calls that run at once on the blocking pool: twice the larger connection pool (16 on
+/// PostgreSQL), so every connection stays busy while password hashes run beside them. Beyond it a
+/// call waits in the runtime's queue; unbounded, each waiting call held a thread of its own
+/// (hundreds under 32 connections, with their stacks and allocator arenas).
+const BLOCKING_THREADS: usize = 32;
+
 fn main() -> ExitCode {
     let settings = Settings::load();
     init_logging(settings.log_format);
-    let runtime = match tokio::runtime::Runtime::new() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .max_blocking_threads(BLOCKING_THREADS)
+        .build();
+    let runtime = match runtime {
         Ok(runtime) => runtime,
         Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
     };
