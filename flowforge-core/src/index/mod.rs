@@ -249,7 +249,7 @@ fn choose(tenants: &[&Tenant], listing: &Listing<'_>) -> Selection {
     }
     let mut candidates: Vec<&Entry> = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
     for (tenant, m) in tenants.iter().zip(&matches) {
-        candidates.extend(m.iter().map(|slot| tenant.entry(slot)));
+        candidates.extend(m.iter().filter_map(|slot| tenant.entry(slot)));
     }
     let offset = usize::try_from(offset).unwrap_or(usize::MAX);
     let end = offset.saturating_add(usize::try_from(limit).unwrap_or(usize::MAX));

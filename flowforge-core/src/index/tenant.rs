@@ -135,11 +135,9 @@ impl Tenant {
         self.free.push(slot);
     }
 
-    /// The entry in `slot`; only slots from [`Tenant::matching`] are asked for.
-    pub(super) fn entry(&self, slot: u32) -> &Entry {
-        self.entries[slot as usize]
-            .as_ref()
-            .expect("a matching slot holds a live task")
+    /// The entry in `slot`, if it holds a live task (every slot [`Tenant::matching`] gives does).
+    pub(super) fn entry(&self, slot: u32) -> Option<&Entry> {
+        self.entries.get(slot as usize)?.as_ref()
     }
 
     /// The slots of the live tasks that pass `filter`.
@@ -163,7 +161,7 @@ impl Tenant {
         }
         if filter.due_before.is_some() || filter.due_after.is_some() {
             let due = |slot: &u32| {
-                self.entry(*slot).due.is_some_and(|date| {
+                self.entry(*slot).and_then(|e| e.due).is_some_and(|date| {
                     filter.due_before.is_none_or(|before| date <= before)
                         && filter.due_after.is_none_or(|after| date >= after)
                 })
