@@ -13,7 +13,7 @@ CREATE INDEX tasks_org_change ON tasks (organization_id, change_seq);
 DROP INDEX tasks_search;
 ALTER TABLE tasks DROP COLUMN search_text;
 DROP FUNCTION search_terms(text, text);
--- Every write transaction locks this table first (see store/postgres.rs): a table lock, unlike
+-- Every write transaction locks this table first (see store/postgres/mod.rs): a table lock, unlike
 -- the advisory lock function it replaces, is taken before the transaction's snapshot, so a
 -- write that runs alone after losing conflicts sees every write that went before it.
 CREATE TABLE write_gate ();

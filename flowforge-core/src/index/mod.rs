@@ -129,9 +129,6 @@ pub(crate) struct TaskIndex {
     tenants: Mutex<HashMap<OrgId, Arc<RwLock<Tenant>>>>,
 }
 
-/// How often a reader brings the indexes up to its snapshot before it asks for a newer one.
-const SYNC_ATTEMPTS: usize = 4;
-
 impl TaskIndex {
     /// Counts the tasks of `orgs` that `listing` wants and picks its page, as `tx` sees the
     /// table, from the shared indexes.
@@ -144,30 +141,28 @@ impl TaskIndex {
         orgs: &[OrgId],
         listing: &Listing<'_>,
     ) -> Result<Option<Selection>> {
-        let versions = tx.task_versions(orgs)?;
+        let versions = versions(tx, orgs)?;
         let tenants: Vec<_> = versions.iter().map(|(org, _)| self.tenant(*org)).collect();
-        for _ in 0..SYNC_ATTEMPTS {
-            for ((org, version), tenant) in versions.iter().zip(&tenants) {
-                if !sync(tx, *org, *version, tenant)? {
-                    return Ok(None);
-                }
-            }
-            // Read every index at the snapshot's version, or bring them up again: another
-            // reader may have moved one on since.
-            let guards: Vec<RwLockReadGuard<'_, Tenant>> = tenants
-                .iter()
-                .map(|t| t.read().unwrap_or_else(PoisonError::into_inner))
-                .collect();
-            let current = guards
-                .iter()
-                .zip(&versions)
-                .all(|(g, (_, v))| g.version == Some(*v));
-            if current {
-                let tenants: Vec<&Tenant> = guards.iter().map(|g| &**g).collect();
-                return Ok(Some(choose(&tenants, listing)));
+        for ((org, version), tenant) in versions.iter().zip(&tenants) {
+            if !sync(tx, *org, *version, tenant)? {
+                return Ok(None);
             }
         }
-        Ok(None)
+        // Read every index at the snapshot's version. One that moved on since was brought past
+        // this snapshot by another reader.
+        let guards: Vec<RwLockReadGuard<'_, Tenant>> = tenants
+            .iter()
+            .map(|t| t.read().unwrap_or_else(PoisonError::into_inner))
+            .collect();
+        let current = guards
+            .iter()
+            .zip(&versions)
+            .all(|(g, (_, v))| g.version == Some(*v));
+        if !current {
+            return Ok(None);
+        }
+        let tenants: Vec<&Tenant> = guards.iter().map(|g| &**g).collect();
+        Ok(Some(choose(&tenants, listing)))
     }
 
     /// As [`TaskIndex::select`], but an index that is not at `tx`'s version is loaded for this
@@ -178,7 +173,7 @@ impl TaskIndex {
         orgs: &[OrgId],
         listing: &Listing<'_>,
     ) -> Result<Selection> {
-        let versions = tx.task_versions(orgs)?;
+        let versions = versions(tx, orgs)?;
         let shared: Vec<_> = versions.iter().map(|(org, _)| self.tenant(*org)).collect();
         let mut held = Vec::with_capacity(versions.len());
         for ((org, version), tenant) in versions.iter().zip(&shared) {
@@ -197,6 +192,16 @@ impl TaskIndex {
         let mut tenants = self.tenants.lock().unwrap_or_else(PoisonError::into_inner);
         Arc::clone(tenants.entry(org).or_default())
     }
+}
+
+/// The versions of `orgs` as `tx` sees them, in the order of their ids: a reader holds several
+/// indexes at once, and taking them in one order everywhere keeps two readers (with a writer
+/// queued on each side) from waiting on each other.
+fn versions(tx: &Tx<'_>, orgs: &[OrgId]) -> Result<Vec<(OrgId, Version)>> {
+    let mut orgs = orgs.to_vec();
+    orgs.sort_unstable();
+    orgs.dedup();
+    tx.task_versions(&orgs)
 }
 
 /// Brings `tenant` to `version` as `tx` sees it; `false` when it is already past it.
