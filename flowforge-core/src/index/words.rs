@@ -15,6 +15,8 @@ use crate::query::search::fold_case;
 pub(super) struct Vocabulary {
     ids: HashMap<Box<str>, u32>,
     words: Vec<Word>,
+    /// Ids of words no task holds any longer, given to the next new word.
+    free: Vec<u32>,
 }
 
 struct Word {
@@ -32,12 +34,21 @@ impl Vocabulary {
                 let id = match self.ids.get(word) {
                     Some(&id) => id,
                     None => {
-                        let id = u32::try_from(self.words.len()).unwrap_or(u32::MAX);
-                        self.ids.insert(word.into(), id);
-                        self.words.push(Word {
+                        let fresh = Word {
                             text: word.into(),
                             slots: RoaringBitmap::new(),
-                        });
+                        };
+                        let id = match self.free.pop() {
+                            Some(id) => {
+                                self.words[id as usize] = fresh;
+                                id
+                            }
+                            None => {
+                                self.words.push(fresh);
+                                u32::try_from(self.words.len() - 1).unwrap_or(u32::MAX)
+                            }
+                        };
+                        self.ids.insert(word.into(), id);
                         id
                     }
                 };
@@ -49,11 +60,17 @@ impl Vocabulary {
         held.into_boxed_slice()
     }
 
-    /// Forgets that `slot` holds the words `ids`. A word left with no slot stays known (a later
-    /// task may use it again) and matches nothing.
+    /// Forgets that `slot` holds the words `ids`. A word no slot holds any longer is forgotten,
+    /// so the vocabulary a search scans is that of the live tasks.
     pub(super) fn remove(&mut self, slot: u32, ids: &[u32]) {
         for &id in ids {
-            self.words[id as usize].slots.remove(slot);
+            let word = &mut self.words[id as usize];
+            word.slots.remove(slot);
+            if word.slots.is_empty() {
+                self.ids.remove(&word.text);
+                word.text = Box::default();
+                self.free.push(id);
+            }
         }
     }
 
@@ -71,7 +88,7 @@ impl Vocabulary {
         }
         let mut slots = RoaringBitmap::new();
         for word in &self.words {
-            if word.text.contains(needle) {
+            if !word.text.is_empty() && word.text.contains(needle) {
                 slots |= &word.slots;
             }
         }
@@ -97,6 +114,20 @@ mod tests {
         assert_eq!(set(&vocabulary.containing("the")), [1, 3]);
         assert_eq!(set(&vocabulary.containing("in")), [2, 3]);
         assert_eq!(set(&vocabulary.containing("missing")), Vec::<u32>::new());
+    }
+
+    #[test]
+    fn a_word_no_task_holds_is_forgotten_and_its_place_reused() {
+        let mut vocabulary = Vocabulary::default();
+        for round in 0..100 {
+            let text = format!("word{round} common");
+            let held = vocabulary.add(1, &[&text]);
+            assert_eq!(set(&vocabulary.containing(&format!("word{round}"))), [1]);
+            vocabulary.remove(1, &held);
+        }
+        assert!(vocabulary.words.len() <= 2, "{} words kept", vocabulary.words.len());
+        assert!(vocabulary.ids.is_empty());
+        assert!(vocabulary.containing("word").is_empty());
     }
 
     #[test]
