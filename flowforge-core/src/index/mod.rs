@@ -188,6 +188,21 @@ impl TaskIndex {
         Ok(choose(&tenants, listing))
     }
 
+    /// Drops the index of a deleted organization.
+    pub(crate) fn forget(&self, org: OrgId) {
+        let mut tenants = self.tenants.lock().unwrap_or_else(PoisonError::into_inner);
+        tenants.remove(&org);
+    }
+
+    /// How many organizations have an index here.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.tenants
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
+    }
+
     fn tenant(&self, org: OrgId) -> Arc<RwLock<Tenant>> {
         let mut tenants = self.tenants.lock().unwrap_or_else(PoisonError::into_inner);
         Arc::clone(tenants.entry(org).or_default())

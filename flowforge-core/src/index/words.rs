@@ -125,7 +125,11 @@ mod tests {
             assert_eq!(set(&vocabulary.containing(&format!("word{round}"))), [1]);
             vocabulary.remove(1, &held);
         }
-        assert!(vocabulary.words.len() <= 2, "{} words kept", vocabulary.words.len());
+        assert!(
+            vocabulary.words.len() <= 2,
+            "{} words kept",
+            vocabulary.words.len()
+        );
         assert!(vocabulary.ids.is_empty());
         assert!(vocabulary.containing("word").is_empty());
     }

@@ -83,7 +83,10 @@ impl FlowForge {
             let scope = tx.scope(actor.id(), id)?;
             scope.require_owner()?;
             tx.delete_org(&scope)
-        })
+        })?;
+        // Nobody can list its tasks again: this process's index of them goes too.
+        self.tasks.forget(id);
+        Ok(())
     }
 }
 

@@ -197,3 +197,24 @@ fn twelve_hundred_distinct_search_words_stay_under_the_expression_depth_limit() 
         .expect("a long search is still a search");
     assert_eq!(page.count, 0);
 }
+
+#[test]
+fn a_deleted_organization_leaves_the_task_index() {
+    let (ff, owner) = seeded(3);
+    assert_eq!(
+        ff.list_tasks(&owner, &TaskQuery::default()).unwrap().count,
+        3
+    );
+    assert_eq!(ff.tasks.len(), 1);
+    let org = ff
+        .list_organizations(&owner, &Default::default())
+        .unwrap()
+        .items[0]
+        .id;
+    ff.delete_organization(&owner, org).unwrap();
+    assert_eq!(ff.tasks.len(), 0);
+    assert_eq!(
+        ff.list_tasks(&owner, &TaskQuery::default()).unwrap().count,
+        0
+    );
+}
