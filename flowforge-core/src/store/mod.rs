@@ -10,6 +10,7 @@
 //! read and write filters on an organization id taken from an
 //! [`OrgScope`](crate::authz::OrgScope) or from the actor's memberships.
 
+mod checkpointer;
 mod index;
 mod list;
 mod members;

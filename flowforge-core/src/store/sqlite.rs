@@ -11,6 +11,7 @@ use rusqlite::functions::FunctionFlags;
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, ErrorCode, TransactionBehavior, params_from_iter};
 
+use super::checkpointer::Checkpointer;
 use super::value::{Row, Value};
 use super::{Database, Mode, Tx};
 use crate::error::{Error, Result};
@@ -28,6 +29,8 @@ pub(crate) struct Pool {
     /// a millisecond and more between tries; waiting here instead wakes the next writer the
     /// moment the last one commits. Other processes on the file still meet the busy timeout.
     writer: Arc<Mutex<()>>,
+    /// Checkpoints the WAL of a database file after writes (none for an in-memory one).
+    checkpointer: Option<Arc<Checkpointer>>,
 }
 
 impl Pool {
@@ -42,27 +45,39 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 const POOL_SIZE: u32 = 8;
 
 pub(super) fn open(database: &Database) -> Result<Pool> {
-    let (manager, size) = match database {
+    let (manager, size, checkpointer) = match database {
         Database::File(path) => {
-            // Open once outside the pool so a bad path fails at once with SQLite's reason.
-            run_migrations(&mut connect(database)?)?;
-            (SqliteConnectionManager::file(path), POOL_SIZE)
+            // Open once outside the pool so a bad path fails at once with SQLite's reason; that
+            // connection then checkpoints for the pool, whose connections no longer do.
+            let mut conn = connect(database)?;
+            run_migrations(&mut conn)?;
+            let checkpointer = Checkpointer::start(path, conn).map_err(Error::internal)?;
+            let manager = SqliteConnectionManager::file(path).with_init(|conn| {
+                init_connection(conn)?;
+                conn.pragma_update(None, "wal_autocheckpoint", 0)
+            });
+            (manager, POOL_SIZE, Some(Arc::new(checkpointer)))
         }
         // One connection: each in-memory connection would otherwise be its own database.
-        _ => (SqliteConnectionManager::memory(), 1),
+        _ => (
+            SqliteConnectionManager::memory().with_init(init_connection),
+            1,
+            None,
+        ),
     };
     let connections = r2d2::Pool::builder()
         .max_size(size)
         .idle_timeout(None)
         .max_lifetime(None)
         .connection_timeout(Duration::from_secs(30))
-        .build(manager.with_init(init_connection))?;
+        .build(manager)?;
     if *database == Database::Memory {
         run_migrations(&mut *connections.get()?)?;
     }
     Ok(Pool {
         connections,
         writer: Arc::default(),
+        checkpointer,
     })
 }
 
@@ -71,7 +86,7 @@ pub(super) fn run<T>(
     mode: Mode,
     mut f: impl FnMut(&Tx<'_>) -> Result<T>,
 ) -> Result<T> {
-    let (behavior, _turn) = match mode {
+    let (behavior, turn) = match mode {
         Mode::Read => (TransactionBehavior::Deferred, None),
         _ => (
             TransactionBehavior::Immediate,
@@ -82,6 +97,9 @@ pub(super) fn run<T>(
     let tx = Tx::Sqlite(conn.transaction_with_behavior(behavior)?);
     let out = f(&tx)?;
     tx.commit()?;
+    if let Some(checkpointer) = pool.checkpointer.as_ref().filter(|_| turn.is_some()) {
+        checkpointer.nudge();
+    }
     Ok(out)
 }
 

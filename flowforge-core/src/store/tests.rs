@@ -218,3 +218,43 @@ fn a_deleted_organization_leaves_the_task_index() {
         0
     );
 }
+
+#[test]
+fn writes_reach_the_database_file_through_the_checkpointer_not_the_writers() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("flowforge.db");
+    let ff = FlowForge::open(&Database::File(path.clone()), Config::new("secret")).unwrap();
+    let autocheckpoint = ff
+        .store
+        .with_conn(|c| c.pragma_query_value(None, "wal_autocheckpoint", |r| r.get::<_, i64>(0)))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        autocheckpoint, 0,
+        "a pooled connection checkpoints in its commits"
+    );
+    let before = std::fs::metadata(&path).unwrap().len();
+    let owner = user(&ff, "owner@example.com");
+    let org = ff
+        .create_organization(
+            &owner,
+            &NewOrg {
+                name: "Acme".into(),
+                slug: None,
+            },
+        )
+        .unwrap();
+    let project = ff
+        .create_project(&owner, &NewProject::new(org.id, "Launch"))
+        .unwrap();
+    for i in 0..200 {
+        let task = NewTask::new(project.id, format!("Task number {i} with words to index"));
+        ff.create_task(&owner, &task).unwrap();
+    }
+    // Only the checkpointer copies the WAL into the file while the pool is open.
+    let grew = (0..200).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        std::fs::metadata(&path).unwrap().len() > before
+    });
+    assert!(grew, "the database file stayed at {before} bytes");
+}
