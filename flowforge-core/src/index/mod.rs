@@ -144,7 +144,7 @@ impl TaskIndex {
         let versions = versions(tx, orgs)?;
         let tenants: Vec<_> = versions.iter().map(|(org, _)| self.tenant(*org)).collect();
         for ((org, version), tenant) in versions.iter().zip(&tenants) {
-            if !sync(tx, *org, *version, tenant)? {
+            if !sync(tx, *org, *version, tenant, &listing.ordering)? {
                 return Ok(None);
             }
         }
@@ -219,27 +219,42 @@ fn versions(tx: &Tx<'_>, orgs: &[OrgId]) -> Result<Vec<(OrgId, Version)>> {
     tx.task_versions(&orgs)
 }
 
-/// Brings `tenant` to `version` as `tx` sees it; `false` when it is already past it.
-fn sync(tx: &Tx<'_>, org: OrgId, version: Version, tenant: &RwLock<Tenant>) -> Result<bool> {
-    let at = tenant
-        .read()
-        .unwrap_or_else(PoisonError::into_inner)
-        .version;
-    if at == Some(version) {
-        return Ok(true);
+/// Changed rows past which a tenant's orders are dropped (and built again by the next list that
+/// asks) rather than kept through each change.
+const ORDER_UPDATE_LIMIT: usize = 256;
+
+/// Brings `tenant` to `version` as `tx` sees it, keeping the order of `ordering`; `false` when
+/// it is already past that version.
+fn sync(
+    tx: &Tx<'_>,
+    org: OrgId,
+    version: Version,
+    tenant: &RwLock<Tenant>,
+    ordering: &[Sort<TaskField>],
+) -> Result<bool> {
+    {
+        let tenant = tenant.read().unwrap_or_else(PoisonError::into_inner);
+        if tenant.version == Some(version) && tenant.order(ordering).is_some() {
+            return Ok(true);
+        }
     }
     let mut tenant = tenant.write().unwrap_or_else(PoisonError::into_inner);
     match tenant.version {
-        Some(at) if at == version => return Ok(true),
+        Some(at) if at == version => {}
         Some(at) if at.version > version.version => return Ok(false),
         Some(at) if at.generation == version.generation => {
-            for row in tx.index_rows(org, Some(at.version))? {
+            let rows = tx.index_rows(org, Some(at.version))?;
+            if rows.len() > ORDER_UPDATE_LIMIT {
+                tenant.drop_orders();
+            }
+            for row in rows {
                 tenant.apply(row);
             }
         }
         _ => *tenant = load(tx, org, version)?,
     }
     tenant.version = Some(version);
+    tenant.keep_order(ordering);
     Ok(true)
 }
 
@@ -253,26 +268,109 @@ fn load(tx: &Tx<'_>, org: OrgId, version: Version) -> Result<Tenant> {
     Ok(tenant)
 }
 
+/// A walk through an order tests this many slots at most per match it expects to find: below
+/// that density, selecting among the matches is cheaper.
+const WALK_DENSITY: u64 = 64;
+
 /// The count and the page of the matching tasks of every tenant.
 fn choose(tenants: &[&Tenant], listing: &Listing<'_>) -> Selection {
-    let (offset, limit) = (listing.offset, listing.limit);
     let matches: Vec<RoaringBitmap> = tenants
         .iter()
         .map(|t| t.matching(&listing.filter))
         .collect();
-    let count = matches.iter().map(RoaringBitmap::len).sum();
-    if offset >= count || limit == 0 {
-        return Selection {
-            count,
-            ids: Vec::new(),
+    let count: u64 = matches.iter().map(RoaringBitmap::len).sum();
+    let live: u64 = tenants.iter().map(|t| t.live()).sum();
+    let orders: Option<Vec<&[u32]>> = tenants.iter().map(|t| t.order(&listing.ordering)).collect();
+    let ids = match orders {
+        Some(orders) if count.saturating_mul(WALK_DENSITY) >= live => {
+            walk(tenants, &orders, &matches, count, listing)
+        }
+        _ => select(tenants, &matches, count, listing),
+    };
+    Selection { count, ids }
+}
+
+/// The page's ids by walking each tenant's order from the nearer end of the list, merging the
+/// tenants' matches as they come.
+fn walk(
+    tenants: &[&Tenant],
+    orders: &[&[u32]],
+    matches: &[RoaringBitmap],
+    count: u64,
+    listing: &Listing<'_>,
+) -> Vec<TaskId> {
+    let offset = listing.offset.min(count);
+    let end = offset.saturating_add(listing.limit).min(count);
+    let from_front = offset <= count - end;
+    let mut streams: Vec<_> = orders
+        .iter()
+        .zip(matches)
+        .zip(tenants)
+        .map(|((order, m), tenant)| {
+            let slots: Box<dyn Iterator<Item = &u32>> = if from_front {
+                Box::new(order.iter())
+            } else {
+                Box::new(order.iter().rev())
+            };
+            slots
+                .filter(move |&&slot| m.contains(slot))
+                .filter_map(move |&slot| tenant.entry(slot))
+                .peekable()
+        })
+        .collect();
+    let skip = if from_front { offset } else { count - end };
+    let mut page = Vec::with_capacity(usize::try_from(end - offset).unwrap_or(0));
+    for rank in 0..skip + (end - offset) {
+        // The head that comes first in the walk's direction.
+        let mut best: Option<(usize, &Entry)> = None;
+        for (i, stream) in streams.iter_mut().enumerate() {
+            let Some(&head) = stream.peek() else {
+                continue;
+            };
+            let wins = best.is_none_or(|(_, b)| {
+                let order = compare(head, b, &listing.ordering);
+                if from_front {
+                    order.is_lt()
+                } else {
+                    order.is_gt()
+                }
+            });
+            if wins {
+                best = Some((i, head));
+            }
+        }
+        let Some((i, entry)) = best else {
+            break;
         };
+        streams[i].next();
+        if rank >= skip {
+            page.push(entry.id);
+        }
+    }
+    if !from_front {
+        page.reverse();
+    }
+    page
+}
+
+/// The page's ids by selecting among all the matches, ranked by their first term packed and
+/// then by the whole ordering.
+fn select(
+    tenants: &[&Tenant],
+    matches: &[RoaringBitmap],
+    count: u64,
+    listing: &Listing<'_>,
+) -> Vec<TaskId> {
+    let (offset, limit) = (listing.offset, listing.limit);
+    if offset >= count || limit == 0 {
+        return Vec::new();
     }
     // Each candidate carries its first term's key, packed, beside the entry: most comparisons
     // end there, without reaching into entries scattered over the tenant's memory.
     let first = listing.ordering.first().copied();
     let mut candidates: Vec<(u64, &Entry)> =
         Vec::with_capacity(usize::try_from(count).unwrap_or(0));
-    for (tenant, m) in tenants.iter().zip(&matches) {
+    for (tenant, m) in tenants.iter().zip(matches) {
         candidates.extend(
             m.iter()
                 .filter_map(|slot| tenant.entry(slot))
@@ -281,13 +379,12 @@ fn choose(tenants: &[&Tenant], listing: &Listing<'_>) -> Selection {
     }
     let offset = usize::try_from(offset).unwrap_or(usize::MAX);
     let end = offset.saturating_add(usize::try_from(limit).unwrap_or(usize::MAX));
-    let ids = page_of(candidates, offset, end, |(ka, a), (kb, b)| {
+    page_of(candidates, offset, end, |(ka, a), (kb, b)| {
         ka.cmp(kb).then_with(|| compare(a, b, &listing.ordering))
     })
     .into_iter()
     .map(|(_, e)| e.id)
-    .collect();
-    Selection { count, ids }
+    .collect()
 }
 
 /// A number whose order is `term`'s order of entries wherever two numbers differ (equal numbers

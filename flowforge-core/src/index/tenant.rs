@@ -1,18 +1,25 @@
 //! One organization's index: its live tasks' filter values and sort keys by slot, a bitmap of
-//! slots per filter value, and its search vocabulary. A slot is a small dense number given to a
-//! task while it is live here, so the bitmaps stay compact.
+//! slots per filter value, its search vocabulary, and its live slots in the orders lists asked
+//! for. A slot is a small dense number given to a task while it is live here, so the bitmaps stay
+//! compact.
 
 use std::collections::HashMap;
 use std::hash::Hash;
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 
 use chrono::NaiveDate;
 use roaring::RoaringBitmap;
 
 use super::words::Vocabulary;
-use super::{Filter, IndexRow, Version};
+use super::{Filter, IndexRow, Version, compare};
 use crate::ids::{ProjectId, TaskId, UserId};
-use crate::task::{Priority, Status};
+use crate::query::Sort;
+use crate::task::{Priority, Status, TaskField};
 use crate::time::Timestamp;
+
+/// How many orders a tenant keeps at most (4 bytes per task each); the least recently used
+/// goes first.
+pub(super) const MAX_ORDERS: usize = 4;
 
 /// What the index keeps of one live task.
 pub(super) struct Entry {
@@ -68,6 +75,15 @@ impl<K> Default for Postings<K> {
     }
 }
 
+/// The live slots sorted by one ordering (ties by id), kept in order as tasks change, so a page
+/// is a walk from the nearer end rather than a selection over every match.
+struct Order {
+    terms: Vec<Sort<TaskField>>,
+    slots: Vec<u32>,
+    /// The tenant's use count when a list last walked it.
+    used: AtomicU64,
+}
+
 /// One organization's index at one version of its tasks.
 #[derive(Default)]
 pub(super) struct Tenant {
@@ -83,6 +99,8 @@ pub(super) struct Tenant {
     assignee: Postings<Option<UserId>>,
     creator: Postings<Option<UserId>>,
     words: Vocabulary,
+    orders: Vec<Order>,
+    uses: AtomicU64,
 }
 
 impl Tenant {
@@ -119,9 +137,30 @@ impl Tenant {
             title: row.title.into_boxed_str(),
             words,
         });
+        for order in &mut self.orders {
+            let at = order.slots.partition_point(|&s| {
+                let (a, b) = (
+                    entries_at(&self.entries, s),
+                    entries_at(&self.entries, slot),
+                );
+                compare(a, b, &order.terms).is_lt()
+            });
+            order.slots.insert(at, slot);
+        }
     }
 
     fn vacate(&mut self, slot: u32) {
+        let Some(gone) = self.entries[slot as usize].as_ref() else {
+            return;
+        };
+        for order in &mut self.orders {
+            let at = order
+                .slots
+                .binary_search_by(|&s| compare(entries_at(&self.entries, s), gone, &order.terms));
+            if let Ok(at) = at {
+                order.slots.remove(at);
+            }
+        }
         let Some(entry) = self.entries[slot as usize].take() else {
             return;
         };
@@ -138,6 +177,53 @@ impl Tenant {
     /// The entry in `slot`, if it holds a live task (every slot [`Tenant::matching`] gives does).
     pub(super) fn entry(&self, slot: u32) -> Option<&Entry> {
         self.entries.get(slot as usize)?.as_ref()
+    }
+
+    /// The live slots in the order of `terms`, if this tenant keeps that order.
+    pub(super) fn order(&self, terms: &[Sort<TaskField>]) -> Option<&[u32]> {
+        let order = self.orders.iter().find(|o| o.terms == terms)?;
+        let now = self.uses.fetch_add(1, AtomicOrdering::Relaxed);
+        order.used.store(now, AtomicOrdering::Relaxed);
+        Some(&order.slots)
+    }
+
+    /// Starts keeping the order of `terms` (dropping the least recently used beyond
+    /// [`MAX_ORDERS`]).
+    pub(super) fn keep_order(&mut self, terms: &[Sort<TaskField>]) {
+        if self.orders.iter().any(|o| o.terms == terms) {
+            return;
+        }
+        if self.orders.len() >= MAX_ORDERS {
+            let oldest = (0..self.orders.len())
+                .min_by_key(|&i| self.orders[i].used.load(AtomicOrdering::Relaxed));
+            if let Some(oldest) = oldest {
+                self.orders.swap_remove(oldest);
+            }
+        }
+        let mut slots: Vec<u32> = self.live.iter().collect();
+        slots.sort_unstable_by(|&a, &b| {
+            compare(
+                entries_at(&self.entries, a),
+                entries_at(&self.entries, b),
+                terms,
+            )
+        });
+        let used = AtomicU64::new(self.uses.fetch_add(1, AtomicOrdering::Relaxed));
+        self.orders.push(Order {
+            terms: terms.to_vec(),
+            slots,
+            used,
+        });
+    }
+
+    /// Stops keeping every order: cheaper than keeping them through a large batch of changes.
+    pub(super) fn drop_orders(&mut self) {
+        self.orders.clear();
+    }
+
+    /// How many live tasks the index holds.
+    pub(super) fn live(&self) -> u64 {
+        self.live.len()
     }
 
     /// The slots of the live tasks that pass `filter`.
@@ -170,10 +256,11 @@ impl Tenant {
         }
         matches
     }
+}
 
-    /// How many live tasks the index holds.
-    #[cfg(test)]
-    pub(super) fn len(&self) -> u64 {
-        self.live.len()
-    }
+/// The entry of a slot an order holds: always live.
+fn entries_at(entries: &[Option<Entry>], slot: u32) -> &Entry {
+    entries[slot as usize]
+        .as_ref()
+        .expect("an order holds live slots only")
 }

@@ -206,35 +206,71 @@ fn oracle(live: &BTreeMap<u8, IndexRow>, query: &TaskQuery, me: UserId) -> (u64,
     (rows.len() as u64, ids)
 }
 
+/// The page both ways the index can cut it: walking kept orders, and selecting among matches.
+fn both_ways(tenants: &[&Tenant], listing: &Listing<'_>) -> (Selection, Selection) {
+    let matches: Vec<RoaringBitmap> = tenants
+        .iter()
+        .map(|t| t.matching(&listing.filter))
+        .collect();
+    let count = matches.iter().map(RoaringBitmap::len).sum();
+    let orders: Vec<&[u32]> = tenants
+        .iter()
+        .map(|t| t.order(&listing.ordering).expect("the order is kept"))
+        .collect();
+    let walked = walk(tenants, &orders, &matches, count, listing);
+    let selected = select(tenants, &matches, count, listing);
+    let selection = |ids| Selection { count, ids };
+    (selection(walked), selection(selected))
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
 
     #[test]
     fn the_index_lists_what_filtering_and_sorting_every_task_lists(
         ops in proptest::collection::vec(op(), 0..60),
-        queries in proptest::collection::vec(query(), 1..6),
+        // No more orderings than a tenant keeps.
+        queries in proptest::collection::vec(query(), 1..=tenant::MAX_ORDERS),
+        keep_early in any::<bool>(),
     ) {
-        let mut tenant = Tenant::default();
+        // Two organizations: tasks with an even number in one, odd in the other.
+        let mut tenants = [Tenant::default(), Tenant::default()];
+        let keep = |tenants: &mut [Tenant; 2]| {
+            for (query, _) in &queries {
+                for tenant in tenants.iter_mut() {
+                    tenant.keep_order(query.effective_ordering());
+                }
+            }
+        };
+        // Orders kept before the changes are kept through each; those made after, sorted whole.
+        if keep_early {
+            keep(&mut tenants);
+        }
         let mut live = BTreeMap::new();
         for op in ops {
             match op {
                 Op::Put(n, row) => {
                     live.insert(n, row.clone());
-                    tenant.apply(row);
+                    tenants[usize::from(n % 2)].apply(row);
                 }
                 Op::Delete(n) => {
                     if let Some(row) = live.remove(&n) {
-                        tenant.apply(IndexRow { deleted: true, ..row });
+                        tenants[usize::from(n % 2)].apply(IndexRow { deleted: true, ..row });
                     }
                 }
             }
         }
-        prop_assert_eq!(tenant.len(), live.len() as u64);
+        keep(&mut tenants);
+        prop_assert_eq!(tenants[0].live() + tenants[1].live(), live.len() as u64);
         for (query, me) in queries {
             let me: UserId = id(me);
-            let selection = choose(&[&tenant], &Listing::new(&query, me));
             let (count, ids) = oracle(&live, &query, me);
-            prop_assert_eq!(selection, Selection { count, ids }, "{:?}", query);
+            let expected = Selection { count, ids };
+            let listing = Listing::new(&query, me);
+            let (walked, selected) = both_ways(&[&tenants[0], &tenants[1]], &listing);
+            prop_assert_eq!(&walked, &expected, "walked {:?}", query);
+            prop_assert_eq!(&selected, &expected, "selected {:?}", query);
+            prop_assert_eq!(choose(&[&tenants[0], &tenants[1]], &listing), expected);
         }
     }
 }
