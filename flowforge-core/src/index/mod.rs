@@ -219,7 +219,7 @@ fn versions(tx: &Tx<'_>, orgs: &[OrgId]) -> Result<Vec<(OrgId, Version)>> {
     tx.task_versions(&orgs)
 }
 
-/// Changed rows past which a tenant's orders are dropped (and built again by the next list that
+/// Changed rows at which a tenant's orders are dropped (and built again by the next list that
 /// asks) rather than kept through each change.
 const ORDER_UPDATE_LIMIT: usize = 256;
 
@@ -243,13 +243,14 @@ fn sync(
         Some(at) if at == version => {}
         Some(at) if at.version > version.version => return Ok(false),
         Some(at) if at.generation == version.generation => {
-            let rows = tx.index_rows(org, Some(at.version))?;
-            if rows.len() > ORDER_UPDATE_LIMIT {
-                tenant.drop_orders();
-            }
-            for row in rows {
+            let mut changed = 0;
+            tx.each_index_row(org, Some(at.version), |row| {
+                changed += 1;
+                if changed == ORDER_UPDATE_LIMIT {
+                    tenant.drop_orders();
+                }
                 tenant.apply(row);
-            }
+            })?;
         }
         _ => *tenant = load(tx, org, version)?,
     }
@@ -261,9 +262,7 @@ fn sync(
 /// The organization's index at `version`, loaded whole from `tx`.
 fn load(tx: &Tx<'_>, org: OrgId, version: Version) -> Result<Tenant> {
     let mut tenant = Tenant::default();
-    for row in tx.index_rows(org, None)? {
-        tenant.apply(row);
-    }
+    tx.each_index_row(org, None, |row| tenant.apply(row))?;
     tenant.version = Some(version);
     Ok(tenant)
 }

@@ -64,25 +64,31 @@ impl Tx<'_> {
             .collect())
     }
 
-    /// The organization's live tasks (`since` `None`), or every task stamped after `since`,
-    /// soft-deleted ones included.
-    pub(crate) fn index_rows(&self, org: OrgId, since: Option<i64>) -> Result<Vec<IndexRow>> {
+    /// Calls `f` with each of the organization's live tasks (`since` `None`), or each task
+    /// stamped after `since`, soft-deleted ones included, as they are read.
+    pub(crate) fn each_index_row(
+        &self,
+        org: OrgId,
+        since: Option<i64>,
+        mut f: impl FnMut(IndexRow),
+    ) -> Result<()> {
+        let mut apply = |row: Row| index_row(&row).map(&mut f);
         match since {
-            None => self.rows(
+            None => self.each_row(
                 &format!(
                     "SELECT {INDEX_COLUMNS} FROM tasks
                      WHERE organization_id = ? AND deleted_at IS NULL"
                 ),
                 args![org],
-                index_row,
+                &mut apply,
             ),
-            Some(since) => self.rows(
+            Some(since) => self.each_row(
                 &format!(
                     "SELECT {INDEX_COLUMNS} FROM tasks
                      WHERE organization_id = ? AND change_seq > ?"
                 ),
                 args![org, since],
-                index_row,
+                &mut apply,
             ),
         }
     }

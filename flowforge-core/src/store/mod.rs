@@ -260,6 +260,20 @@ impl Tx<'_> {
         self.query(sql, params)?.first().map(map).transpose()
     }
 
+    /// Calls `f` with each row of a query as it is read: one row in memory at a time.
+    pub(crate) fn each_row(
+        &self,
+        sql: &str,
+        params: &[Value],
+        f: &mut dyn FnMut(Row) -> Result<()>,
+    ) -> Result<()> {
+        match self {
+            Tx::Sqlite(tx) => sqlite::each_row(tx, sql, params, f),
+            #[cfg(feature = "postgres")]
+            Tx::Postgres(tx) => tx.borrow_mut().each_row(sql, params, f),
+        }
+    }
+
     fn query(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
         match self {
             Tx::Sqlite(tx) => sqlite::query(tx, sql, params),

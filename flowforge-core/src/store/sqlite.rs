@@ -108,17 +108,30 @@ pub(super) fn query(
     sql: &str,
     params: &[Value],
 ) -> Result<Vec<Row>> {
+    let mut out = Vec::new();
+    each_row(tx, sql, params, &mut |row| {
+        out.push(row);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+pub(super) fn each_row(
+    tx: &rusqlite::Transaction<'_>,
+    sql: &str,
+    params: &[Value],
+    f: &mut dyn FnMut(Row) -> Result<()>,
+) -> Result<()> {
     let mut stmt = tx.prepare_cached(sql)?;
     let width = stmt.column_count();
     let mut rows = stmt.query(params_from_iter(params))?;
-    let mut out = Vec::new();
     while let Some(row) = rows.next()? {
         let values = (0..width)
             .map(|i| Ok(read(row.get_ref(i)?)))
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        out.push(Row(values));
+        f(Row(values))?;
     }
-    Ok(out)
+    Ok(())
 }
 
 pub(super) fn execute(tx: &rusqlite::Transaction<'_>, sql: &str, params: &[Value]) -> Result<u64> {

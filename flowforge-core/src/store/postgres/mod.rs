@@ -179,18 +179,31 @@ impl PgTx<'_> {
     }
 
     pub(super) fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
+        let mut out = Vec::new();
+        self.each_row(sql, params, &mut |row| {
+            out.push(row);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    pub(super) fn each_row(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        f: &mut dyn FnMut(Row) -> Result<()>,
+    ) -> Result<()> {
+        use postgres::fallible_iterator::FallibleIterator;
         let statement = self.statement(sql)?;
-        let params: Vec<&(dyn ToSql + Sync)> = params.iter().map(|v| v as _).collect();
-        let rows = self.tx.query(&statement, &params)?;
-        rows.iter()
-            .map(|row| {
-                (0..row.len())
-                    .map(|i| row.try_get::<_, Value>(i))
-                    .collect::<Result<Vec<_>, _>>()
-                    .map(Row)
-            })
-            .collect::<Result<_, _>>()
-            .map_err(Error::from)
+        let params = params.iter().map(|v| v as &(dyn ToSql + Sync));
+        let mut rows = self.tx.query_raw(&statement, params)?;
+        while let Some(row) = rows.next()? {
+            let values = (0..row.len())
+                .map(|i| row.try_get::<_, Value>(i))
+                .collect::<Result<Vec<_>, _>>()?;
+            f(Row(values))?;
+        }
+        Ok(())
     }
 
     pub(super) fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
