@@ -7,6 +7,7 @@ mod support;
 
 mod auth;
 mod errors;
+mod hosts;
 mod http;
 mod isolation;
 mod lists;
