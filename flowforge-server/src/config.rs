@@ -93,6 +93,10 @@ pub struct Settings {
     /// localhost, [::1] and the bind address]
     #[arg(long, env = "ALLOWED_HOSTS", value_delimiter = ',', value_parser = parse_host_pattern)]
     pub allowed_hosts: Vec<HostPattern>,
+    /// Connections open at once; beyond it a new one waits in the listen backlog until one closes
+    /// [default: the descriptor limit less 128 (at least half of it), at most 10000]
+    #[arg(long, env = "MAX_CONNECTIONS", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: Option<u32>,
 }
 
 /// Which headers carry what a trusted proxy forwards.

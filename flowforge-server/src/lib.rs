@@ -4,6 +4,7 @@
 //! reads bodies and query strings with the core's parsers, and maps the core's errors onto
 //! problem responses. See `README.md` for the endpoints and settings.
 
+mod accept;
 mod admission;
 pub mod app;
 mod body;
@@ -19,6 +20,7 @@ mod router;
 mod routes;
 mod serve;
 
+pub use accept::listen;
 pub use app::App;
 pub use config::Settings;
 pub use routes::{Route, Verb, routes};

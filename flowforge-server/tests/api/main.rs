@@ -5,6 +5,7 @@
 
 mod support;
 
+mod abuse;
 mod auth;
 mod errors;
 mod hosts;
