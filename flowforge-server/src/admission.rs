@@ -2,7 +2,7 @@
 //! request is counted, whether or not its token is good: against the user's rate with a valid
 //! token, else against the client address's; login attempts also per address and email.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use flowforge_core::throttle::{Decision, Throttle, ThrottleKey, tightest};
@@ -53,13 +53,13 @@ impl Throttles {
     }
 
     /// Authenticates the bearer token (if any) and counts the request against the user's rate
-    /// or, without a valid token, the address's. The error is the throttle's: the request is
+    /// or, without a valid token, the client address's. The error is the throttle's: the request is
     /// throttled, or a shared throttle's database fails.
     pub async fn admit(
         &self,
         ff: &Arc<FlowForge>,
         headers: &HeaderMap,
-        peer: SocketAddr,
+        client: IpAddr,
         decisions: &mut Vec<Decision>,
     ) -> Result<Admission, Refusal> {
         let admission = match bearer(headers) {
@@ -77,7 +77,7 @@ impl Throttles {
                 let key = ThrottleKey::User(actor.id().to_string());
                 check(&self.user, key, decisions).await?;
             }
-            _ => check(&self.anon, ThrottleKey::Address(peer.ip()), decisions).await?,
+            _ => check(&self.anon, ThrottleKey::Address(client), decisions).await?,
         }
         Ok(admission)
     }

@@ -1,9 +1,9 @@
-//! The request pipeline: request id, routing (the route table), CORS, admission (token and
-//! throttle), the body, the handler, then security headers and one log line. Everything a
+//! The request pipeline: request id, the host and proxy headers, routing (the route table), CORS,
+//! admission (token and throttle), the body, the handler, then security headers and one log line. Everything a
 //! request can do wrong ends as a problem response here, never as a dropped connection or a 500
 //! for the client's input.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -20,6 +20,8 @@ use crate::config::Settings;
 use crate::cors::Cors;
 use crate::docs::Docs;
 use crate::handlers::{self, Call, blocking};
+use crate::hosts::AllowedHosts;
+use crate::proxy::Proxies;
 use crate::reply::{Health, Refusal, Reply, json, no_content, problem, problem_for, refusal_reply};
 use crate::router::{Found, Miss, Router};
 use crate::routes::{Endpoint, Route};
@@ -34,6 +36,8 @@ pub struct App {
     router: Router,
     cors: Cors,
     docs: Docs,
+    hosts: AllowedHosts,
+    proxies: Proxies,
 }
 
 impl App {
@@ -45,6 +49,8 @@ impl App {
             router: Router::new(),
             cors: Cors::new(settings.cors_origins()),
             docs: Docs::new(),
+            hosts: AllowedHosts::new(&settings.allowed_hosts, settings.bind),
+            proxies: Proxies::new(&settings),
             settings,
         }
     }
@@ -97,6 +103,15 @@ impl App {
         request_id: &str,
     ) -> (Reply, Option<UserId>) {
         let path = req.uri().path().to_owned();
+        let forwarded = self.proxies.forwarded(req.headers(), peer.ip());
+        let base = match self
+            .hosts
+            .base_url(req.version(), req.uri(), req.headers(), &forwarded)
+        {
+            Ok(base) => base,
+            Err(detail) => return (problem(StatusCode::BAD_REQUEST, detail, &path), None),
+        };
+        let client = forwarded.client;
         let found = match self.router.route(req.method(), &path) {
             Ok(found) => found,
             Err(Miss::AddSlash(to)) => {
@@ -106,7 +121,7 @@ impl App {
                 };
                 return (redirect(&location), None);
             }
-            Err(miss) => return self.miss(&req, miss, peer, &path, request_id).await,
+            Err(miss) => return self.miss(&req, miss, client, &path, request_id).await,
         };
         if req.method() == Method::OPTIONS {
             let mut reply = no_content();
@@ -120,7 +135,7 @@ impl App {
         }
         let mut decisions = Vec::new();
         let outcome = self
-            .api(req, found.route, found.ids, peer, &mut decisions)
+            .api(req, found.route, found.ids, client, base, &mut decisions)
             .await;
         let user = outcome.as_ref().ok().and_then(|(_, user)| *user);
         let reply = match outcome {
@@ -135,12 +150,13 @@ impl App {
         req: Request<Incoming>,
         route: &'static Route,
         ids: Vec<uuid::Uuid>,
-        peer: SocketAddr,
+        client: IpAddr,
+        base: String,
         decisions: &mut Vec<Decision>,
     ) -> Result<(Reply, Option<UserId>), Refusal> {
         let admission = self
             .throttles
-            .admit(&self.ff, req.headers(), peer, decisions)
+            .admit(&self.ff, req.headers(), client, decisions)
             .await?;
         let user = admission.user();
         let actor = match admission {
@@ -149,7 +165,6 @@ impl App {
             Admission::Anonymous => return Err(handlers::credentials_missing().into()),
             Admission::CredentialsRefused(error) => return Err(error.into()),
         };
-        let base = self.base_url(req.headers());
         let path = req.uri().path().to_owned();
         let query: Vec<(String, String)> = req
             .uri()
@@ -171,9 +186,7 @@ impl App {
                 .get("email")
                 .and_then(Value::as_str)
                 .unwrap_or_default();
-            self.throttles
-                .admit_login(peer.ip(), email, decisions)
-                .await?;
+            self.throttles.admit_login(client, email, decisions).await?;
         }
         let body = if body.is_null() {
             Value::Object(Default::default())
@@ -201,7 +214,7 @@ impl App {
         &self,
         req: &Request<Incoming>,
         miss: Miss,
-        peer: SocketAddr,
+        client: IpAddr,
         path: &str,
         request_id: &str,
     ) -> (Reply, Option<UserId>) {
@@ -210,7 +223,7 @@ impl App {
         if path.starts_with("/api/v1/") {
             match self
                 .throttles
-                .admit(&self.ff, req.headers(), peer, &mut decisions)
+                .admit(&self.ff, req.headers(), client, &mut decisions)
                 .await
             {
                 Ok(admission) => user = admission.user(),
@@ -230,21 +243,6 @@ impl App {
             Miss::NotFound | Miss::AddSlash(_) => problem_for(&Error::not_found(), path),
         };
         (with_rate_limit(reply, &decisions), user)
-    }
-
-    /// `scheme://host` of the request, as the client addressed the server.
-    fn base_url(&self, headers: &HeaderMap) -> String {
-        let forwarded = |name: &str| {
-            self.settings
-                .trust_proxy
-                .then(|| headers.get(name)?.to_str().ok().map(str::to_owned))
-                .flatten()
-        };
-        let scheme = forwarded("x-forwarded-proto").unwrap_or_else(|| "http".into());
-        let host = forwarded("x-forwarded-host")
-            .or_else(|| headers.get(header::HOST)?.to_str().ok().map(str::to_owned))
-            .unwrap_or_else(|| self.settings.bind.to_string());
-        format!("{scheme}://{host}")
     }
 
     async fn outside_api(&self, found: &Found<'_>, path: &str) -> Reply {

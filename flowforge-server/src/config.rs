@@ -1,11 +1,14 @@
 //! Settings: command-line flags over environment variables over a `.env` file in the working
 //! directory, over defaults. A bad value stops the server at start with a message naming it.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use clap::{ArgAction, Parser, ValueEnum};
 use flowforge_core::throttle::{Rate, parse_optional_rate};
+use ipnet::IpNet;
+
+use crate::hosts::{HostPattern, parse_host_pattern};
 
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -74,9 +77,35 @@ pub struct Settings {
     /// Log format: `pretty` on a terminal and `json` otherwise, unless set.
     #[arg(long, env = "LOG_FORMAT", value_enum)]
     pub log_format: Option<LogFormat>,
-    /// Trust `X-Forwarded-Proto` and `X-Forwarded-Host` (only behind a proxy that sets them).
+    /// Trust the proxy headers of every direct peer, as one proxy (only behind a proxy that sets
+    /// them all); TRUSTED_PROXIES names the proxies instead.
     #[arg(long, env = "TRUST_PROXY", default_value = "false", action = ArgAction::Set, value_parser = flowforge_core::parse_flag)]
     pub trust_proxy: bool,
+    /// The proxies whose headers are trusted: addresses or CIDRs, comma-separated (none by
+    /// default).
+    #[arg(long, env = "TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_proxy)]
+    pub trusted_proxies: Vec<IpNet>,
+    /// The headers a trusted proxy forwards the client's address, scheme and host in.
+    #[arg(long, env = "PROXY_HEADERS", value_enum, default_value = "x-forwarded")]
+    pub proxy_headers: ProxyHeaders,
+    /// The hosts the server answers for, comma-separated: a name or address, `.example.com` for
+    /// a domain and its subdomains, `*` for any; the port is not compared [default: 127.0.0.1,
+    /// localhost, [::1] and the bind address]
+    #[arg(long, env = "ALLOWED_HOSTS", value_delimiter = ',', value_parser = parse_host_pattern)]
+    pub allowed_hosts: Vec<HostPattern>,
+    /// Connections open at once; beyond it a new one waits in the listen backlog until one closes
+    /// [default: the descriptor limit less 128 (at least half of it), at most 10000]
+    #[arg(long, env = "MAX_CONNECTIONS", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: Option<u32>,
+}
+
+/// Which headers carry what a trusted proxy forwards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProxyHeaders {
+    /// `X-Forwarded-For`, `X-Forwarded-Proto` and `X-Forwarded-Host`.
+    XForwarded,
+    /// RFC 7239's `Forwarded` (`for=`, `proto=`, `host=`).
+    Forwarded,
 }
 
 impl Settings {
@@ -120,6 +149,15 @@ fn parse_rate(text: &str) -> Result<RateSetting, String> {
     parse_optional_rate(text.trim())
         .map(RateSetting)
         .map_err(|e| e.to_string())
+}
+
+/// Parses a proxy's address (`10.0.0.7`, `::1`) or network (`10.0.0.0/8`, `fd00::/8`).
+fn parse_proxy(text: &str) -> Result<IpNet, String> {
+    let text = text.trim();
+    text.parse::<IpNet>()
+        .or_else(|_| text.parse::<IpAddr>().map(IpNet::from))
+        .map(|net| net.trunc())
+        .map_err(|_| format!("invalid proxy {text:?}: expected an address or a CIDR"))
 }
 
 /// Parses `900`, `900s`, `15m`, `12h` or `7d`.

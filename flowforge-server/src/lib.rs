@@ -4,6 +4,7 @@
 //! reads bodies and query strings with the core's parsers, and maps the core's errors onto
 //! problem responses. See `README.md` for the endpoints and settings.
 
+mod accept;
 mod admission;
 pub mod app;
 mod body;
@@ -11,12 +12,15 @@ pub mod config;
 mod cors;
 mod docs;
 mod handlers;
+mod hosts;
 mod openapi;
+mod proxy;
 mod reply;
 mod router;
 mod routes;
 mod serve;
 
+pub use accept::listen;
 pub use app::App;
 pub use config::Settings;
 pub use routes::{Route, Verb, routes};

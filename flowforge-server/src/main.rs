@@ -4,8 +4,7 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use flowforge_server::config::LogFormat;
-use flowforge_server::{Settings, open, serve};
-use tokio::net::TcpListener;
+use flowforge_server::{Settings, listen, open, serve};
 
 /// Core calls that run at once on the blocking pool: twice the larger connection pool (16 on
 /// PostgreSQL), so every connection stays busy while password hashes run beside them. Beyond it a
@@ -30,7 +29,7 @@ fn main() -> ExitCode {
 async fn run(settings: Settings) -> ExitCode {
     let bind = settings.bind;
     // Bind first: a taken address is refused before the database is created or migrated.
-    let listener = match TcpListener::bind(bind).await {
+    let listener = match listen(bind) {
         Ok(listener) => listener,
         Err(e) => return fail(&format!("BIND: cannot listen on {bind}: {e}")),
     };

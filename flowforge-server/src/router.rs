@@ -191,23 +191,25 @@ mod tests {
     fn put_is_not_offered() {
         assert_eq!(
             endpoint(&Method::PUT, "/api/v1/tasks/"),
-            Err(Miss::Method(HeaderValue::from_static("GET, POST, OPTIONS")))
+            Err(Miss::Method(HeaderValue::from_static(
+                "GET, HEAD, POST, OPTIONS"
+            )))
         );
     }
 
     #[test]
-    fn allow_lists_each_paths_methods_as_before() {
+    fn allow_lists_head_wherever_get_is_listed() {
         let router = Router::new();
         let allow = |path: &str| router.route(&Method::OPTIONS, path).unwrap().allow.clone();
         let id = "01a20ad6-fb00-77f1-a38d-d8b7b163a0fa";
         for (path, wanted) in [
             ("/api/v1/".to_owned(), "GET, HEAD, OPTIONS"),
             ("/api/v1/auth/login/".to_owned(), "POST, OPTIONS"),
-            ("/api/v1/auth/me/".to_owned(), "GET, PATCH, OPTIONS"),
-            ("/api/v1/tasks/".to_owned(), "GET, POST, OPTIONS"),
+            ("/api/v1/auth/me/".to_owned(), "GET, HEAD, PATCH, OPTIONS"),
+            ("/api/v1/tasks/".to_owned(), "GET, HEAD, POST, OPTIONS"),
             (
                 format!("/api/v1/tasks/{id}/"),
-                "GET, PATCH, DELETE, OPTIONS",
+                "GET, HEAD, PATCH, DELETE, OPTIONS",
             ),
             ("/healthz".to_owned(), "GET, HEAD, OPTIONS"),
         ] {
@@ -215,7 +217,11 @@ mod tests {
         }
         assert_eq!(
             endpoint(&Method::HEAD, "/api/v1/tasks/"),
-            Err(Miss::Method(HeaderValue::from_static("GET, POST, OPTIONS")))
+            Ok(Endpoint::ListTasks)
+        );
+        assert_eq!(
+            endpoint(&Method::HEAD, "/api/v1/auth/login/"),
+            Err(Miss::Method(HeaderValue::from_static("POST, OPTIONS")))
         );
         assert_eq!(endpoint(&Method::HEAD, "/readyz"), Ok(Endpoint::Readyz));
     }

@@ -1,5 +1,5 @@
-//! Starting and stopping: opening the database from the settings, accepting connections with
-//! timeouts, and a graceful shutdown that lets requests in flight finish.
+//! Starting and stopping: opening the database from the settings, serving the connections
+//! `accept.rs` lets in with timeouts, and a graceful shutdown that lets requests in flight finish.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -12,6 +12,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 
+use crate::accept::{Acceptor, default_max_connections};
 use crate::app::App;
 use crate::config::Settings;
 
@@ -73,6 +74,12 @@ fn first_message(error: &flowforge_core::Error) -> String {
 /// Serves `app` on `listener` until `shutdown` completes, then drains connections.
 pub async fn serve(listener: TcpListener, app: App, shutdown: impl Future<Output = ()>) {
     let app = Arc::new(app);
+    let max_connections = app
+        .settings()
+        .max_connections
+        .map_or_else(default_max_connections, |n| n as usize);
+    tracing::info!(max_connections, "accepting connections");
+    let mut acceptor = Acceptor::new(listener, max_connections);
     let graceful = GracefulShutdown::new();
     let mut builder = http1::Builder::new();
     builder
@@ -81,14 +88,7 @@ pub async fn serve(listener: TcpListener, app: App, shutdown: impl Future<Output
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
-            accepted = listener.accept() => {
-                let (stream, peer) = match accepted {
-                    Ok(pair) => pair,
-                    Err(e) => {
-                        tracing::warn!(error = %e, "accept failed");
-                        continue;
-                    }
-                };
+            (stream, peer, slot) = acceptor.accept() => {
                 let app = Arc::clone(&app);
                 let service = service_fn(move |req| {
                     let app = Arc::clone(&app);
@@ -99,12 +99,13 @@ pub async fn serve(listener: TcpListener, app: App, shutdown: impl Future<Output
                     if let Err(e) = connection.await {
                         tracing::debug!(error = %e, "connection ended with an error");
                     }
+                    drop(slot);
                 });
             }
             () = &mut shutdown => break,
         }
     }
-    drop(listener);
+    drop(acceptor);
     tokio::select! {
         () = graceful.shutdown() => tracing::info!("all connections closed"),
         () = tokio::time::sleep(SHUTDOWN_GRACE) => tracing::warn!("shutdown grace period over; closing"),

@@ -131,9 +131,9 @@ impl Route {
         self.op.body.is_some()
     }
 
-    /// Whether `HEAD` is answered as `GET`: on the public reads only, as the server always did.
+    /// Whether `HEAD` is answered as `GET` (without the body): on every read.
     pub fn offers_head(&self) -> bool {
-        self.method == Verb::Get && self.op.public
+        self.method == Verb::Get
     }
 }
 

@@ -1,5 +1,6 @@
 //! What every response carries whatever the endpoint: the trailing-slash redirect, CORS for the
-//! configured origins only (and `Vary: Origin` for all), security headers and the request id.
+//! configured origins only (and `Vary: Origin` for all), security headers and the request id;
+//! and `HEAD`, answered as `GET` without the body wherever `GET` is.
 
 use reqwest::{Method, StatusCode};
 
@@ -180,4 +181,51 @@ async fn a_client_that_stalls_its_body_or_headers_is_cut_off() {
     // Half a request line, then nothing: the connection is closed without an answer.
     let answer = raw_exchange(app.addr, b"GET /api/v1/ HT").await;
     assert!(!answer.contains("200 OK"), "{answer}");
+}
+
+#[tokio::test]
+async fn head_answers_as_get_without_the_body_wherever_get_is_offered() {
+    let w = World::get();
+    let task = format!("/api/v1/tasks/{}/", w.task);
+    let members = format!("/api/v1/organizations/{}/members/", w.org);
+    for (api, path) in [
+        (w.member(), "/api/v1/tasks/?page_size=1"),
+        (w.member(), task.as_str()),
+        (w.member(), members.as_str()),
+        (w.member(), "/api/v1/auth/me/"),
+        (w.anon(), "/api/v1/"),
+        (w.anon(), "/api/v1/tasks/"),
+        (w.outsider(), task.as_str()),
+        (w.anon(), "/healthz"),
+        (w.anon(), "/api/schema/"),
+    ] {
+        let get = api.get(path).await;
+        let head = send(api.request(Method::HEAD, path)).await;
+        assert_eq!(head.status, get.status, "HEAD {path}");
+        assert!(
+            head.text.is_empty(),
+            "HEAD {path} has a body: {}",
+            head.text
+        );
+        for name in [
+            "content-type",
+            "content-length",
+            "allow",
+            "www-authenticate",
+        ] {
+            assert_eq!(head.header(name), get.header(name), "HEAD {path}: {name}");
+        }
+        assert_eq!(
+            head.header("content-length"),
+            get.text.len().to_string(),
+            "HEAD {path}: the length of GET's body"
+        );
+    }
+    // Not where GET is not offered; and the Allow header lists HEAD beside GET.
+    let login = "/api/v1/auth/login/";
+    let refused = send(w.anon().request(Method::HEAD, login)).await;
+    assert_eq!(refused.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(refused.header("allow"), "POST, OPTIONS");
+    let put = send(w.member().request(Method::PUT, "/api/v1/tasks/")).await;
+    assert_eq!(put.header("allow"), "GET, HEAD, POST, OPTIONS");
 }

@@ -5,8 +5,10 @@
 
 mod support;
 
+mod abuse;
 mod auth;
 mod errors;
+mod hosts;
 mod http;
 mod isolation;
 mod lists;

@@ -56,6 +56,8 @@ pub const WORLD_FLAGS: &[&str] = &[
     "1024",
     "--cors-allowed-origins",
     "http://app.example",
+    "--allowed-hosts",
+    "127.0.0.1,flowforge.test",
 ];
 
 impl World {
