@@ -169,7 +169,7 @@ fn user(admin: &Admin<'_>, command: UserCommand, json: bool) -> Outcome {
             show_users(json, &user, std::slice::from_ref(&user));
         }
         UserCommand::List(paging) => {
-            let page = admin.list_users(&search(&paging), page_request(&paging))?;
+            let page = admin.list_users(&search(&paging)?, page_request(&paging))?;
             show_users(json, &page.items, &page.items);
             page_footer(json, &page);
         }
@@ -222,7 +222,7 @@ fn show_users<T: serde::Serialize + ?Sized>(json: bool, value: &T, users: &[User
 fn org(admin: &Admin<'_>, command: OrgCommand, json: bool) -> Outcome {
     match command {
         OrgCommand::List(paging) => {
-            let page = admin.list_organizations(&search(&paging), page_request(&paging))?;
+            let page = admin.list_organizations(&search(&paging)?, page_request(&paging))?;
             show_orgs(json, &page.items, &page.items);
             page_footer(json, &page);
         }
@@ -281,7 +281,7 @@ fn member(admin: &Admin<'_>, command: MemberCommand, json: bool) -> Outcome {
             let org = org_by_key(admin, &org)?;
             let query = MemberQuery {
                 role,
-                search: search(&paging),
+                search: search(&paging)?,
                 page: page_request(&paging),
                 ..MemberQuery::default()
             };
@@ -388,12 +388,12 @@ fn not_a_member(error: Error, email: &str, org: &str) -> Failure {
     }
 }
 
-fn search(paging: &Paging) -> Search {
-    paging
-        .search
-        .as_deref()
-        .map(Search::new)
-        .unwrap_or_default()
+/// `--search`, read with the limits of a client's search.
+fn search(paging: &Paging) -> Result<Search, Failure> {
+    match paging.search.as_deref() {
+        None => Ok(Search::default()),
+        Some(text) => Search::parse(text).map_err(|m| Error::invalid("search", m).into()),
+    }
 }
 
 fn page_request(paging: &Paging) -> PageRequest {

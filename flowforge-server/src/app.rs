@@ -166,6 +166,7 @@ impl App {
             Admission::CredentialsRefused(error) => return Err(error.into()),
         };
         let path = req.uri().path().to_owned();
+        // Linear in the query string, which hyper caps at 64 KiB (a longer target is its 414).
         let query: Vec<(String, String)> = req
             .uri()
             .query()
@@ -179,8 +180,11 @@ impl App {
             )
             .await?
         } else {
-            Value::Null
+            None
         };
+        // No body reads as an empty object (as DRF's `request.data`); a JSON `null` stays
+        // `null`, which the core refuses like an array or a scalar.
+        let body = body.unwrap_or_else(|| Value::Object(Default::default()));
         if route.endpoint == Endpoint::Login {
             let email = body
                 .get("email")
@@ -188,11 +192,6 @@ impl App {
                 .unwrap_or_default();
             self.throttles.admit_login(client, email, decisions).await?;
         }
-        let body = if body.is_null() {
-            Value::Object(Default::default())
-        } else {
-            body
-        };
         let call = Call {
             endpoint: route.endpoint,
             ids,

@@ -1,6 +1,7 @@
 //! Reading a request's JSON body: at most the configured size (a declared `Content-Length` over
 //! it is refused before a byte is read), within the request timeout, and only as
-//! `application/json`. An empty body reads as JSON `null`.
+//! `application/json`. An empty body reads as no body; a JSON `null` is read like any other
+//! value, for the core to refuse as it refuses every body that is not an object.
 
 use std::time::Duration;
 
@@ -14,12 +15,13 @@ use serde_json::Value;
 use crate::reply::{Refusal, malformed_json};
 
 /// Reads the JSON body of `req`: `413` over `max` bytes, `408` when it does not arrive within
-/// `timeout`, `415` when it is not `application/json`, `400` when it does not parse.
+/// `timeout`, `415` when it is not `application/json`, `400` when it does not parse; `None` when
+/// the body is empty.
 pub async fn read_json(
     req: Request<Incoming>,
     max: u64,
     timeout: Duration,
-) -> Result<Value, Refusal> {
+) -> Result<Option<Value>, Refusal> {
     let too_large = Refusal::Status(StatusCode::PAYLOAD_TOO_LARGE, "Request body is too large.");
     let declared = req
         .headers()
@@ -56,7 +58,7 @@ pub async fn read_json(
         }
     };
     if bytes.is_empty() {
-        return Ok(Value::Null);
+        return Ok(None);
     }
     if !is_json {
         return Err(Refusal::Status(
@@ -64,5 +66,7 @@ pub async fn read_json(
             "Send the body as application/json.",
         ));
     }
-    serde_json::from_slice(&bytes).map_err(|e| malformed_json(&e.to_string()).into())
+    serde_json::from_slice(&bytes)
+        .map(Some)
+        .map_err(|e| malformed_json(&e.to_string()).into())
 }

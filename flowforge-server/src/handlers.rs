@@ -1,5 +1,7 @@
 //! Endpoint → one core call → response. No rule is decided here: bodies and query strings are
-//! read by the core's parsers, and every check happens inside the core call.
+//! read by the core's parsers, and every check happens inside the core call. A list's query
+//! string is parsed inside its blocking call, with the read: the reactor threads only decode it
+//! (at most 64 KiB, the longest request target hyper accepts).
 
 use std::sync::Arc;
 
@@ -82,10 +84,6 @@ pub fn credentials_missing() -> Error {
     Error::Unauthenticated("Authentication credentials were not provided.".into())
 }
 
-fn pairs(query: &[(String, String)]) -> impl Iterator<Item = (&str, &str)> {
-    query.iter().map(|(k, v)| (k.as_str(), v.as_str()))
-}
-
 fn created(value: &impl serde::Serialize) -> Reply {
     json(StatusCode::CREATED, value)
 }
@@ -143,8 +141,12 @@ pub async fn call(ff: &Arc<FlowForge>, call: Call) -> Result<Reply> {
             no_content()
         }
         E::ListOrgs => {
-            let (actor, q) = (me()?, OrgQuery::from_pairs(pairs(&query))?);
-            let page = blocking(ff, move |ff| ff.list_organizations(&actor, &q)).await?;
+            let (actor, pairs) = (me()?, query.clone());
+            let page = blocking(ff, move |ff| {
+                let q = OrgQuery::from_pairs(pairs)?;
+                ff.list_organizations(&actor, &q)
+            })
+            .await?;
             paginated(page, &base, &path, &query)
         }
         E::CreateOrg => {
@@ -169,8 +171,12 @@ pub async fn call(ff: &Arc<FlowForge>, call: Call) -> Result<Reply> {
         }
         E::ListMembers => {
             let org = path_id(&ids, 0)?;
-            let (actor, q) = (me()?, MemberQuery::from_pairs(pairs(&query))?);
-            let page = blocking(ff, move |ff| ff.list_members(&actor, org, &q)).await?;
+            let (actor, pairs) = (me()?, query.clone());
+            let page = blocking(ff, move |ff| {
+                let q = MemberQuery::from_pairs(pairs)?;
+                ff.list_members(&actor, org, &q)
+            })
+            .await?;
             paginated(page, &base, &path, &query)
         }
         E::AddMember => {
@@ -195,8 +201,12 @@ pub async fn call(ff: &Arc<FlowForge>, call: Call) -> Result<Reply> {
             no_content()
         }
         E::ListProjects => {
-            let (actor, q) = (me()?, ProjectQuery::from_pairs(pairs(&query))?);
-            let page = blocking(ff, move |ff| ff.list_projects(&actor, &q)).await?;
+            let (actor, pairs) = (me()?, query.clone());
+            let page = blocking(ff, move |ff| {
+                let q = ProjectQuery::from_pairs(pairs)?;
+                ff.list_projects(&actor, &q)
+            })
+            .await?;
             paginated(page, &base, &path, &query)
         }
         E::CreateProject => {
@@ -220,8 +230,12 @@ pub async fn call(ff: &Arc<FlowForge>, call: Call) -> Result<Reply> {
             no_content()
         }
         E::ListTasks => {
-            let (actor, q) = (me()?, TaskQuery::from_pairs(pairs(&query))?);
-            let page = blocking(ff, move |ff| ff.list_tasks(&actor, &q)).await?;
+            let (actor, pairs) = (me()?, query.clone());
+            let page = blocking(ff, move |ff| {
+                let q = TaskQuery::from_pairs(pairs)?;
+                ff.list_tasks(&actor, &q)
+            })
+            .await?;
             paginated(page, &base, &path, &query)
         }
         E::CreateTask => {

@@ -166,3 +166,16 @@ fn a_duplicate_name_or_slug_is_a_conflict_and_a_bad_one_is_invalid() {
     assert!(create("Fine", Some("not a slug!"), 5).starts_with("slug: "));
     assert_eq!(items(&s.json(&["org", "list"])).len(), 1);
 }
+
+#[test]
+fn a_search_over_the_client_limits_is_refused_naming_it() {
+    let s = Sandbox::new();
+    let words: Vec<String> = (0..101).map(|n| format!("w{n}x")).collect();
+    let line = s.fails(&["org", "list", "--search", &words.join(" ")], 5);
+    assert!(
+        line.contains("search: Use at most 100 search words."),
+        "{line}"
+    );
+    let line = s.fails(&["user", "list", "--search", &"x".repeat(10_001)], 5);
+    assert!(line.contains("search: Ensure this field"), "{line}");
+}

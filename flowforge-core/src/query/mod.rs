@@ -9,7 +9,7 @@ mod sort;
 
 pub use page::{MAX_PAGE_SIZE, Page, PageRequest};
 pub(crate) use params::{Params, parse_id};
-pub use search::Search;
+pub use search::{MAX_SEARCH_CHARS, MAX_SEARCH_WORDS, Search};
 pub(crate) use sort::ordering_or;
 pub use sort::{Sort, SortField};
 
@@ -28,16 +28,14 @@ impl<F: SortField> Common<F> {
     /// list's own filters found wrong; all of it is one validation error. A bad `page` is
     /// reported only once everything else is valid, as the contract's not-found answer.
     pub(crate) fn read(params: &Params, mut errors: FieldErrors) -> Result<Self> {
-        let search = params
-            .single("search", &mut errors)
-            .map(Search::new)
-            .unwrap_or_default();
-        if search.words().len() > search::MAX_WORDS {
-            errors.add(
-                "search",
-                format!("Use at most {} search words.", search::MAX_WORDS),
-            );
-        }
+        let search = match params.single("search", &mut errors).map(Search::parse) {
+            None => Search::default(),
+            Some(Ok(search)) => search,
+            Some(Err(message)) => {
+                errors.add("search", message);
+                Search::default()
+            }
+        };
         let ordering = match params.single("ordering", &mut errors) {
             Some(text) => Sort::parse_list(text, &mut errors),
             None => Vec::new(),

@@ -1,5 +1,7 @@
 //! Page-number pagination as DRF does it: 1-based pages, a clamped page size, and an exact count.
 
+use std::num::IntErrorKind;
+
 use serde::Serialize;
 
 use super::Params;
@@ -62,6 +64,8 @@ impl PageRequest {
             None => DEFAULT_PAGE_SIZE,
             Some(text) => match text.trim().parse::<u64>() {
                 Ok(n) if n > 0 => n.min(MAX_PAGE_SIZE),
+                // Any positive number is clamped, however many digits it has.
+                Err(e) if *e.kind() == IntErrorKind::PosOverflow => MAX_PAGE_SIZE,
                 _ => {
                     errors.add("page_size", "A positive integer is required.");
                     DEFAULT_PAGE_SIZE
@@ -146,12 +150,15 @@ mod tests {
     #[test]
     fn page_size_is_clamped_and_must_be_positive() {
         let mut errors = FieldErrors::default();
-        assert_eq!(
-            PageRequest::read_page_size(&Params::new([("page_size", "500")]), &mut errors),
-            100
-        );
+        for large in ["500", "18446744073709551616", "99999999999999999999999999"] {
+            assert_eq!(
+                PageRequest::read_page_size(&Params::new([("page_size", large)]), &mut errors),
+                100,
+                "{large}"
+            );
+        }
         assert!(errors.is_empty());
-        for bad in ["0", "-1", "ten", ""] {
+        for bad in ["0", "-1", "ten", "", "-99999999999999999999", "1e300"] {
             let mut errors = FieldErrors::default();
             PageRequest::read_page_size(&Params::new([("page_size", bad)]), &mut errors);
             assert!(errors.get("page_size").is_some(), "{bad} accepted");

@@ -41,7 +41,8 @@ impl Params {
         }
     }
 
-    /// Every distinct value of a filter: repeats and comma-separated parts alike, blanks skipped.
+    /// Every distinct value of a filter: repeats and comma-separated parts alike, blanks
+    /// skipped. At most one past [`MAX_VALUES`]: reading stops there.
     pub(crate) fn values(&self, name: &str) -> Vec<&str> {
         let mut seen = std::collections::HashSet::new();
         self.0
@@ -51,6 +52,7 @@ impl Params {
             .flat_map(|v| v.split(','))
             .map(str::trim)
             .filter(|v| !v.is_empty() && seen.insert(*v))
+            .take(MAX_VALUES + 1)
             .collect()
     }
 
@@ -137,6 +139,15 @@ mod tests {
                 .is_empty()
         );
         assert_eq!(errors.get("project").unwrap(), ["Give at most 100 values."]);
+        let thousands = (0..5_000).map(|n| n.to_string()).collect::<Vec<_>>();
+        let thousands = thousands.join(",");
+        assert_eq!(
+            Params::new([("status", thousands.as_str())])
+                .values("status")
+                .len(),
+            MAX_VALUES + 1,
+            "reading stops one past the limit"
+        );
         let repeated = vec!["todo"; 5_000].join(",");
         assert_eq!(
             Params::new([("status", repeated.as_str())]).values("status"),

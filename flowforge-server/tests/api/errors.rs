@@ -25,6 +25,36 @@ async fn malformed_json_is_a_400_problem_with_errors() {
 }
 
 #[tokio::test]
+async fn a_body_that_is_not_a_json_object_is_a_400_and_no_body_is_an_empty_one() {
+    let w = World::get();
+    let task = format!("{TASKS}{}/", w.task);
+    for body in [json!(null), json!([]), json!("title"), json!(7)] {
+        for (method, path) in [
+            (reqwest::Method::PATCH, task.as_str()),
+            (reqwest::Method::POST, TASKS),
+            (reqwest::Method::PATCH, "/api/v1/auth/me/"),
+        ] {
+            let resp = send(w.member().request(method.clone(), path).json(&body))
+                .await
+                .problem(StatusCode::BAD_REQUEST, path);
+            let errors = &resp.json["errors"]["non_field_errors"][0];
+            assert!(
+                errors
+                    .as_str()
+                    .unwrap()
+                    .starts_with("Invalid data. Expected a dictionary"),
+                "{method} {path} {body}: {}",
+                resp.text
+            );
+        }
+    }
+    // No body at all is a partial update of nothing, as DRF reads it.
+    send(w.member().request(reqwest::Method::PATCH, &task))
+        .await
+        .expect(StatusCode::OK);
+}
+
+#[tokio::test]
 async fn an_unknown_body_field_is_a_400_naming_it() {
     let w = World::get();
     let resp = w

@@ -46,6 +46,56 @@ fn a_repeated_ordering_search_or_page_is_a_validation_error() {
 }
 
 #[test]
+fn ordering_by_a_field_twice_or_by_more_terms_than_fields_is_invalid_on_every_list() {
+    let (ff, ada, org, project) = solo();
+    task(&ff, &ada, &project, "one");
+    let twice = |field: &str| [format!("{field},-{field}"), vec![field; 2_000].join(",")];
+    for text in twice("created_at") {
+        let pairs = [("ordering", text.as_str())];
+        assert_invalid(list(&ff, &ada, &pairs), "ordering");
+        assert_invalid(projects(&ff, &ada, &pairs), "ordering");
+        assert_invalid(orgs(&ff, &ada, &pairs), "ordering");
+    }
+    for text in twice("email") {
+        let pairs = [("ordering", text.as_str())];
+        assert_invalid(members(&ff, &ada, org.id, &pairs), "ordering");
+    }
+    // Every field once, in either direction, is an ordering.
+    let every = "due_date,-priority,status,-title,created_at,-updated_at";
+    let page = list(&ff, &ada, &[("ordering", every)]).expect("every field once");
+    assert_eq!(page.items.len(), 1);
+    let every = [("ordering", "-role,email,joined_at")];
+    assert!(members(&ff, &ada, org.id, &every).is_ok());
+}
+
+#[test]
+fn a_search_over_its_limits_is_invalid_on_every_list() {
+    let (ff, ada, org, _) = solo();
+    let letter = |k: usize| char::from(b'a' + u8::try_from(k % 26).unwrap());
+    let words: Vec<String> = (0..16_000)
+        .map(|n| {
+            [letter(n / 676), letter(n / 26), letter(n)]
+                .iter()
+                .collect()
+        })
+        .collect();
+    let too_many = words[..101].join(" ");
+    let too_long = words.join(" ");
+    for text in [too_many.as_str(), too_long.as_str()] {
+        for (name, result) in every_list(&ff, &ada, org.id, &[("search", text)]) {
+            match result {
+                Err(Error::Validation(errors)) => assert!(errors.get("search").is_some(), "{name}"),
+                other => panic!("{name}: expected a search error, got {other:?}"),
+            }
+        }
+    }
+    let hundred = words[..100].join(" ");
+    for (name, result) in every_list(&ff, &ada, org.id, &[("search", hundred.as_str())]) {
+        assert!(result.is_ok(), "{name}: {result:?}");
+    }
+}
+
+#[test]
 fn page_size_must_be_a_positive_number() {
     let (ff, ada, org, project) = solo();
     task(&ff, &ada, &project, "one");
@@ -85,13 +135,14 @@ fn page_size_defaults_to_20_and_is_clamped_to_100() {
 
     let exact = list(&ff, &ada, &[("page_size", "100")]).expect("100");
     assert_eq!(exact.items.len(), 100);
-    let huge = list(&ff, &ada, &[("page_size", "99999999999999999999")]);
-    match huge {
-        Ok(page) => assert_eq!(page.page_size, 100),
-        Err(e) => assert!(
-            matches!(e, Error::Validation(_)),
-            "a huge page size gave {e:?}"
-        ),
+    // Any positive number, however many digits (revision 2 of the contract).
+    for huge in [
+        "9223372036854775808",
+        "99999999999999999999",
+        &"9".repeat(200),
+    ] {
+        let page = list(&ff, &ada, &[("page_size", huge)]).expect("a huge page size");
+        assert_eq!((page.page_size, page.items.len()), (100, 100), "{huge}");
     }
     // Built in code, the same clamp.
     let built = TaskQuery {
