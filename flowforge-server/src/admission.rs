@@ -3,14 +3,12 @@
 //! token, else against the client address's; login attempts also per address and email.
 
 use std::net::IpAddr;
-use std::sync::Arc;
 
 use flowforge_core::throttle::{Decision, Throttle, ThrottleKey, tightest};
 use flowforge_core::{Actor, Error, FlowForge};
 use hyper::header::{self, HeaderMap, HeaderName, HeaderValue};
 
 use crate::config::Settings;
-use crate::handlers::blocking;
 use crate::reply::{Refusal, Reply};
 
 /// Who a request acts for, once it was counted and let in.
@@ -36,15 +34,15 @@ impl Admission {
 
 /// The server's rates, each `None` when turned off.
 pub struct Throttles {
-    anon: Option<Arc<Throttle>>,
-    user: Option<Arc<Throttle>>,
-    login: Option<Arc<Throttle>>,
+    anon: Option<Throttle>,
+    user: Option<Throttle>,
+    login: Option<Throttle>,
 }
 
 impl Throttles {
     /// The rates of `settings`, kept where `ff` keeps them (in memory, or in the database).
     pub fn new(ff: &FlowForge, settings: &Settings) -> Self {
-        let throttle = |name: &str, rate: Option<_>| rate.map(|r| Arc::new(ff.throttle(name, r)));
+        let throttle = |name: &str, rate: Option<_>| rate.map(|r| ff.throttle(name, r));
         Self {
             anon: throttle("anon", settings.throttle_anon.0),
             user: throttle("user", settings.throttle_user.0),
@@ -54,20 +52,21 @@ impl Throttles {
 
     /// Authenticates the bearer token (if any) and counts the request against the user's rate
     /// or, without a valid token, the client address's. The error is the throttle's: the request is
-    /// throttled, or a shared throttle's database fails.
-    pub async fn admit(
+    /// throttled, or a shared throttle's database fails. It may ask the database: run it on the
+    /// blocking pool, in the same trip as the call it admits where it can.
+    pub fn admit(
         &self,
-        ff: &Arc<FlowForge>,
-        headers: &HeaderMap,
+        ff: &FlowForge,
+        bearer: Bearer,
         client: IpAddr,
         decisions: &mut Vec<Decision>,
     ) -> Result<Admission, Refusal> {
-        let admission = match bearer(headers) {
+        let admission = match bearer {
             None => Admission::Anonymous,
             Some(Err(())) => Admission::CredentialsRefused(Error::Unauthenticated(
                 "Authorization header must be \"Bearer <token>\".".into(),
             )),
-            Some(Ok(token)) => match blocking(ff, move |ff| ff.authenticate_token(&token)).await {
+            Some(Ok(token)) => match ff.authenticate_token(&token) {
                 Ok(actor) => Admission::Authenticated(actor),
                 Err(error) => Admission::CredentialsRefused(error),
             },
@@ -75,39 +74,39 @@ impl Throttles {
         match &admission {
             Admission::Authenticated(actor) => {
                 let key = ThrottleKey::User(actor.id().to_string());
-                check(&self.user, key, decisions).await?;
+                check(self.user.as_ref(), &key, decisions)?;
             }
-            _ => check(&self.anon, ThrottleKey::Address(client), decisions).await?,
+            _ => check(self.anon.as_ref(), &ThrottleKey::Address(client), decisions)?,
         }
         Ok(admission)
     }
 
-    /// Counts a login attempt for `email` from `address`.
-    pub async fn admit_login(
+    /// Counts a login attempt for `email` from `address` (on the blocking pool, as `admit`).
+    pub fn admit_login(
         &self,
         address: IpAddr,
         email: &str,
         decisions: &mut Vec<Decision>,
     ) -> Result<(), Refusal> {
-        check(&self.login, ThrottleKey::login(address, email), decisions).await
+        check(
+            self.login.as_ref(),
+            &ThrottleKey::login(address, email),
+            decisions,
+        )
     }
 }
 
 /// Checks a throttle (if the rate is on), recording its answer; a throttled answer ends the
-/// request. A shared throttle asks the database, off the async threads.
-async fn check(
-    throttle: &Option<Arc<Throttle>>,
-    key: ThrottleKey,
+/// request.
+fn check(
+    throttle: Option<&Throttle>,
+    key: &ThrottleKey,
     decisions: &mut Vec<Decision>,
 ) -> Result<(), Refusal> {
     let Some(throttle) = throttle else {
         return Ok(());
     };
-    let decision = if throttle.is_shared() {
-        blocking(throttle, move |throttle| throttle.check(&key)).await?
-    } else {
-        throttle.check(&key)?
-    };
+    let decision = throttle.check(key)?;
     decisions.push(decision);
     match decision {
         Decision::Allowed(_) => Ok(()),
@@ -135,8 +134,12 @@ pub fn with_rate_limit(mut reply: Reply, decisions: &[Decision]) -> Reply {
     reply
 }
 
-/// The bearer token of the request: `None` without an `Authorization` header.
-fn bearer(headers: &HeaderMap) -> Option<Result<String, ()>> {
+/// A request's bearer token: `None` without an `Authorization` header, `Err` for a header that
+/// is not `Bearer <token>`.
+pub type Bearer = Option<Result<String, ()>>;
+
+/// The bearer token of the request.
+pub fn bearer(headers: &HeaderMap) -> Bearer {
     let value = headers.get(header::AUTHORIZATION)?;
     let text = value.to_str().map_err(drop);
     Some(text.and_then(|t| {

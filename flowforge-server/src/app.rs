@@ -8,13 +8,13 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use flowforge_core::throttle::Decision;
-use flowforge_core::{Error, FlowForge, UserId};
+use flowforge_core::{Actor, Error, FlowForge, UserId};
 use hyper::body::Incoming;
 use hyper::header::{self, HeaderMap, HeaderName, HeaderValue};
 use hyper::{Method, Request, StatusCode};
 use serde_json::Value;
 
-use crate::admission::{Admission, Throttles, with_rate_limit};
+use crate::admission::{Admission, Bearer, Throttles, bearer, with_rate_limit};
 use crate::body::read_json;
 use crate::config::Settings;
 use crate::cors::Cors;
@@ -32,7 +32,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub struct App {
     ff: Arc<FlowForge>,
     settings: Settings,
-    throttles: Throttles,
+    throttles: Arc<Throttles>,
     router: Router,
     cors: Cors,
     docs: Docs,
@@ -44,7 +44,7 @@ impl App {
     /// The server's state over an open FlowForge.
     pub fn new(ff: FlowForge, settings: Settings) -> Self {
         Self {
-            throttles: Throttles::new(&ff, &settings),
+            throttles: Arc::new(Throttles::new(&ff, &settings)),
             ff: Arc::new(ff),
             router: Router::new(),
             cors: Cors::new(settings.cors_origins()),
@@ -145,6 +145,9 @@ impl App {
         (with_rate_limit(reply, &decisions), user)
     }
 
+    /// Admits and serves an API request. One without a body is admitted in the same trip to the
+    /// blocking pool as its call; one with a body is admitted first, so a refused request's body
+    /// is never read.
     async fn api(
         &self,
         req: Request<Incoming>,
@@ -154,17 +157,7 @@ impl App {
         base: String,
         decisions: &mut Vec<Decision>,
     ) -> Result<(Reply, Option<UserId>), Refusal> {
-        let admission = self
-            .throttles
-            .admit(&self.ff, req.headers(), client, decisions)
-            .await?;
-        let user = admission.user();
-        let actor = match admission {
-            Admission::Authenticated(actor) => Some(actor),
-            Admission::Anonymous if route.is_public() => None,
-            Admission::Anonymous => return Err(handlers::credentials_missing().into()),
-            Admission::CredentialsRefused(error) => return Err(error.into()),
-        };
+        let bearer = bearer(req.headers());
         let path = req.uri().path().to_owned();
         // Linear in the query string, which hyper caps at 64 KiB (a longer target is its 414).
         let query: Vec<(String, String)> = req
@@ -172,36 +165,59 @@ impl App {
             .query()
             .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
             .unwrap_or_default();
-        let body = if route.takes_body() {
-            read_json(
+        let (who, body) = if route.takes_body() {
+            let admission = self.admit(bearer, client, decisions).await?;
+            let who = Who::Admitted(admission.user(), actor(admission, route)?);
+            let body = read_json(
                 req,
                 self.settings.max_body_bytes,
                 self.settings.request_timeout,
             )
-            .await?
+            .await?;
+            (who, body)
         } else {
-            None
+            (Who::Bearer(bearer), None)
         };
         // No body reads as an empty object (as DRF's `request.data`); a JSON `null` stays
         // `null`, which the core refuses like an array or a scalar.
         let body = body.unwrap_or_else(|| Value::Object(Default::default()));
-        if route.endpoint == Endpoint::Login {
-            let email = body
-                .get("email")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            self.throttles.admit_login(client, email, decisions).await?;
-        }
-        let call = Call {
-            endpoint: route.endpoint,
-            ids,
-            actor,
-            query,
-            body,
-            base,
-            path,
-        };
-        Ok((handlers::call(&self.ff, call).await?, user))
+        let throttles = Arc::clone(&self.throttles);
+        let (outcome, seen) = blocking(&self.ff, move |ff| {
+            let mut seen = Vec::new();
+            let outcome = serve_call(ff, &throttles, route, who, client, &mut seen, |actor| {
+                Call {
+                    endpoint: route.endpoint,
+                    ids,
+                    actor,
+                    query,
+                    body,
+                    base,
+                    path,
+                }
+            });
+            Ok((outcome, seen))
+        })
+        .await?;
+        decisions.extend(seen);
+        outcome
+    }
+
+    /// Admits a request on the blocking pool, on a trip of its own.
+    async fn admit(
+        &self,
+        bearer: Bearer,
+        client: IpAddr,
+        decisions: &mut Vec<Decision>,
+    ) -> Result<Admission, Refusal> {
+        let throttles = Arc::clone(&self.throttles);
+        let (admission, seen) = blocking(&self.ff, move |ff| {
+            let mut seen = Vec::new();
+            let admission = throttles.admit(ff, bearer, client, &mut seen);
+            Ok((admission, seen))
+        })
+        .await?;
+        decisions.extend(seen);
+        admission
     }
 
     /// A path that names no route (`404`) or a method it does not offer (`405`). Under the
@@ -221,8 +237,7 @@ impl App {
         let mut user = None;
         if path.starts_with("/api/v1/") {
             match self
-                .throttles
-                .admit(&self.ff, req.headers(), client, &mut decisions)
+                .admit(bearer(req.headers()), client, &mut decisions)
                 .await
             {
                 Ok(admission) => user = admission.user(),
@@ -259,6 +274,53 @@ impl App {
             Endpoint::Docs => self.docs.asset(found.rest, path),
             _ => problem(StatusCode::NOT_FOUND, "Not found.", path),
         }
+    }
+}
+
+/// Who an API call acts for: already admitted (the user, for the log, and the actor), or still
+/// to be admitted with its bearer token.
+enum Who {
+    Admitted(Option<UserId>, Option<Actor>),
+    Bearer(Bearer),
+}
+
+/// The blocking part of an API request: its admission if still due, the login rate, the call.
+fn serve_call(
+    ff: &FlowForge,
+    throttles: &Throttles,
+    route: &Route,
+    who: Who,
+    client: IpAddr,
+    decisions: &mut Vec<Decision>,
+    call: impl FnOnce(Option<Actor>) -> Call,
+) -> Result<(Reply, Option<UserId>), Refusal> {
+    let (user, actor) = match who {
+        Who::Admitted(user, actor) => (user, actor),
+        Who::Bearer(bearer) => {
+            let admission = throttles.admit(ff, bearer, client, decisions)?;
+            (admission.user(), actor(admission, route)?)
+        }
+    };
+    let call = call(actor);
+    if call.endpoint == Endpoint::Login {
+        let email = call
+            .body
+            .get("email")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        throttles.admit_login(client, email, decisions)?;
+    }
+    Ok((handlers::call(ff, call)?, user))
+}
+
+/// The actor a request acts as once admitted: none for an anonymous request to a public route;
+/// a `401` for one to any other route, and for refused credentials.
+fn actor(admission: Admission, route: &Route) -> Result<Option<Actor>, Refusal> {
+    match admission {
+        Admission::Authenticated(actor) => Ok(Some(actor)),
+        Admission::Anonymous if route.is_public() => Ok(None),
+        Admission::Anonymous => Err(handlers::credentials_missing().into()),
+        Admission::CredentialsRefused(error) => Err(error.into()),
     }
 }
 

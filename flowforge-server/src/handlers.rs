@@ -1,7 +1,8 @@
 //! Endpoint → one core call → response. No rule is decided here: bodies and query strings are
-//! read by the core's parsers, and every check happens inside the core call. A list's query
-//! string is parsed inside its blocking call, with the read: the reactor threads only decode it
-//! (at most 64 KiB, the longest request target hyper accepts).
+//! read by the core's parsers, and every check happens inside the core call. A call runs on the
+//! blocking pool, in the request's one trip there (with its admission where it can): parsing,
+//! the core call and the response's JSON stay off the reactor threads, which only decode the
+//! query string (at most 64 KiB, the longest request target hyper accepts) and read the body.
 
 use std::sync::Arc;
 
@@ -93,7 +94,7 @@ fn ok(value: &impl serde::Serialize) -> Reply {
 }
 
 /// Serves one API call.
-pub async fn call(ff: &Arc<FlowForge>, call: Call) -> Result<Reply> {
+pub fn call(ff: &FlowForge, call: Call) -> Result<Reply> {
     use Endpoint as E;
     let Call {
         endpoint,
@@ -104,7 +105,7 @@ pub async fn call(ff: &Arc<FlowForge>, call: Call) -> Result<Reply> {
         base,
         path,
     } = call;
-    let me = || actor.clone().ok_or_else(credentials_missing);
+    let me = || actor.as_ref().ok_or_else(credentials_missing);
     let reply = match endpoint {
         E::ApiRoot => ok(&ApiRoot {
             register: format!("{base}/api/v1/auth/register/"),
@@ -115,147 +116,119 @@ pub async fn call(ff: &Arc<FlowForge>, call: Call) -> Result<Reply> {
         }),
         E::Register => {
             let input = NewUser::from_json(&body)?;
-            created(&blocking(ff, move |ff| ff.register(&input)).await?)
+            created(&ff.register(&input)?)
         }
         E::Login => {
             let input = Credentials::from_json(&body)?;
-            ok(&blocking(ff, move |ff| ff.login(&input.email, &input.password)).await?)
+            ok(&ff.login(&input.email, &input.password)?)
         }
         E::Refresh => {
             let input = RefreshRequest::from_json(&body)?;
-            ok(&blocking(ff, move |ff| ff.refresh(&input.refresh)).await?)
+            ok(&ff.refresh(&input.refresh)?)
         }
         E::Logout => {
             let input = RefreshRequest::from_json(&body)?;
-            blocking(ff, move |ff| ff.logout(&input.refresh)).await?;
+            ff.logout(&input.refresh)?;
             no_content()
         }
         E::Me => ok(me()?.user()),
         E::UpdateMe => {
             let (actor, patch) = (me()?, UserPatch::from_json(&body)?);
-            ok(&blocking(ff, move |ff| ff.update_me(&actor, &patch)).await?)
+            ok(&ff.update_me(actor, &patch)?)
         }
         E::ChangePassword => {
             let (actor, change) = (me()?, PasswordChange::from_json(&body)?);
-            blocking(ff, move |ff| ff.change_password(&actor, &change)).await?;
+            ff.change_password(actor, &change)?;
             no_content()
         }
         E::ListOrgs => {
-            let (actor, pairs) = (me()?, query.clone());
-            let page = blocking(ff, move |ff| {
-                let q = OrgQuery::from_pairs(pairs)?;
-                ff.list_organizations(&actor, &q)
-            })
-            .await?;
-            paginated(page, &base, &path, &query)
+            let q = OrgQuery::from_pairs(query.iter().map(|(k, v)| (k, v)))?;
+            paginated(ff.list_organizations(me()?, &q)?, &base, &path, &query)
         }
         E::CreateOrg => {
             let (actor, input) = (me()?, NewOrg::from_json(&body)?);
-            created(&blocking(ff, move |ff| ff.create_organization(&actor, &input)).await?)
+            created(&ff.create_organization(actor, &input)?)
         }
         E::GetOrg => {
             let id = path_id(&ids, 0)?;
-            let actor = me()?;
-            ok(&blocking(ff, move |ff| ff.get_organization(&actor, id)).await?)
+            ok(&ff.get_organization(me()?, id)?)
         }
         E::UpdateOrg => {
             let id = path_id(&ids, 0)?;
             let (actor, patch) = (me()?, OrgPatch::from_json(&body)?);
-            ok(&blocking(ff, move |ff| ff.update_organization(&actor, id, &patch)).await?)
+            ok(&ff.update_organization(actor, id, &patch)?)
         }
         E::DeleteOrg => {
             let id = path_id(&ids, 0)?;
-            let actor = me()?;
-            blocking(ff, move |ff| ff.delete_organization(&actor, id)).await?;
+            ff.delete_organization(me()?, id)?;
             no_content()
         }
         E::ListMembers => {
             let org = path_id(&ids, 0)?;
-            let (actor, pairs) = (me()?, query.clone());
-            let page = blocking(ff, move |ff| {
-                let q = MemberQuery::from_pairs(pairs)?;
-                ff.list_members(&actor, org, &q)
-            })
-            .await?;
-            paginated(page, &base, &path, &query)
+            let q = MemberQuery::from_pairs(query.iter().map(|(k, v)| (k, v)))?;
+            paginated(ff.list_members(me()?, org, &q)?, &base, &path, &query)
         }
         E::AddMember => {
             let org = path_id(&ids, 0)?;
             let (actor, input) = (me()?, NewMembership::from_json(&body)?);
-            created(&blocking(ff, move |ff| ff.add_member(&actor, org, &input)).await?)
+            created(&ff.add_member(actor, org, &input)?)
         }
         E::GetMember => {
             let (org, user) = (path_id(&ids, 0)?, path_id(&ids, 1)?);
-            let actor = me()?;
-            ok(&blocking(ff, move |ff| ff.get_member(&actor, org, user)).await?)
+            ok(&ff.get_member(me()?, org, user)?)
         }
         E::UpdateMember => {
             let (org, user) = (path_id(&ids, 0)?, path_id(&ids, 1)?);
             let (actor, patch) = (me()?, MembershipPatch::from_json(&body)?);
-            ok(&blocking(ff, move |ff| ff.update_member(&actor, org, user, &patch)).await?)
+            ok(&ff.update_member(actor, org, user, &patch)?)
         }
         E::RemoveMember => {
             let (org, user) = (path_id(&ids, 0)?, path_id(&ids, 1)?);
-            let actor = me()?;
-            blocking(ff, move |ff| ff.remove_member(&actor, org, user)).await?;
+            ff.remove_member(me()?, org, user)?;
             no_content()
         }
         E::ListProjects => {
-            let (actor, pairs) = (me()?, query.clone());
-            let page = blocking(ff, move |ff| {
-                let q = ProjectQuery::from_pairs(pairs)?;
-                ff.list_projects(&actor, &q)
-            })
-            .await?;
-            paginated(page, &base, &path, &query)
+            let q = ProjectQuery::from_pairs(query.iter().map(|(k, v)| (k, v)))?;
+            paginated(ff.list_projects(me()?, &q)?, &base, &path, &query)
         }
         E::CreateProject => {
             let (actor, input) = (me()?, NewProject::from_json(&body)?);
-            created(&blocking(ff, move |ff| ff.create_project(&actor, &input)).await?)
+            created(&ff.create_project(actor, &input)?)
         }
         E::GetProject => {
             let id = path_id(&ids, 0)?;
-            let actor = me()?;
-            ok(&blocking(ff, move |ff| ff.get_project(&actor, id)).await?)
+            ok(&ff.get_project(me()?, id)?)
         }
         E::UpdateProject => {
             let id = path_id(&ids, 0)?;
             let (actor, patch) = (me()?, ProjectPatch::from_json(&body)?);
-            ok(&blocking(ff, move |ff| ff.update_project(&actor, id, &patch)).await?)
+            ok(&ff.update_project(actor, id, &patch)?)
         }
         E::DeleteProject => {
             let id = path_id(&ids, 0)?;
-            let actor = me()?;
-            blocking(ff, move |ff| ff.delete_project(&actor, id)).await?;
+            ff.delete_project(me()?, id)?;
             no_content()
         }
         E::ListTasks => {
-            let (actor, pairs) = (me()?, query.clone());
-            let page = blocking(ff, move |ff| {
-                let q = TaskQuery::from_pairs(pairs)?;
-                ff.list_tasks(&actor, &q)
-            })
-            .await?;
-            paginated(page, &base, &path, &query)
+            let q = TaskQuery::from_pairs(query.iter().map(|(k, v)| (k, v)))?;
+            paginated(ff.list_tasks(me()?, &q)?, &base, &path, &query)
         }
         E::CreateTask => {
             let (actor, input) = (me()?, NewTask::from_json(&body)?);
-            created(&blocking(ff, move |ff| ff.create_task(&actor, &input)).await?)
+            created(&ff.create_task(actor, &input)?)
         }
         E::GetTask => {
             let id = path_id(&ids, 0)?;
-            let actor = me()?;
-            ok(&blocking(ff, move |ff| ff.get_task(&actor, id)).await?)
+            ok(&ff.get_task(me()?, id)?)
         }
         E::UpdateTask => {
             let id = path_id(&ids, 0)?;
             let (actor, patch) = (me()?, TaskPatch::from_json(&body)?);
-            ok(&blocking(ff, move |ff| ff.update_task(&actor, id, &patch)).await?)
+            ok(&ff.update_task(actor, id, &patch)?)
         }
         E::DeleteTask => {
             let id = path_id(&ids, 0)?;
-            let actor = me()?;
-            blocking(ff, move |ff| ff.delete_task(&actor, id)).await?;
+            ff.delete_task(me()?, id)?;
             no_content()
         }
         E::Schema | E::Docs | E::Healthz | E::Readyz => return Err(Error::not_found()),
