@@ -22,6 +22,10 @@ pub struct Cli {
     /// Print JSON instead of a table.
     #[arg(long, global = true)]
     pub json: bool,
+    /// How SQLite makes a commit durable: `normal` (survives a crash of the process) or `full`
+    /// (also a power loss, at an fsync per write).
+    #[arg(long, global = true, env = "SQLITE_SYNCHRONOUS", default_value = "normal", value_parser = flowforge_core::Synchronous::parse)]
+    pub sqlite_synchronous: flowforge_core::Synchronous,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,

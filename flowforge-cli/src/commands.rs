@@ -27,7 +27,9 @@ impl From<Error> for Failure {
         };
         let message = match &error {
             Error::Validation(errors) => errors.to_string(),
-            Error::Internal(cause) => format!("{error} ({cause})"),
+            Error::Internal(cause) | Error::Unavailable { cause, .. } => {
+                format!("{error} ({cause})")
+            }
             other => other.to_string(),
         };
         Self { message, code }
@@ -48,6 +50,11 @@ pub fn run(cli: Cli) -> Outcome {
     let database =
         Database::from_settings(cli.database.as_deref(), |name| std::env::var(name).ok())?;
     let json = cli.json;
+    let config = |key: Vec<u8>| {
+        let mut config = Config::new(key);
+        config.synchronous = cli.sqlite_synchronous;
+        config
+    };
     match cli.command {
         Command::Migrate { status } => migrate(&database, status, json),
         Command::Token {
@@ -56,7 +63,7 @@ pub fn run(cli: Cli) -> Outcome {
             secret_key,
         } => {
             let (key, _) = resolve_secret_key(secret_key.as_deref(), debug, &database)?;
-            let ff = FlowForge::open(&database, Config::new(key))?;
+            let ff = FlowForge::open(&database, config(key.into_bytes()))?;
             let admin = ff.admin();
             let actor = admin.act_as(user_by_email(&admin, &email)?.id)?;
             say!("{}", admin.access_token(&actor)?);
@@ -64,7 +71,7 @@ pub fn run(cli: Cli) -> Outcome {
         }
         command => {
             // Tokens are not signed by these commands, so any key will do.
-            let ff = FlowForge::open(&database, Config::new("flowforge-cli"))?;
+            let ff = FlowForge::open(&database, config(b"flowforge-cli".to_vec()))?;
             let admin = ff.admin();
             match command {
                 Command::CreateOwner {

@@ -13,6 +13,9 @@ mod lists;
 mod resources;
 mod schema;
 mod startup;
+// The capped database is an SQLite fixture.
+#[cfg(not(feature = "postgres"))]
+mod storage;
 mod throttling;
 #[cfg(feature = "postgres")]
 mod two_servers;

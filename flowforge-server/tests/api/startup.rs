@@ -49,7 +49,12 @@ fn wait_bounded(child: &mut Child) -> ExitStatus {
 
 /// Runs the binary to its end; returns its status and stderr.
 fn run_to_exit(dir: &Path, vars: &[(&str, &str)]) -> (ExitStatus, String) {
-    let mut child = command(dir, vars)
+    run_command_to_exit(&mut command(dir, vars))
+}
+
+/// Runs `command` to its end; returns its status and stderr.
+fn run_command_to_exit(command: &mut Command) -> (ExitStatus, String) {
+    let mut child = command
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -71,14 +76,25 @@ fn assert_refused(vars: &[(&str, &str)], setting: &str) {
     std::fs::write(dir.path().join("not-a-directory"), b"").unwrap();
     let started = Instant::now();
     let (status, stderr) = run_to_exit(dir.path(), vars);
-    assert!(!status.success(), "{setting}: it started anyway");
     assert!(
         started.elapsed() < Duration::from_secs(5),
         "{setting}: slow to refuse"
     );
+    assert_one_line_refusal(status, &stderr, setting);
+}
+
+/// Asserts a failed exit whose stderr is one short line naming `setting` (besides log records);
+/// returns that line.
+#[track_caller]
+fn assert_one_line_refusal(status: ExitStatus, stderr: &str, setting: &str) -> String {
+    assert!(!status.success(), "{setting}: it started anyway");
     assert!(!stderr.contains("panicked"), "{setting}: {stderr}");
     assert!(!stderr.contains("backtrace"), "{setting}: {stderr}");
-    let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    // The log's records (JSON) may come before it; the refusal is the one line that is not one.
+    let lines: Vec<&str> = stderr
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('{'))
+        .collect();
     assert!(
         lines.len() == 1,
         "{setting}: one line expected, got:\n{stderr}"
@@ -88,6 +104,7 @@ fn assert_refused(vars: &[(&str, &str)], setting: &str) {
         "{setting} not named in:\n{stderr}"
     );
     assert!(lines[0].len() < 200, "{setting}: a long message:\n{stderr}");
+    lines[0].to_owned()
 }
 
 #[test]
@@ -109,6 +126,51 @@ fn an_unreadable_database_stops_the_server() {
         ],
         "DATABASE_URL",
     );
+}
+
+#[test]
+fn a_database_it_cannot_write_stops_the_server_naming_the_path_and_the_reason() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+
+    let dir = temp_dir();
+    let path = dir.path().join("flowforge.db");
+    // An open handle keeps the WAL files beside the database, as a server killed mid-run leaves
+    // them; SQLite then opens the read-only file without a complaint, and only a write fails.
+    let holder = flowforge_core::FlowForge::open(
+        &flowforge_core::Database::File(path.clone()),
+        flowforge_core::Config::new(SECRET),
+    )
+    .expect("a database");
+    let mode = |path: &Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    };
+    mode(&path, 0o444);
+    for wal_file in ["flowforge.db-wal", "flowforge.db-shm"] {
+        mode(&dir.path().join(wal_file), 0o666);
+    }
+    mode(dir.path(), 0o755);
+    let url = format!("sqlite://{}", path.display());
+    let mut server = command(
+        dir.path(),
+        &[
+            ("DEBUG", "false"),
+            ("SECRET_KEY", SECRET),
+            ("DATABASE_URL", &url),
+        ],
+    );
+    // Root writes a read-only file all the same: run the server as nobody then.
+    if std::fs::OpenOptions::new().write(true).open(&path).is_ok() {
+        server.uid(65534).gid(65534);
+    }
+    let (status, stderr) = run_command_to_exit(&mut server);
+    drop(holder);
+    let line = assert_one_line_refusal(status, &stderr, "DATABASE_URL");
+    assert!(
+        line.contains(&path.display().to_string()),
+        "the path is not named: {line}"
+    );
+    assert!(line.contains("readonly"), "the reason is not said: {line}");
 }
 
 #[test]
