@@ -31,6 +31,8 @@ mod tokens;
 mod users;
 pub(crate) mod value;
 
+pub(crate) use tokens::Rotation;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

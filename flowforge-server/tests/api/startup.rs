@@ -364,9 +364,12 @@ fn passwords_and_tokens_never_reach_the_log_even_at_debug_level() {
     // The password's case-folded and URL-encoded forms must not show either.
     assert!(!log.to_lowercase().contains(&password.to_lowercase()));
 
-    let requests: Vec<serde_json::Value> = log
+    let log_records: Vec<serde_json::Value> = log
         .lines()
         .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .collect();
+    let requests: Vec<&serde_json::Value> = log_records
+        .iter()
         .filter(|line| line["fields"]["message"] == "request")
         .collect();
     let seen: Vec<(String, String, u64)> = requests
@@ -386,13 +389,26 @@ fn passwords_and_tokens_never_reach_the_log_even_at_debug_level() {
         ("GET", "/api/v1/auth/me/", 200),
         ("POST", "/api/v1/auth/refresh/", 200),
         ("GET", "/api/v1/organizations/", 200),
+        ("POST", "/api/v1/auth/refresh/", 401),
     ]
     .map(|(m, p, s)| (m.to_owned(), p.to_owned(), s));
     assert_eq!(seen, expected, "one request line per request:\n{log}");
+    // The reuse of the rotated refresh token is logged, naming the user but no token.
+    let reuses: Vec<&serde_json::Value> = log_records
+        .iter()
+        .filter(|line| {
+            line["fields"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("refresh token was presented again"))
+        })
+        .collect();
+    assert_eq!(reuses.len(), 1, "one reuse record:\n{log}");
+    assert_eq!(reuses[0]["level"], "WARN");
+    assert!(reuses[0]["fields"]["user"].is_string(), "{}", reuses[0]);
 }
 
-/// Registers, logs in, uses and refreshes the tokens, and searches for the password; returns
-/// the access and refresh tokens and the rotated pair.
+/// Registers, logs in, uses and refreshes the tokens, searches for the password, and presents
+/// the rotated refresh token again; returns the access and refresh tokens and the rotated pair.
 fn drive_requests_with_secrets(
     child: &mut Child,
     password: &str,
@@ -435,5 +451,9 @@ fn drive_requests_with_secrets(
         ),
     );
     assert_eq!(body_of(&search, 200)["count"], 0);
+
+    // The first refresh token again, after its rotation: a reuse, refused and logged.
+    let reused = exchange(addr, &post(addr, "/api/v1/auth/refresh/", &body, ""));
+    assert!(reused.starts_with("HTTP/1.1 401 "), "{reused}");
     (access, refresh, rotated)
 }
