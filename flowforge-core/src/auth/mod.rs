@@ -199,3 +199,28 @@ impl FlowForge {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::password;
+    use crate::{Config, Database, FlowForge, NewUser};
+
+    #[test]
+    fn an_unknown_email_runs_the_password_verifier_as_a_wrong_password_does() {
+        let ff = FlowForge::open(&Database::Memory, Config::new("secret")).unwrap();
+        let ada = NewUser {
+            email: "ada@example.com".into(),
+            password: "correct horse".into(),
+            full_name: String::new(),
+        };
+        ff.register(&ada).unwrap();
+        let verifications_in = |email: &str| {
+            let before = password::verifications();
+            assert!(ff.authenticate(email, "wrong horse").is_err());
+            password::verifications() - before
+        };
+        assert_eq!(verifications_in("ada@example.com"), 1);
+        assert_eq!(verifications_in("nobody@example.com"), 1);
+        assert_eq!(verifications_in("nobody@example.com"), 1, "and again");
+    }
+}
