@@ -113,6 +113,7 @@ pub fn run(cli: Cli) -> Outcome {
                     users_per_org,
                     seed,
                     password_stdin,
+                    resume,
                 } => {
                     let password = if password_stdin {
                         read_stdin_line()?
@@ -127,7 +128,7 @@ pub fn run(cli: Cli) -> Outcome {
                         seed,
                         password,
                     };
-                    seed_demo(&admin, &plan)
+                    seed_demo(&admin, &plan, resume)
                 }
                 Command::Migrate { .. } | Command::Token { .. } => unreachable!("handled above"),
             }
@@ -326,7 +327,7 @@ fn member(admin: &Admin<'_>, command: MemberCommand, json: bool) -> Outcome {
     Ok(())
 }
 
-fn seed_demo(admin: &Admin<'_>, plan: &SeedPlan) -> Outcome {
+fn seed_demo(admin: &Admin<'_>, plan: &SeedPlan, resume: bool) -> Outcome {
     let bar = if std::io::stderr().is_terminal() {
         ProgressBar::new(0)
     } else {
@@ -337,11 +338,26 @@ fn seed_demo(admin: &Admin<'_>, plan: &SeedPlan) -> Outcome {
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let started = std::time::Instant::now();
-    let report = admin.seed_demo(plan, |done, total| {
+    let progress = |done, total| {
         bar.set_length(total);
         bar.set_position(done);
-    })?;
+    };
+    let report = if resume {
+        admin.resume_seed_demo(plan, progress)?
+    } else {
+        if std::io::stderr().is_terminal() {
+            // Beside the progress bar, for whoever may be tempted to interrupt it.
+            eprintln!(
+                "The run is marked in the database until it ends; if it is interrupted, finish \
+                 it with --resume and the same options."
+            );
+        }
+        admin.seed_demo(plan, progress)?
+    };
     bar.finish_and_clear();
+    if resume {
+        say!("resumed the interrupted run");
+    }
     say!(
         "seeded {} organizations, {} users, {} projects, {} tasks in {:.1}s",
         report.organizations.len(),

@@ -23,6 +23,7 @@ mod orgs;
 mod postgres;
 mod probe;
 mod projects;
+mod seed_runs;
 mod sqlite;
 mod tasks;
 #[cfg(feature = "postgres")]
@@ -31,6 +32,7 @@ mod tokens;
 mod users;
 pub(crate) mod value;
 
+pub(crate) use seed_runs::SeedRun;
 pub(crate) use tokens::Rotation;
 
 use std::path::PathBuf;
