@@ -6,6 +6,9 @@
 mod support;
 
 mod auth;
+// Crash rounds use SQLite files (the binary is the same with the `postgres` feature).
+#[cfg(not(feature = "postgres"))]
+mod crash;
 mod errors;
 mod http;
 mod isolation;
