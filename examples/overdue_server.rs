@@ -167,6 +167,10 @@ fn error_reply(error: &Error) -> Reply {
         Error::NotFound(_) => StatusCode::NOT_FOUND,
         Error::Conflict(_) => StatusCode::CONFLICT,
         Error::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+        Error::Unavailable { cause, .. } => {
+            eprintln!("the storage refused: {cause}"); // A full disk, a read-only file...
+            StatusCode::SERVICE_UNAVAILABLE
+        }
         Error::Internal(cause) => {
             eprintln!("internal error: {cause}"); // For the log; the caller learns nothing more.
             StatusCode::INTERNAL_SERVER_ERROR

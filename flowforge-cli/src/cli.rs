@@ -22,6 +22,10 @@ pub struct Cli {
     /// Print JSON instead of a table.
     #[arg(long, global = true)]
     pub json: bool,
+    /// How SQLite makes a commit durable: `normal` (survives a crash of the process) or `full`
+    /// (also a power loss, at an fsync per write).
+    #[arg(long, global = true, env = "SQLITE_SYNCHRONOUS", default_value = "normal", value_parser = flowforge_core::Synchronous::parse)]
+    pub sqlite_synchronous: flowforge_core::Synchronous,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -77,7 +81,9 @@ pub enum Command {
         #[arg(long, env = "SECRET_KEY", hide_env_values = true)]
         secret_key: Option<String>,
     },
-    /// Fill an empty database with a deterministic demo data set.
+    /// Fill an empty database with a deterministic demo data set. The run is marked in the
+    /// database until it ends: a run interrupted midway is refused a rerun, and finished by
+    /// rerunning with --resume and the same options.
     SeedDemo {
         /// Organizations.
         #[arg(long, default_value_t = 10)]
@@ -97,6 +103,9 @@ pub enum Command {
         /// Read the seeded users' password from standard input (default `flowforge-pass-1`).
         #[arg(long)]
         password_stdin: bool,
+        /// Finish an interrupted run (given the same options) instead of starting one.
+        #[arg(long)]
+        resume: bool,
     },
 }
 

@@ -27,7 +27,9 @@ impl From<Error> for Failure {
         };
         let message = match &error {
             Error::Validation(errors) => errors.to_string(),
-            Error::Internal(cause) => format!("{error} ({cause})"),
+            Error::Internal(cause) | Error::Unavailable { cause, .. } => {
+                format!("{error} ({cause})")
+            }
             other => other.to_string(),
         };
         Self { message, code }
@@ -48,6 +50,11 @@ pub fn run(cli: Cli) -> Outcome {
     let database =
         Database::from_settings(cli.database.as_deref(), |name| std::env::var(name).ok())?;
     let json = cli.json;
+    let config = |key: Vec<u8>| {
+        let mut config = Config::new(key);
+        config.synchronous = cli.sqlite_synchronous;
+        config
+    };
     match cli.command {
         Command::Migrate { status } => migrate(&database, status, json),
         Command::Token {
@@ -56,7 +63,7 @@ pub fn run(cli: Cli) -> Outcome {
             secret_key,
         } => {
             let (key, _) = resolve_secret_key(secret_key.as_deref(), debug, &database)?;
-            let ff = FlowForge::open(&database, Config::new(key))?;
+            let ff = FlowForge::open(&database, config(key.into_bytes()))?;
             let admin = ff.admin();
             let actor = admin.act_as(user_by_email(&admin, &email)?.id)?;
             say!("{}", admin.access_token(&actor)?);
@@ -64,7 +71,7 @@ pub fn run(cli: Cli) -> Outcome {
         }
         command => {
             // Tokens are not signed by these commands, so any key will do.
-            let ff = FlowForge::open(&database, Config::new("flowforge-cli"))?;
+            let ff = FlowForge::open(&database, config(b"flowforge-cli".to_vec()))?;
             let admin = ff.admin();
             match command {
                 Command::CreateOwner {
@@ -106,6 +113,7 @@ pub fn run(cli: Cli) -> Outcome {
                     users_per_org,
                     seed,
                     password_stdin,
+                    resume,
                 } => {
                     let password = if password_stdin {
                         read_stdin_line()?
@@ -120,7 +128,7 @@ pub fn run(cli: Cli) -> Outcome {
                         seed,
                         password,
                     };
-                    seed_demo(&admin, &plan)
+                    seed_demo(&admin, &plan, resume)
                 }
                 Command::Migrate { .. } | Command::Token { .. } => unreachable!("handled above"),
             }
@@ -319,7 +327,7 @@ fn member(admin: &Admin<'_>, command: MemberCommand, json: bool) -> Outcome {
     Ok(())
 }
 
-fn seed_demo(admin: &Admin<'_>, plan: &SeedPlan) -> Outcome {
+fn seed_demo(admin: &Admin<'_>, plan: &SeedPlan, resume: bool) -> Outcome {
     let bar = if std::io::stderr().is_terminal() {
         ProgressBar::new(0)
     } else {
@@ -330,11 +338,26 @@ fn seed_demo(admin: &Admin<'_>, plan: &SeedPlan) -> Outcome {
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let started = std::time::Instant::now();
-    let report = admin.seed_demo(plan, |done, total| {
+    let progress = |done, total| {
         bar.set_length(total);
         bar.set_position(done);
-    })?;
+    };
+    let report = if resume {
+        admin.resume_seed_demo(plan, progress)?
+    } else {
+        if std::io::stderr().is_terminal() {
+            // Beside the progress bar, for whoever may be tempted to interrupt it.
+            eprintln!(
+                "The run is marked in the database until it ends; if it is interrupted, finish \
+                 it with --resume and the same options."
+            );
+        }
+        admin.seed_demo(plan, progress)?
+    };
     bar.finish_and_clear();
+    if resume {
+        say!("resumed the interrupted run");
+    }
     say!(
         "seeded {} organizations, {} users, {} projects, {} tasks in {:.1}s",
         report.organizations.len(),

@@ -98,6 +98,17 @@ pub enum Error {
         /// Seconds until a request would be allowed again.
         retry_after: u64,
     },
+    /// The storage cannot take the operation now (a full disk, a read-only database, a lock held
+    /// past the timeout, a database that does not answer); the caller may retry after this many
+    /// seconds. The cause is kept for the log.
+    #[error("The service cannot store changes right now; try again later.")]
+    Unavailable {
+        /// Seconds after which a retry may succeed.
+        retry_after: u64,
+        /// What the storage reported.
+        #[source]
+        cause: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// A failure inside FlowForge or its database; the message tells the caller nothing more.
     #[error("An internal error occurred.")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -116,6 +127,7 @@ impl Error {
             Error::NotFound(_) => "not_found",
             Error::Conflict(_) => "conflict",
             Error::Throttled { .. } => "throttled",
+            Error::Unavailable { .. } => "unavailable",
             Error::Internal(_) => "internal",
         }
     }
@@ -137,24 +149,5 @@ impl Error {
 
     pub(crate) fn internal(source: impl std::error::Error + Send + Sync + 'static) -> Self {
         Error::Internal(Box::new(source))
-    }
-}
-
-impl From<rusqlite::Error> for Error {
-    fn from(e: rusqlite::Error) -> Self {
-        Error::internal(e)
-    }
-}
-
-impl From<r2d2::Error> for Error {
-    fn from(e: r2d2::Error) -> Self {
-        Error::internal(e)
-    }
-}
-
-#[cfg(feature = "postgres")]
-impl From<postgres::Error> for Error {
-    fn from(e: postgres::Error) -> Self {
-        Error::internal(e)
     }
 }

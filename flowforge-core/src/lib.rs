@@ -74,7 +74,7 @@ pub use seed::{SeedPlan, SeedReport, SeededOrg};
 /// A test fixture (the `test-support` feature), not part of the product's API.
 #[cfg(all(feature = "postgres", feature = "test-support"))]
 pub use store::ScratchSchema;
-pub use store::{DEFAULT_DATABASE_URL, Database, MigrationState};
+pub use store::{DEFAULT_DATABASE_URL, Database, MigrationState, Synchronous};
 pub use task::{NewTask, Priority, Status, Task, TaskField, TaskPatch, TaskQuery, UserFilter};
 pub use time::Timestamp;
 pub use user::{Credentials, NewUser, PasswordChange, RefreshRequest, User, UserPatch, UserRef};
@@ -89,6 +89,8 @@ pub struct Config {
     pub refresh_ttl: Duration,
     /// Whether anyone may register (default true).
     pub allow_registration: bool,
+    /// How an SQLite commit is made durable (default [`Synchronous::Normal`]).
+    pub synchronous: Synchronous,
 }
 
 impl Config {
@@ -99,6 +101,7 @@ impl Config {
             access_ttl: Duration::from_secs(15 * 60),
             refresh_ttl: Duration::from_secs(7 * 24 * 3600),
             allow_registration: true,
+            synchronous: Synchronous::default(),
         }
     }
 }
@@ -110,6 +113,7 @@ impl std::fmt::Debug for Config {
             .field("access_ttl", &self.access_ttl)
             .field("refresh_ttl", &self.refresh_ttl)
             .field("allow_registration", &self.allow_registration)
+            .field("synchronous", &self.synchronous)
             .finish()
     }
 }
@@ -149,7 +153,7 @@ impl FlowForge {
                 "The secret key may not be empty.",
             ));
         }
-        let store = store::Store::open(database)?;
+        let store = store::Store::open(database, config.synchronous)?;
         let tokens =
             auth::TokenKeys::new(&config.secret_key, config.access_ttl, config.refresh_ttl);
         Ok(Self {
@@ -168,9 +172,43 @@ impl FlowForge {
     /// Whether the database answers.
     ///
     /// # Errors
-    /// [`Error::Internal`] when it does not.
+    /// [`Error::Unavailable`] or [`Error::Internal`] when it does not.
     pub fn ping(&self) -> Result<()> {
         self.store.ping()
+    }
+
+    /// Whether the database answers and takes writes: a read; and, when the last write was
+    /// refused by the storage (a full disk, a read-only file, a lock held past the timeout) and
+    /// none succeeded since, a probe that writes and removes a row of a few pages. So the
+    /// steady state costs one read, and readiness returns once the storage takes writes again
+    /// (when space is freed, say) without any client write.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`] while the storage refuses writes; as [`FlowForge::ping`].
+    pub fn check_ready(&self) -> Result<()> {
+        self.store.ping()?;
+        if self.store.refusing() {
+            self.store.probe_writes()?;
+        }
+        Ok(())
+    }
+
+    /// Whether the storage takes a write now, by the probe of [`FlowForge::check_ready`] (a
+    /// server checks this at start, to refuse a database it cannot write).
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`] when the storage refuses it (a read-only file or directory, a
+    /// full disk), with the storage's reason as its source.
+    pub fn check_writable(&self) -> Result<()> {
+        self.store.probe_writes()
+    }
+
+    /// A test fixture (the `test-support` feature), not part of the product's API: caps an
+    /// SQLite database at `pages` pages (at least its current size), so that a write needing
+    /// more room fails as on a full disk; `None` lifts the cap. No effect on PostgreSQL.
+    #[cfg(feature = "test-support")]
+    pub fn limit_sqlite_pages(&self, pages: Option<u32>) {
+        self.store.limit_sqlite_pages(pages);
     }
 
     /// A throttle of `rate` called `name`, counting where every process on this database sees
@@ -178,10 +216,10 @@ impl FlowForge {
     /// this process on SQLite, whose database one server owns. Throttles of different names
     /// count separately.
     pub fn throttle(&self, name: &str, rate: throttle::Rate) -> throttle::Throttle {
-        match &self.store {
-            store::Store::Sqlite(_) => throttle::Throttle::local(name, rate),
+        match self.store.backend() {
+            store::Backend::Sqlite => throttle::Throttle::local(name, rate),
             #[cfg(feature = "postgres")]
-            store::Store::Postgres(_) => throttle::Throttle::shared(self.store.clone(), name, rate),
+            store::Backend::Postgres => throttle::Throttle::shared(self.store.clone(), name, rate),
         }
     }
 

@@ -96,6 +96,11 @@ impl App {
         &self.settings
     }
 
+    /// The FlowForge handle the server runs on (for a program that embeds the server).
+    pub fn flowforge(&self) -> &Arc<FlowForge> {
+        &self.ff
+    }
+
     async fn dispatch(
         &self,
         req: Request<Incoming>,
@@ -262,11 +267,11 @@ impl App {
     async fn outside_api(&self, found: &Found<'_>, path: &str) -> Reply {
         match found.route.endpoint {
             Endpoint::Healthz => json(StatusCode::OK, &Health { status: "ok" }),
-            Endpoint::Readyz => match blocking(&self.ff, FlowForge::ping).await {
+            Endpoint::Readyz => match blocking(&self.ff, FlowForge::check_ready).await {
                 Ok(()) => json(StatusCode::OK, &Health { status: "ready" }),
                 Err(_) => problem(
                     StatusCode::SERVICE_UNAVAILABLE,
-                    "The database does not answer.",
+                    "The database does not answer, or does not take writes.",
                     path,
                 ),
             },

@@ -5,6 +5,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use clap::{ArgAction, Parser, ValueEnum};
+use flowforge_core::Synchronous;
 use flowforge_core::throttle::{Rate, parse_optional_rate};
 use ipnet::IpNet;
 
@@ -38,6 +39,11 @@ pub struct Settings {
     /// set, else sqlite://flowforge.db]
     #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
+    /// How SQLite makes a commit durable: `normal` (survives a crash of the process; the last
+    /// commits may be lost on a power loss) or `full` (synced to disk before it is acknowledged:
+    /// survives a power loss, at an fsync per write). PostgreSQL ignores it.
+    #[arg(long, env = "SQLITE_SYNCHRONOUS", default_value = "normal", value_parser = Synchronous::parse)]
+    pub sqlite_synchronous: Synchronous,
     /// The address to listen on.
     #[arg(long, env = "BIND", default_value = "127.0.0.1:8000")]
     pub bind: SocketAddr,

@@ -94,6 +94,7 @@ fn status_of(error: &Error) -> StatusCode {
         Error::NotFound(_) => StatusCode::NOT_FOUND,
         Error::Conflict(_) => StatusCode::CONFLICT,
         Error::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+        Error::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
         Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -117,7 +118,7 @@ pub fn problem_for(error: &Error, instance: &str) -> Reply {
                 .headers_mut()
                 .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
-        Error::Throttled { retry_after } => {
+        Error::Throttled { retry_after } | Error::Unavailable { retry_after, .. } => {
             if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
                 reply
                     .headers_mut()
@@ -185,7 +186,7 @@ pub fn malformed_json(detail: &str) -> Error {
 /// The body of `/healthz` and `/readyz` when they answer `200`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Health {
-    /// `ok` (the process runs) or `ready` (the database answers).
+    /// `ok` (the process runs) or `ready` (the database answers and takes writes).
     #[schema(example = "ok")]
     pub status: &'static str,
 }
@@ -204,14 +205,20 @@ impl From<Error> for Refusal {
     }
 }
 
-/// The problem response of a refusal; an internal error is logged first, with the request id
-/// and its whole cause chain.
+/// The problem response of a refusal; an internal error, or the storage's refusal, is logged
+/// first, with the request id and its whole cause chain.
 pub fn refusal_reply(refusal: Refusal, path: &str, request_id: &str) -> Reply {
     match refusal {
         Refusal::Status(status, detail) => problem(status, detail, path),
         Refusal::Core(error) => {
-            if let Error::Internal(cause) = &error {
-                tracing::error!(request_id, error = %error_chain(cause.as_ref()), "internal error");
+            match &error {
+                Error::Internal(cause) => {
+                    tracing::error!(request_id, error = %error_chain(cause.as_ref()), "internal error");
+                }
+                Error::Unavailable { cause, .. } => {
+                    tracing::warn!(request_id, error = %error_chain(cause.as_ref()), "the storage refused");
+                }
+                _ => {}
             }
             problem_for(&error, path)
         }

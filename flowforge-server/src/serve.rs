@@ -53,9 +53,36 @@ pub fn open(settings: Settings) -> Result<App, StartError> {
     config.access_ttl = settings.access_token_ttl;
     config.refresh_ttl = settings.refresh_token_ttl;
     config.allow_registration = settings.allow_registration;
+    config.synchronous = settings.sqlite_synchronous;
     let ff = FlowForge::open(&database, config)
         .map_err(|e| StartError(format!("DATABASE_URL: {}", first_message(&e))))?;
+    // A database that takes no write (a read-only file or directory, a full disk) would answer
+    // every write with 503: refuse it now, saying why.
+    ff.check_writable().map_err(|e| {
+        StartError(format!(
+            "DATABASE_URL: cannot write {}: {}",
+            database_name(&database),
+            storage_reason(&e)
+        ))
+    })?;
     Ok(App::new(ff, settings))
+}
+
+/// The database as a message names it: an SQLite file by its path.
+fn database_name(database: &Database) -> String {
+    match database {
+        Database::File(path) => format!("the database {}", path.display()),
+        _ => "the database".to_owned(),
+    }
+}
+
+/// What the storage said about a refused write.
+fn storage_reason(error: &flowforge_core::Error) -> String {
+    match error {
+        flowforge_core::Error::Unavailable { cause, .. }
+        | flowforge_core::Error::Internal(cause) => cause.to_string(),
+        other => other.to_string(),
+    }
 }
 
 fn first_message(error: &flowforge_core::Error) -> String {
@@ -66,7 +93,8 @@ fn first_message(error: &flowforge_core::Error) -> String {
             .next()
             .cloned()
             .unwrap_or_else(|| error.to_string()),
-        flowforge_core::Error::Internal(cause) => format!("{error} ({cause})"),
+        flowforge_core::Error::Internal(cause)
+        | flowforge_core::Error::Unavailable { cause, .. } => format!("{error} ({cause})"),
         other => other.to_string(),
     }
 }

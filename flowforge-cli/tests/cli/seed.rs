@@ -151,3 +151,37 @@ fn seed_demo_needs_an_owner_per_organization() {
     let message = s.fails(&["seed-demo", "--orgs", "1", "--users-per-org", "0"], 5);
     assert!(message.starts_with("users_per_org: "), "{message}");
 }
+
+#[test]
+fn an_interrupted_seed_is_refused_pointing_to_resume_which_finishes_it() {
+    let s = Sandbox::new();
+    let ff = s.core("any key");
+    let plan = flowforge_core::SeedPlan {
+        orgs: 2,
+        projects_per_org: 2,
+        tasks_per_project: 5,
+        users_per_org: 5,
+        ..flowforge_core::SeedPlan::default()
+    };
+    // Killed after its tasks were written but before it could end: its mark stays.
+    let killed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        ff.admin()
+            .seed_demo(&plan, |_, _| panic!("killed by the test"))
+    }));
+    assert!(killed.is_err());
+    drop(ff);
+
+    let refused = s.fails(&SMALL, 4);
+    assert!(
+        refused.contains("interrupted after 20 of 20 tasks") && refused.contains("--resume"),
+        "{refused}"
+    );
+    let resume: Vec<&str> = SMALL.iter().copied().chain(["--resume"]).collect();
+    let out = s.ok(&resume);
+    assert!(out.starts_with("resumed the interrupted run\nseeded 2 organizations, 10 users, 4 projects, 20 tasks in "), "{out}");
+    assert_eq!(key_values(&out)["LOGIN_EMAIL"], "owner0@org0.example");
+    let nothing = s.fails(&resume, 4);
+    assert!(nothing.contains("nothing to resume"), "{nothing}");
+    let orgs = s.json(&["org", "list"]);
+    assert_eq!(items(&orgs).len(), 2);
+}

@@ -2,6 +2,11 @@
 //! tenant operation requires. An `Actor` can only be made here, from a verified password or
 //! access token of an active user, or by the named admin bypass. Accounts themselves
 //! (registration, password changes) are the user's operations, in `user/service.rs`.
+//!
+//! Refresh tokens come in families, one per login: each rotation's new token joins the family
+//! of the one it replaces. Presenting a token already rotated revokes the whole family (the
+//! thief's and the owner's copies alike, as RFC 9700 advises) and is logged; a logout with any
+//! token of a family ends it. Access tokens are not recorded: they live out their short life.
 
 pub(crate) mod password;
 mod token;
@@ -14,6 +19,7 @@ pub(crate) use token::{TokenKeys, invalid_token};
 use crate::FlowForge;
 use crate::error::{Error, Result};
 use crate::ids::UserId;
+use crate::store::Rotation;
 use crate::time::Timestamp;
 use crate::user::{User, normalize_email};
 
@@ -65,6 +71,11 @@ impl std::fmt::Debug for TokenPair {
     }
 }
 
+/// The answer to a refresh token that was revoked (or never recorded).
+fn revoked_token() -> Error {
+    Error::Unauthenticated("Token is blacklisted.".into())
+}
+
 fn bad_credentials() -> Error {
     Error::Unauthenticated("No active account found with the given credentials.".into())
 }
@@ -100,14 +111,21 @@ impl FlowForge {
     /// As [`FlowForge::authenticate`].
     pub fn login(&self, email: &str, password: &str) -> Result<TokenPair> {
         let actor = self.authenticate(email, password)?;
-        self.store.write(|tx| self.issue_pair(tx, actor.id()))
+        self.store.write(|tx| self.issue_pair(tx, actor.id(), None))
     }
 
-    fn issue_pair(&self, tx: &crate::store::Tx<'_>, user: UserId) -> Result<TokenPair> {
+    /// Issues a pair whose refresh token joins `family`, or starts a family of its own.
+    fn issue_pair(
+        &self,
+        tx: &crate::store::Tx<'_>,
+        user: UserId,
+        family: Option<&str>,
+    ) -> Result<TokenPair> {
         let (access, _) = self.tokens.issue(user, TokenKind::Access)?;
         let (refresh, claims) = self.tokens.issue(user, TokenKind::Refresh)?;
         tx.insert_refresh_token(
             &claims.jti,
+            family.unwrap_or(&claims.jti),
             user,
             Timestamp::from_millis(claims.exp.saturating_mul(1000)),
         )?;
@@ -119,25 +137,45 @@ impl FlowForge {
         })
     }
 
-    /// Exchanges a refresh token for a new pair, revoking the one presented (rotation).
+    /// Exchanges a refresh token for a new pair of the same family, revoking the one presented
+    /// (rotation). Presenting a token already revoked revokes its whole family (reuse
+    /// detection), which is logged with the user and the family, never the token.
     ///
     /// # Errors
     /// [`Error::Unauthenticated`] for an invalid, expired, revoked or access token, or an inactive user.
     pub fn refresh(&self, refresh_token: &str) -> Result<TokenPair> {
         let claims = self.tokens.verify(refresh_token, TokenKind::Refresh)?;
         let user = claims.user()?;
-        self.store.write(|tx| {
-            if !tx.revoke_refresh_token(&claims.jti, user)? {
-                return Err(Error::Unauthenticated("Token is blacklisted.".into()));
-            }
-            if !tx.user_by_id(user)?.is_some_and(|u| u.is_active) {
-                return Err(invalid_token());
-            }
-            self.issue_pair(tx, user)
+        // A reuse ends its family in a committed write, then answers as any revoked token.
+        let outcome =
+            self.store
+                .write(|tx| match tx.rotate_refresh_token(&claims.jti, user)? {
+                    Rotation::Rotated { family } => {
+                        if !tx.user_by_id(user)?.is_some_and(|u| u.is_active) {
+                            return Err(invalid_token());
+                        }
+                        self.issue_pair(tx, user, Some(&family)).map(Ok)
+                    }
+                    Rotation::Reused { family } => {
+                        let revoked = tx.revoke_refresh_family(&claims.jti, user)?;
+                        Ok(Err((family, revoked)))
+                    }
+                    Rotation::Unknown => Err(revoked_token()),
+                })?;
+        outcome.map_err(|(family, revoked)| {
+            tracing::warn!(
+                user = %user,
+                family = %family,
+                revoked,
+                "a revoked refresh token was presented again: its family is revoked"
+            );
+            revoked_token()
         })
     }
 
-    /// Revokes a refresh token; revoking one already revoked is no error.
+    /// Ends the session of a refresh token: revokes every token of its family. Logging out
+    /// with a token already revoked (rotated, or logged out) is no error, and ends the family
+    /// too.
     ///
     /// # Errors
     /// [`Error::Unauthenticated`] for a token that is invalid, expired or not a refresh token.
@@ -145,7 +183,7 @@ impl FlowForge {
         let claims = self.tokens.verify(refresh_token, TokenKind::Refresh)?;
         let user = claims.user()?;
         self.store
-            .write(|tx| tx.revoke_refresh_token(&claims.jti, user).map(drop))
+            .write(|tx| tx.revoke_refresh_family(&claims.jti, user).map(drop))
     }
 
     /// Establishes the actor of an access token.
@@ -159,5 +197,30 @@ impl FlowForge {
             Some(user) if user.is_active => Ok(Actor::new(user)),
             _ => Err(invalid_token()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::password;
+    use crate::{Config, Database, FlowForge, NewUser};
+
+    #[test]
+    fn an_unknown_email_runs_the_password_verifier_as_a_wrong_password_does() {
+        let ff = FlowForge::open(&Database::Memory, Config::new("secret")).unwrap();
+        let ada = NewUser {
+            email: "ada@example.com".into(),
+            password: "correct horse".into(),
+            full_name: String::new(),
+        };
+        ff.register(&ada).unwrap();
+        let verifications_in = |email: &str| {
+            let before = password::verifications();
+            assert!(ff.authenticate(email, "wrong horse").is_err());
+            password::verifications() - before
+        };
+        assert_eq!(verifications_in("ada@example.com"), 1);
+        assert_eq!(verifications_in("nobody@example.com"), 1);
+        assert_eq!(verifications_in("nobody@example.com"), 1, "and again");
     }
 }

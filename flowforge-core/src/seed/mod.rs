@@ -6,6 +6,12 @@
 //! [`Admin::seed_demo`] runs its steps in order: check the plan, draw and write the
 //! organizations (one transaction), then draw and write the tasks (transactions of [`BATCH`]).
 //! `generate.rs` draws; this file writes and reports.
+//!
+//! A run is marked in the database (`seed_runs`) from its first transaction, which writes the
+//! mark with the organizations, to its end, which deletes it; each batch of tasks advances the
+//! mark's count in the batch's own transaction. So a run killed midway leaves a mark that says
+//! exactly how far it got: another run is refused, and [`Admin::resume_seed_demo`] draws the
+//! same data again and writes what is missing.
 
 use std::collections::HashMap;
 
@@ -14,7 +20,7 @@ use serde::Serialize;
 use crate::authz::OrgScope;
 use crate::error::{Error, Result};
 use crate::ids::{OrgId, ProjectId, TaskId};
-use crate::store::Tx;
+use crate::store::{SeedRun, Tx};
 use crate::task::Task;
 use crate::{Admin, auth::password};
 
@@ -83,21 +89,26 @@ pub struct SeedReport {
     pub search_word: Option<String>,
 }
 
-/// Tasks written per transaction.
-const BATCH: usize = 100_000;
+/// Tasks written per transaction (fewer in this crate's tests, to interrupt a small run).
+const BATCH: usize = if cfg!(test) { 50 } else { 100_000 };
 /// How many task ids of the first project the report lists.
 const FIRST_TASKS: usize = 5;
 
 impl Admin<'_> {
     /// Fills an empty database with the plan's data set, in large transactions, calling
-    /// `progress(done, total)` as tasks are written.
+    /// `progress(done, total)` as tasks are written. The run is marked in the database until
+    /// it ends, so that a run interrupted midway is known (see [`Admin::resume_seed_demo`]).
     ///
     /// # Errors
-    /// [`Error::Conflict`] when the database already has users; [`Error::Validation`] for a
-    /// plan without users or a password that breaks the rules.
+    /// [`Error::Conflict`] when the database already has users, or holds the partial data set
+    /// of an interrupted run (the message says how far it got and how to finish it);
+    /// [`Error::Validation`] for a plan without users or a password that breaks the rules.
     pub fn seed_demo(&self, plan: &SeedPlan, progress: impl FnMut(u64, u64)) -> Result<SeedReport> {
         check_plan(plan)?;
         let store = &self.flowforge().store;
+        if let Some(run) = store.read(|tx| tx.seed_run())? {
+            return Err(interrupted(&run));
+        }
         if store.has_users()? {
             return Err(Error::Conflict(
                 "The database already has users: seed an empty database.".into(),
@@ -106,23 +117,78 @@ impl Admin<'_> {
         // One real argon2id hash shared by every seeded user: a seeded login costs a real one.
         let hash = password::hash(&plan.password)?;
         let mut g = Generator::new(plan.seed)?;
-        let orgs: Vec<OrgDraft> = (0..plan.orgs)
-            .map(|n| g.org(n, plan.users_per_org, plan.projects_per_org))
-            .collect();
-        store.write(|tx| orgs.iter().try_for_each(|org| write_org(tx, org, &hash)))?;
+        let orgs = draw_orgs(&mut g, plan);
+        let run = run_of(plan, 0);
+        store.write(|tx| {
+            tx.insert_seed_run(&run)?;
+            orgs.iter().try_for_each(|org| write_org(tx, org, &hash))
+        })?;
+        self.finish(plan, g, orgs, 0, progress)
+    }
+
+    /// Finishes the run of [`Admin::seed_demo`] that was interrupted: draws the same data set
+    /// again and writes the tasks the run had not written, so that the database ends as one
+    /// uninterrupted run would have left it. `plan` must be the interrupted run's, password
+    /// included.
+    ///
+    /// # Errors
+    /// [`Error::Conflict`] when no run was interrupted, or it ran another plan;
+    /// [`Error::Validation`] naming `password` when it is not the interrupted run's.
+    pub fn resume_seed_demo(
+        &self,
+        plan: &SeedPlan,
+        progress: impl FnMut(u64, u64),
+    ) -> Result<SeedReport> {
+        check_plan(plan)?;
+        let store = &self.flowforge().store;
+        let run = store.read(|tx| tx.seed_run())?.ok_or_else(|| {
+            Error::Conflict("No seed-demo run was interrupted: there is nothing to resume.".into())
+        })?;
+        if run != run_of(plan, run.tasks_written) {
+            return Err(Error::Conflict(format!(
+                "The interrupted run seeded another plan ({}): resume it with the same options.",
+                describe(&run)
+            )));
+        }
+        let mut g = Generator::new(plan.seed)?;
+        let orgs = draw_orgs(&mut g, plan);
+        if let Some(owner) = orgs.first().map(|draft| draft.owner.id) {
+            let stored = store.read(|tx| tx.password_hash(owner))?;
+            if !stored.is_some_and(|hash| password::verify(&hash, &plan.password)) {
+                return Err(Error::invalid(
+                    "password",
+                    "This is not the password the interrupted run gave its users.",
+                ));
+            }
+        }
+        self.finish(plan, g, orgs, run.tasks_written, progress)
+    }
+
+    /// Writes the tasks after the first `written`, then ends the run's mark.
+    fn finish(
+        &self,
+        plan: &SeedPlan,
+        mut g: Generator,
+        orgs: Vec<OrgDraft>,
+        written: u64,
+        progress: impl FnMut(u64, u64),
+    ) -> Result<SeedReport> {
         let mut report = SeedReport::of_orgs(&orgs);
         let tenants: Vec<Tenant> = orgs.into_iter().map(Tenant::from).collect();
-        self.seed_tasks(plan, &mut g, &tenants, &mut report, progress)?;
+        self.seed_tasks(plan, &mut g, &tenants, written, &mut report, progress)?;
+        self.flowforge().store.write(|tx| tx.delete_seed_run())?;
         Ok(report)
     }
 
-    /// Draws every project's tasks, writes them in transactions of [`BATCH`] and adds them to
-    /// `report`: their count, the first project's first ids, the most frequent title word.
+    /// Draws every project's tasks, writes those after the first `written` in transactions of
+    /// [`BATCH`] and adds them all to `report`: their count, the first project's first ids, the
+    /// most frequent title word.
     fn seed_tasks(
         &self,
         plan: &SeedPlan,
         g: &mut Generator,
         tenants: &[Tenant],
+        written: u64,
         report: &mut SeedReport,
         mut progress: impl FnMut(u64, u64),
     ) -> Result<()> {
@@ -131,6 +197,8 @@ impl Admin<'_> {
             * u64::from(plan.tasks_per_project);
         let mut title_words: HashMap<String, u64> = HashMap::new();
         let mut batch: Vec<(OrgScope, Task)> = Vec::with_capacity(BATCH);
+        let mut drawn = 0;
+        report.tasks = written;
         for tenant in tenants {
             for &project in &tenant.projects {
                 for _ in 0..plan.tasks_per_project {
@@ -143,15 +211,19 @@ impl Admin<'_> {
                     {
                         report.first_tasks.push(task.id);
                     }
+                    drawn += 1;
+                    if drawn <= written {
+                        continue; // written by the run this one resumes
+                    }
                     batch.push((tenant.scope, task));
                     if batch.len() == BATCH {
-                        report.tasks += self.write_tasks(&mut batch)?;
+                        report.tasks += self.write_tasks(&mut batch, report.tasks)?;
                         progress(report.tasks, total);
                     }
                 }
             }
         }
-        report.tasks += self.write_tasks(&mut batch)?;
+        report.tasks += self.write_tasks(&mut batch, report.tasks)?;
         progress(report.tasks, total);
         report.first_tasks.sort();
         // The most frequent word; of words as frequent, the first in alphabetical order.
@@ -162,15 +234,57 @@ impl Admin<'_> {
         Ok(())
     }
 
-    /// Writes a batch of tasks in one transaction, emptying it; returns how many it wrote.
-    fn write_tasks(&self, batch: &mut Vec<(OrgScope, Task)>) -> Result<u64> {
+    /// Writes a batch of tasks in one transaction with the run's new count, emptying it;
+    /// returns how many it wrote.
+    fn write_tasks(&self, batch: &mut Vec<(OrgScope, Task)>, before: u64) -> Result<u64> {
         let written = batch.len() as u64;
-        self.flowforge()
-            .store
-            .write(|tx| tx.insert_tasks_bulk(batch))?;
+        self.flowforge().store.write(|tx| {
+            tx.insert_tasks_bulk(batch)?;
+            tx.advance_seed_run(before + written)
+        })?;
         batch.clear();
         Ok(written)
     }
+}
+
+/// The organizations of the plan, drawn in order.
+fn draw_orgs(g: &mut Generator, plan: &SeedPlan) -> Vec<OrgDraft> {
+    (0..plan.orgs)
+        .map(|n| g.org(n, plan.users_per_org, plan.projects_per_org))
+        .collect()
+}
+
+/// The mark of a run of `plan` that has written `tasks_written` tasks.
+fn run_of(plan: &SeedPlan, tasks_written: u64) -> SeedRun {
+    SeedRun {
+        orgs: plan.orgs,
+        projects_per_org: plan.projects_per_org,
+        tasks_per_project: plan.tasks_per_project,
+        users_per_org: plan.users_per_org,
+        seed: plan.seed,
+        tasks_written,
+    }
+}
+
+/// A run's plan in the words of the command's options.
+fn describe(run: &SeedRun) -> String {
+    format!(
+        "--orgs {} --projects-per-org {} --tasks-per-project {} --users-per-org {} --seed {}",
+        run.orgs, run.projects_per_org, run.tasks_per_project, run.users_per_org, run.seed
+    )
+}
+
+/// The refusal of a new run over an interrupted one's partial data set.
+fn interrupted(run: &SeedRun) -> Error {
+    let total =
+        u64::from(run.orgs) * u64::from(run.projects_per_org) * u64::from(run.tasks_per_project);
+    Error::Conflict(format!(
+        "An earlier seed-demo run was interrupted after {} of {total} tasks and left a partial \
+         data set: finish it with `seed-demo --resume` and its options ({}), or seed an empty \
+         database.",
+        run.tasks_written,
+        describe(run)
+    ))
 }
 
 /// Refuses a plan without users or whose password breaks the rules.
@@ -224,64 +338,4 @@ impl SeedReport {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::{Config, Database, FlowForge, TaskQuery};
-
-    #[test]
-    fn seeded_tasks_are_searched_as_a_direct_scan_of_the_table_finds_them() {
-        let ff = FlowForge::open(&Database::Memory, Config::new("secret")).unwrap();
-        let plan = SeedPlan {
-            orgs: 2,
-            projects_per_org: 2,
-            tasks_per_project: 30,
-            ..SeedPlan::default()
-        };
-        let report = ff.admin().seed_demo(&plan, |_, _| {}).unwrap();
-        assert_eq!(report.tasks, 120);
-        let owner = ff
-            .admin()
-            .find_user("owner0@org0.example")
-            .unwrap()
-            .unwrap();
-        let actor = ff.admin().act_as(owner.id).unwrap();
-        let word = report.search_word.unwrap();
-        for text in [word.as_str(), "the", "zzz", "re"] {
-            let query = TaskQuery::from_pairs([("search", text), ("page_size", "100")]).unwrap();
-            let mut listed: Vec<String> = ff
-                .list_tasks(&actor, &query)
-                .unwrap()
-                .items
-                .into_iter()
-                .map(|t| t.id.to_string())
-                .collect();
-            let mut scanned: Vec<String> = ff
-                .store
-                .read(|tx| {
-                    tx.rows(
-                        "SELECT t.id FROM tasks t JOIN memberships m
-                         ON m.organization_id = t.organization_id AND m.user_id = ?
-                         WHERE t.deleted_at IS NULL
-                         AND (instr(casefold(t.title), ?) > 0 OR instr(casefold(t.description), ?) > 0)",
-                        crate::store::value::args![owner.id, text, text],
-                        |r| r.get(0),
-                    )
-                })
-                .unwrap();
-            listed.sort();
-            scanned.sort();
-            assert_eq!(listed, scanned, "search {text:?}");
-        }
-        let query = TaskQuery::from_pairs([("search", word.as_str())]).unwrap();
-        assert!(
-            ff.list_tasks(&actor, &query).unwrap().count > 0,
-            "{word} is found"
-        );
-        // A task created after the load is listed too.
-        let project = report.first_project.unwrap();
-        ff.create_task(&actor, &crate::NewTask::new(project, "Tune the xylophone"))
-            .unwrap();
-        let query = TaskQuery::from_pairs([("search", "xylophone")]).unwrap();
-        assert_eq!(ff.list_tasks(&actor, &query).unwrap().count, 1);
-    }
-}
+mod tests;

@@ -9,6 +9,11 @@
 //! throttle's writes take their row locks themselves instead); every tenant
 //! read and write filters on an organization id taken from an
 //! [`OrgScope`](crate::authz::OrgScope) or from the actor's memberships.
+//!
+//! A write the storage cannot take now (a full disk, a read-only file, a lock held past the
+//! timeout) is [`Error::Unavailable`], never [`Error::Internal`]: each backend sorts its errors
+//! where it converts them. The store remembers whether its last write was so refused, until a
+//! write succeeds, for readiness (`probe.rs`).
 
 mod checkpointer;
 mod index;
@@ -17,7 +22,9 @@ mod members;
 mod orgs;
 #[cfg(feature = "postgres")]
 mod postgres;
+mod probe;
 mod projects;
+mod seed_runs;
 mod sqlite;
 mod tasks;
 #[cfg(feature = "postgres")]
@@ -26,7 +33,12 @@ mod tokens;
 mod users;
 pub(crate) mod value;
 
+pub(crate) use seed_runs::SeedRun;
+pub(crate) use tokens::Rotation;
+
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::error::{Error, Result};
 use value::{FromValue, Row, Value};
@@ -140,9 +152,46 @@ fn no_postgres(what: &str) -> Error {
     )
 }
 
+/// How SQLite makes a commit durable (its `synchronous` setting); PostgreSQL ignores it (its own
+/// `synchronous_commit` decides there).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Synchronous {
+    /// `NORMAL` (the default): in WAL mode a commit survives a crash of the process, but the
+    /// last commits before a power loss or an operating-system crash may be lost (never the
+    /// database's consistency).
+    #[default]
+    Normal,
+    /// `FULL`: every commit is synced to the disk before it is acknowledged, so it survives a
+    /// power loss too, at the cost of one `fsync` per write.
+    Full,
+}
+
+impl Synchronous {
+    /// Reads `normal` or `full`, in any case.
+    ///
+    /// # Errors
+    /// A message fit to show when the text is neither.
+    pub fn parse(text: &str) -> std::result::Result<Self, String> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "normal" => Ok(Self::Normal),
+            "full" => Ok(Self::Full),
+            _ => Err(format!("expected normal or full, got {text:?}")),
+        }
+    }
+}
+
 /// The pool of connections to one database, with its schema migrated.
 #[derive(Clone)]
-pub(crate) enum Store {
+pub(crate) struct Store {
+    pool: Pool,
+    /// Set by a write the storage refused ([`Error::Unavailable`]), cleared by the next write it
+    /// takes: while set, readiness probes the storage with a write of its own.
+    refusing: Arc<AtomicBool>,
+}
+
+/// The connections of one backend.
+#[derive(Clone)]
+enum Pool {
     Sqlite(sqlite::Pool),
     #[cfg(feature = "postgres")]
     Postgres(postgres::Pool),
@@ -163,13 +212,33 @@ pub(crate) enum Mode {
 }
 
 impl Store {
-    /// Opens the database, applying pending migrations.
-    pub(crate) fn open(database: &Database) -> Result<Self> {
-        match database {
-            Database::File(_) | Database::Memory => sqlite::open(database).map(Store::Sqlite),
+    /// Opens the database, applying pending migrations; `synchronous` applies to SQLite.
+    pub(crate) fn open(database: &Database, synchronous: Synchronous) -> Result<Self> {
+        let pool = match database {
+            Database::File(_) | Database::Memory => {
+                sqlite::open(database, synchronous).map(Pool::Sqlite)?
+            }
             #[cfg(feature = "postgres")]
-            Database::Postgres(url) => postgres::open(url).map(Store::Postgres),
+            Database::Postgres(url) => postgres::open(url).map(Pool::Postgres)?,
+        };
+        Ok(Self {
+            pool,
+            refusing: Arc::default(),
+        })
+    }
+
+    /// Which database this store holds.
+    pub(crate) fn backend(&self) -> Backend {
+        match self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            #[cfg(feature = "postgres")]
+            Pool::Postgres(_) => Backend::Postgres,
         }
+    }
+
+    /// Whether the last write was refused by the storage (and none succeeded since).
+    pub(crate) fn refusing(&self) -> bool {
+        self.refusing.load(Ordering::Relaxed)
     }
 
     /// Whether any user exists (seeding wants an empty database).
@@ -189,13 +258,22 @@ impl Store {
         self.run(Mode::Write, f)
     }
 
-    /// Runs `f` in a transaction of `mode`.
+    /// Runs `f` in a transaction of `mode`; a write notes whether the storage took it.
     pub(crate) fn run<T>(&self, mode: Mode, f: impl FnMut(&Tx<'_>) -> Result<T>) -> Result<T> {
-        match self {
-            Store::Sqlite(pool) => sqlite::run(pool, mode, f),
+        let result = match &self.pool {
+            Pool::Sqlite(pool) => sqlite::run(pool, mode, f),
             #[cfg(feature = "postgres")]
-            Store::Postgres(pool) => postgres::run(pool, mode, f),
+            Pool::Postgres(pool) => postgres::run(pool, mode, f),
+        };
+        if mode != Mode::Read {
+            match &result {
+                // Loaded first, so that the steady state writes no shared cache line.
+                Ok(_) if self.refusing() => self.refusing.store(false, Ordering::Relaxed),
+                Err(Error::Unavailable { .. }) => self.refusing.store(true, Ordering::Relaxed),
+                _ => {}
+            }
         }
+        result
     }
 
     /// Whether the database answers a trivial query.
@@ -206,10 +284,21 @@ impl Store {
     /// Runs `f` on a pooled SQLite connection outside any transaction (tests inspect plans with it).
     #[cfg(test)]
     pub(crate) fn with_conn<T>(&self, f: impl FnOnce(&mut rusqlite::Connection) -> T) -> Result<T> {
-        match self {
-            Store::Sqlite(pool) => Ok(f(&mut *pool.get()?)),
+        match &self.pool {
+            Pool::Sqlite(pool) => Ok(f(&mut *pool.get()?)),
             #[cfg(feature = "postgres")]
-            Store::Postgres(_) => unreachable!("plan tests run on SQLite"),
+            Pool::Postgres(_) => unreachable!("plan tests run on SQLite"),
+        }
+    }
+
+    /// Caps an SQLite database at its current size, as a full disk would, or lifts the cap
+    /// (a test fixture: see [`FlowForge::limit_sqlite_pages`](crate::FlowForge::limit_sqlite_pages)).
+    #[cfg(feature = "test-support")]
+    pub(crate) fn limit_sqlite_pages(&self, pages: Option<u32>) {
+        match &self.pool {
+            Pool::Sqlite(pool) => pool.limit_pages(pages),
+            #[cfg(feature = "postgres")]
+            Pool::Postgres(_) => {}
         }
     }
 }
@@ -320,6 +409,23 @@ impl Tx<'_> {
 #[derive(Debug, thiserror::Error)]
 #[error("the query returned no row")]
 struct NoRow;
+
+/// No connection could be had in time: the database does not answer, or every connection
+/// stayed busy (the pool's timeout passed).
+impl From<r2d2::Error> for Error {
+    fn from(e: r2d2::Error) -> Self {
+        Error::Unavailable {
+            retry_after: LOCKED_RETRY_AFTER,
+            cause: Box::new(e),
+        }
+    }
+}
+
+/// Seconds a client is asked to wait after a lock or a connection was not had in time.
+const LOCKED_RETRY_AFTER: u64 = 5;
+/// Seconds a client is asked to wait after the storage refused a write (full, read-only,
+/// failing): long enough for an operator or a clean-up job to act.
+const STORAGE_RETRY_AFTER: u64 = 30;
 
 /// Whether `e` is a violated unique or primary-key constraint, on any backend.
 fn is_unique_violation(e: &Error) -> bool {

@@ -1,5 +1,6 @@
-//! The SQLite backend: WAL, foreign keys, a busy timeout, cached statements, and the
-//! `casefold` function the statements use.
+//! The SQLite backend: WAL, foreign keys, a busy timeout, the configured `synchronous`, cached
+//! statements, and the `casefold` function the statements use. SQLite's errors that say the
+//! storage cannot take a write now become [`Error::Unavailable`] here.
 
 use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -13,7 +14,7 @@ use rusqlite::{Connection, ErrorCode, TransactionBehavior, params_from_iter};
 
 use super::checkpointer::Checkpointer;
 use super::value::{Row, Value};
-use super::{Database, Mode, Tx};
+use super::{Database, LOCKED_RETRY_AFTER, Mode, STORAGE_RETRY_AFTER, Synchronous, Tx};
 use crate::error::{Error, Result};
 use crate::query::search::fold_case;
 
@@ -31,6 +32,9 @@ pub(crate) struct Pool {
     writer: Arc<Mutex<()>>,
     /// Checkpoints the WAL of a database file after writes (none for an in-memory one).
     checkpointer: Option<Arc<Checkpointer>>,
+    /// The test fixture's cap on the database's pages (see `limit_pages`).
+    #[cfg(feature = "test-support")]
+    page_limit: Arc<std::sync::atomic::AtomicU32>,
 }
 
 impl Pool {
@@ -38,29 +42,52 @@ impl Pool {
     pub(crate) fn get(&self) -> Result<r2d2::PooledConnection<SqliteConnectionManager>> {
         Ok(self.connections.get()?)
     }
+
+    /// Caps the database at `pages` pages (SQLite raises a cap below its current size to that
+    /// size), so that a write needing a new page fails with `SQLITE_FULL` as on a full disk;
+    /// `None` lifts the cap. Each write applies it to its connection before it begins.
+    #[cfg(feature = "test-support")]
+    pub(crate) fn limit_pages(&self, pages: Option<u32>) {
+        let limit = pages.map_or(u32::MAX, |pages| pages.clamp(1, u32::MAX - 1));
+        self.page_limit
+            .store(limit, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    #[cfg(feature = "test-support")]
+    fn apply_page_limit(&self, conn: &Connection) -> Result<()> {
+        match self.page_limit.load(std::sync::atomic::Ordering::Relaxed) {
+            0 => Ok(()),
+            // Lifted: SQLite's own ceiling.
+            u32::MAX => Ok(conn.query_row("PRAGMA max_page_count = 4294967294", [], |_| Ok(()))?),
+            pages => {
+                Ok(conn.query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(()))?)
+            }
+        }
+    }
 }
 
 /// Busy writers wait this long for the lock before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 const POOL_SIZE: u32 = 8;
 
-pub(super) fn open(database: &Database) -> Result<Pool> {
+pub(super) fn open(database: &Database, synchronous: Synchronous) -> Result<Pool> {
     let (manager, size, checkpointer) = match database {
         Database::File(path) => {
             // Open once outside the pool so a bad path fails at once with SQLite's reason; that
             // connection then checkpoints for the pool, whose connections no longer do.
-            let mut conn = connect(database)?;
+            let mut conn = connect(database, synchronous)?;
             run_migrations(&mut conn)?;
             let checkpointer = Checkpointer::start(path, conn).map_err(Error::internal)?;
-            let manager = SqliteConnectionManager::file(path).with_init(|conn| {
-                init_connection(conn)?;
+            let manager = SqliteConnectionManager::file(path).with_init(move |conn| {
+                init_connection(conn, synchronous)?;
                 conn.pragma_update(None, "wal_autocheckpoint", 0)
             });
             (manager, POOL_SIZE, Some(Arc::new(checkpointer)))
         }
         // One connection: each in-memory connection would otherwise be its own database.
         _ => (
-            SqliteConnectionManager::memory().with_init(init_connection),
+            SqliteConnectionManager::memory()
+                .with_init(move |conn| init_connection(conn, synchronous)),
             1,
             None,
         ),
@@ -78,6 +105,8 @@ pub(super) fn open(database: &Database) -> Result<Pool> {
         connections,
         writer: Arc::default(),
         checkpointer,
+        #[cfg(feature = "test-support")]
+        page_limit: Arc::default(),
     })
 }
 
@@ -94,6 +123,10 @@ pub(super) fn run<T>(
         ),
     };
     let mut conn = pool.get()?;
+    #[cfg(feature = "test-support")]
+    if mode != Mode::Read {
+        pool.apply_page_limit(&conn)?;
+    }
     let tx = Tx::Sqlite(conn.transaction_with_behavior(behavior)?);
     let out = f(&tx)?;
     tx.commit()?;
@@ -167,10 +200,16 @@ fn open_error(path: &Path, e: rusqlite::Error) -> Error {
     )
 }
 
-fn init_connection(conn: &mut Connection) -> rusqlite::Result<()> {
+fn init_connection(conn: &mut Connection, synchronous: Synchronous) -> rusqlite::Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
-    conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")?;
+    let synchronous = match synchronous {
+        Synchronous::Normal => "NORMAL",
+        Synchronous::Full => "FULL",
+    };
+    conn.execute_batch(&format!(
+        "PRAGMA foreign_keys = ON; PRAGMA synchronous = {synchronous};"
+    ))?;
     conn.set_prepared_statement_cache_capacity(128);
     conn.create_scalar_function(
         "casefold",
@@ -187,12 +226,12 @@ fn run_migrations(conn: &mut Connection) -> Result<Report> {
 }
 
 pub(super) fn migrate(database: &Database) -> Result<Report> {
-    run_migrations(&mut connect(database)?)
+    run_migrations(&mut connect(database, Synchronous::default())?)
 }
 
 /// The migrations this build knows and those the database has.
 pub(super) fn migrations(database: &Database) -> Result<(Vec<Migration>, Vec<Migration>)> {
-    let mut conn = connect(database)?;
+    let mut conn = connect(database, Synchronous::default())?;
     let runner = embedded::migrations::runner();
     let has_history: bool = conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'refinery_schema_history')",
@@ -209,14 +248,47 @@ pub(super) fn migrations(database: &Database) -> Result<(Vec<Migration>, Vec<Mig
     Ok((runner.get_migrations().to_vec(), applied))
 }
 
-fn connect(database: &Database) -> Result<Connection> {
+fn connect(database: &Database, synchronous: Synchronous) -> Result<Connection> {
     let path = match database {
         Database::File(path) => path.as_path(),
         _ => Path::new(":memory:"),
     };
     let mut conn = Connection::open(path).map_err(|e| open_error(path, e))?;
-    init_connection(&mut conn).map_err(|e| open_error(path, e))?;
+    init_connection(&mut conn, synchronous).map_err(|e| open_error(path, e))?;
     Ok(conn)
+}
+
+/// SQLite's errors as FlowForge's: those that say the storage cannot take the operation now
+/// are [`Error::Unavailable`] (so a client may retry), every other one [`Error::Internal`].
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        match retry_after(&e) {
+            Some(retry_after) => Error::Unavailable {
+                retry_after,
+                cause: Box::new(e),
+            },
+            None => Error::internal(e),
+        }
+    }
+}
+
+/// How long a client should wait after `e`, if it is a refusal of the storage: a lock held
+/// past the busy timeout, or a file that is full, read-only, cannot be opened (descriptors run
+/// out) or fails its reads and writes.
+fn retry_after(e: &rusqlite::Error) -> Option<u64> {
+    let rusqlite::Error::SqliteFailure(failure, _) = e else {
+        return None;
+    };
+    match failure.code {
+        ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => Some(LOCKED_RETRY_AFTER),
+        ErrorCode::DiskFull
+        | ErrorCode::ReadOnly
+        | ErrorCode::SystemIoFailure
+        | ErrorCode::CannotOpen
+        | ErrorCode::PermissionDenied
+        | ErrorCode::FileLockingProtocolFailed => Some(STORAGE_RETRY_AFTER),
+        _ => None,
+    }
 }
 
 /// Whether `e` is a violated unique or primary-key constraint.
@@ -237,7 +309,7 @@ mod tests {
     /// A database made by the first release, with one task its insert trigger indexed (by the
     /// `search_terms` function that release registered: the folded words, space-separated).
     fn first_release_database(db: &Database) {
-        let mut conn = connect(db).unwrap();
+        let mut conn = connect(db, Synchronous::default()).unwrap();
         conn.create_scalar_function("search_terms", 2, FunctionFlags::SQLITE_UTF8, |ctx| {
             let title = ctx.get::<String>(0)?;
             let description = ctx.get::<String>(1)?;
@@ -261,6 +333,24 @@ mod tests {
                  VALUES ('019b0000-0000-7000-8000-000000000004', '019b0000-0000-7000-8000-000000000002', '019b0000-0000-7000-8000-000000000003', 'Feed the Zebra', 0, 1, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z');",
         )
         .unwrap();
+    }
+
+    #[test]
+    fn the_configured_synchronous_is_what_pooled_connections_run_with() {
+        let dir = tempfile::tempdir().unwrap();
+        for (text, level) in [("normal", 1), ("FULL", 2)] {
+            let mut config = Config::new("secret");
+            config.synchronous = Synchronous::parse(text).unwrap();
+            let db = Database::File(dir.path().join(format!("{text}.db")));
+            let ff = FlowForge::open(&db, config).unwrap();
+            let pragma = |c: &mut Connection| {
+                c.query_row("PRAGMA synchronous", [], |r| r.get::<_, i64>(0))
+                    .unwrap()
+            };
+            assert_eq!(ff.store.with_conn(pragma).unwrap(), level, "{text}");
+        }
+        assert_eq!(Config::new("secret").synchronous, Synchronous::Normal);
+        assert!(Synchronous::parse("off").is_err());
     }
 
     #[test]
@@ -295,7 +385,7 @@ mod tests {
         // Deleting the project deletes its tasks by cascade: they leave every list.
         ff.delete_project(&actor, project).unwrap();
         assert!(found("the").is_empty());
-        let leftovers: i64 = connect(&db)
+        let leftovers: i64 = connect(&db, Synchronous::default())
             .unwrap()
             .query_row(
                 "SELECT COUNT(*) FROM sqlite_master

@@ -12,4 +12,5 @@ mod pagination;
 mod roles;
 mod rules;
 mod seed;
+mod storage;
 mod support;

@@ -52,3 +52,33 @@ fn every_seeded_task_is_listed_once_and_found_by_search() {
         expected as u64
     );
 }
+
+#[test]
+fn a_run_interrupted_before_its_end_is_refused_a_rerun_and_resumed() {
+    let ff = open();
+    let plan = SeedPlan {
+        orgs: 1,
+        projects_per_org: 1,
+        tasks_per_project: 7,
+        users_per_org: 2,
+        ..SeedPlan::default()
+    };
+    // Killed when its last batch was written, before the run could end.
+    let killed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        ff.admin()
+            .seed_demo(&plan, |_, _| panic!("killed by the test"))
+    }));
+    assert!(killed.is_err());
+    let refused = ff.admin().seed_demo(&plan, |_, _| {}).unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .contains("interrupted after 7 of 7 tasks"),
+        "{refused}"
+    );
+    let report = ff.admin().resume_seed_demo(&plan, |_, _| {}).unwrap();
+    assert_eq!(report.tasks, 7);
+    assert_eq!(report.first_tasks.len(), 5);
+    let again = ff.admin().resume_seed_demo(&plan, |_, _| {}).unwrap_err();
+    assert!(again.to_string().contains("nothing to resume"), "{again}");
+}

@@ -30,7 +30,9 @@ const BEARER: &str = "bearer";
         description = "Multi-tenant workflow and task management. Every error body is an RFC 9457 \
                        problem (`application/problem+json`). Every `/api/v1/` request is throttled \
                        (`429` with `Retry-After`); paths end with a slash, and one without it gets \
-                       `308` to the slashed path; a method an endpoint does not offer gets `405`."
+                       `308` to the slashed path; a method an endpoint does not offer gets `405`. \
+                       A request the storage cannot take now (a full disk, a read-only database, \
+                       a lock held past the timeout) gets `503` with `Retry-After`."
     ),
     components(
         responses(
@@ -40,6 +42,7 @@ const BEARER: &str = "bearer";
             PayloadTooLarge,
             UnsupportedMediaType,
             TooManyRequests,
+            ServiceUnavailable,
         )
     ),
     modifiers(&BearerScheme),
@@ -142,6 +145,7 @@ fn operation(route: &Route) -> Operation {
         (op.body.is_some(), 413, PayloadTooLarge::response().0),
         (op.body.is_some(), 415, UnsupportedMediaType::response().0),
         (route.is_api(), 429, TooManyRequests::response().0),
+        (route.is_api(), 503, ServiceUnavailable::response().0),
     ];
     for (applies, status, name) in shared {
         if applies {
@@ -364,3 +368,13 @@ struct UnsupportedMediaType(Problem);
 )]
 #[allow(dead_code)]
 struct TooManyRequests(Problem);
+
+/// The storage cannot take the request now (a full disk, a read-only database, a lock held past
+/// the timeout); nothing was written.
+#[derive(ToResponse)]
+#[response(
+    content_type = "application/problem+json",
+    headers(("Retry-After" = u64, description = "Seconds after which a retry may succeed."))
+)]
+#[allow(dead_code)]
+struct ServiceUnavailable(Problem);

@@ -57,9 +57,19 @@ pub(super) static ROUTES: &[Route] = &[
         Op {
             tag: "meta",
             operation_id: "readyz",
-            summary: "Readiness: whether the database answers.",
-            ok: (200, "The database answers.", json::<Health>()),
-            problems: &[(503, "The database does not answer.")],
+            summary: "Readiness: whether the database answers and takes writes.",
+            description: Some(
+                "After a write the storage refused (a full disk, a read-only file), not ready until a probe write succeeds.",
+            ),
+            ok: (
+                200,
+                "The database answers and takes writes.",
+                json::<Health>(),
+            ),
+            problems: &[(
+                503,
+                "The database does not answer, or does not take writes.",
+            )],
             ..PUBLIC
         },
     ),

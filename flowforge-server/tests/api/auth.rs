@@ -132,7 +132,7 @@ async fn wrong_password_and_unknown_email_get_the_same_401() {
 }
 
 #[tokio::test]
-async fn refresh_rotates_the_pair_and_revokes_the_old_refresh_token() {
+async fn refresh_rotates_the_pair_and_a_reuse_of_the_old_token_ends_the_family() {
     let w = World::get();
     let account = w.account(&email("refresh")).await;
     let path = "/api/v1/auth/refresh/";
@@ -151,8 +151,14 @@ async fn refresh_rotates_the_pair_and_revokes_the_old_refresh_token() {
         .await
         .problem(StatusCode::UNAUTHORIZED, path);
     assert_eq!(revoked.header("www-authenticate"), "Bearer");
+    // That was a reuse: the whole family ends, the rotated token with it.
     w.anon()
         .post(path, json!({"refresh": new_refresh}))
+        .await
+        .problem(StatusCode::UNAUTHORIZED, path);
+    let access = rotated.json["access"].as_str().unwrap();
+    crate::support::Api::new(&w.base, Some(access))
+        .get("/api/v1/auth/me/")
         .await
         .expect(StatusCode::OK);
 }

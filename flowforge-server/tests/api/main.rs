@@ -7,6 +7,9 @@ mod support;
 
 mod abuse;
 mod auth;
+// Crash rounds use SQLite files (the binary is the same with the `postgres` feature).
+#[cfg(not(feature = "postgres"))]
+mod crash;
 mod errors;
 mod hosts;
 mod http;
@@ -15,6 +18,9 @@ mod lists;
 mod resources;
 mod schema;
 mod startup;
+// The capped database is an SQLite fixture.
+#[cfg(not(feature = "postgres"))]
+mod storage;
 mod throttling;
 #[cfg(feature = "postgres")]
 mod two_servers;

@@ -49,7 +49,12 @@ fn wait_bounded(child: &mut Child) -> ExitStatus {
 
 /// Runs the binary to its end; returns its status and stderr.
 fn run_to_exit(dir: &Path, vars: &[(&str, &str)]) -> (ExitStatus, String) {
-    let mut child = command(dir, vars)
+    run_command_to_exit(&mut command(dir, vars))
+}
+
+/// Runs `command` to its end; returns its status and stderr.
+fn run_command_to_exit(command: &mut Command) -> (ExitStatus, String) {
+    let mut child = command
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -71,14 +76,25 @@ fn assert_refused(vars: &[(&str, &str)], setting: &str) {
     std::fs::write(dir.path().join("not-a-directory"), b"").unwrap();
     let started = Instant::now();
     let (status, stderr) = run_to_exit(dir.path(), vars);
-    assert!(!status.success(), "{setting}: it started anyway");
     assert!(
         started.elapsed() < Duration::from_secs(5),
         "{setting}: slow to refuse"
     );
+    assert_one_line_refusal(status, &stderr, setting);
+}
+
+/// Asserts a failed exit whose stderr is one short line naming `setting` (besides log records);
+/// returns that line.
+#[track_caller]
+fn assert_one_line_refusal(status: ExitStatus, stderr: &str, setting: &str) -> String {
+    assert!(!status.success(), "{setting}: it started anyway");
     assert!(!stderr.contains("panicked"), "{setting}: {stderr}");
     assert!(!stderr.contains("backtrace"), "{setting}: {stderr}");
-    let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    // The log's records (JSON) may come before it; the refusal is the one line that is not one.
+    let lines: Vec<&str> = stderr
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('{'))
+        .collect();
     assert!(
         lines.len() == 1,
         "{setting}: one line expected, got:\n{stderr}"
@@ -88,6 +104,7 @@ fn assert_refused(vars: &[(&str, &str)], setting: &str) {
         "{setting} not named in:\n{stderr}"
     );
     assert!(lines[0].len() < 200, "{setting}: a long message:\n{stderr}");
+    lines[0].to_owned()
 }
 
 #[test]
@@ -109,6 +126,51 @@ fn an_unreadable_database_stops_the_server() {
         ],
         "DATABASE_URL",
     );
+}
+
+#[test]
+fn a_database_it_cannot_write_stops_the_server_naming_the_path_and_the_reason() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+
+    let dir = temp_dir();
+    let path = dir.path().join("flowforge.db");
+    // An open handle keeps the WAL files beside the database, as a server killed mid-run leaves
+    // them; SQLite then opens the read-only file without a complaint, and only a write fails.
+    let holder = flowforge_core::FlowForge::open(
+        &flowforge_core::Database::File(path.clone()),
+        flowforge_core::Config::new(SECRET),
+    )
+    .expect("a database");
+    let mode = |path: &Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    };
+    mode(&path, 0o444);
+    for wal_file in ["flowforge.db-wal", "flowforge.db-shm"] {
+        mode(&dir.path().join(wal_file), 0o666);
+    }
+    mode(dir.path(), 0o755);
+    let url = format!("sqlite://{}", path.display());
+    let mut server = command(
+        dir.path(),
+        &[
+            ("DEBUG", "false"),
+            ("SECRET_KEY", SECRET),
+            ("DATABASE_URL", &url),
+        ],
+    );
+    // Root writes a read-only file all the same: run the server as nobody then.
+    if std::fs::OpenOptions::new().write(true).open(&path).is_ok() {
+        server.uid(65534).gid(65534);
+    }
+    let (status, stderr) = run_command_to_exit(&mut server);
+    drop(holder);
+    let line = assert_one_line_refusal(status, &stderr, "DATABASE_URL");
+    assert!(
+        line.contains(&path.display().to_string()),
+        "the path is not named: {line}"
+    );
+    assert!(line.contains("readonly"), "the reason is not said: {line}");
 }
 
 #[test]
@@ -302,9 +364,12 @@ fn passwords_and_tokens_never_reach_the_log_even_at_debug_level() {
     // The password's case-folded and URL-encoded forms must not show either.
     assert!(!log.to_lowercase().contains(&password.to_lowercase()));
 
-    let requests: Vec<serde_json::Value> = log
+    let log_records: Vec<serde_json::Value> = log
         .lines()
         .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .collect();
+    let requests: Vec<&serde_json::Value> = log_records
+        .iter()
         .filter(|line| line["fields"]["message"] == "request")
         .collect();
     let seen: Vec<(String, String, u64)> = requests
@@ -324,13 +389,26 @@ fn passwords_and_tokens_never_reach_the_log_even_at_debug_level() {
         ("GET", "/api/v1/auth/me/", 200),
         ("POST", "/api/v1/auth/refresh/", 200),
         ("GET", "/api/v1/organizations/", 200),
+        ("POST", "/api/v1/auth/refresh/", 401),
     ]
     .map(|(m, p, s)| (m.to_owned(), p.to_owned(), s));
     assert_eq!(seen, expected, "one request line per request:\n{log}");
+    // The reuse of the rotated refresh token is logged, naming the user but no token.
+    let reuses: Vec<&serde_json::Value> = log_records
+        .iter()
+        .filter(|line| {
+            line["fields"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("refresh token was presented again"))
+        })
+        .collect();
+    assert_eq!(reuses.len(), 1, "one reuse record:\n{log}");
+    assert_eq!(reuses[0]["level"], "WARN");
+    assert!(reuses[0]["fields"]["user"].is_string(), "{}", reuses[0]);
 }
 
-/// Registers, logs in, uses and refreshes the tokens, and searches for the password; returns
-/// the access and refresh tokens and the rotated pair.
+/// Registers, logs in, uses and refreshes the tokens, searches for the password, and presents
+/// the rotated refresh token again; returns the access and refresh tokens and the rotated pair.
 fn drive_requests_with_secrets(
     child: &mut Child,
     password: &str,
@@ -373,5 +451,9 @@ fn drive_requests_with_secrets(
         ),
     );
     assert_eq!(body_of(&search, 200)["count"], 0);
+
+    // The first refresh token again, after its rotation: a reuse, refused and logged.
+    let reused = exchange(addr, &post(addr, "/api/v1/auth/refresh/", &body, ""));
+    assert!(reused.starts_with("HTTP/1.1 401 "), "{reused}");
     (access, refresh, rotated)
 }

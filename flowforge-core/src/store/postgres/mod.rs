@@ -3,6 +3,7 @@
 //! `?` rewritten to `$n`; serializable writes are run again after a conflict. Converting
 //! [`Value`]s is `convert.rs`'s job, reaching the server `connect.rs`'s, the schema
 //! `migrate.rs`'s; `scratch.rs` holds the tests' scratch schemas (the `test-support` feature).
+//! The server's errors that say it cannot take a write now become [`Error::Unavailable`] here.
 
 mod connect;
 mod convert;
@@ -21,7 +22,7 @@ use r2d2_postgres::PostgresConnectionManager;
 use rand::Rng;
 
 use super::value::{Row, Value};
-use super::{Mode, Tx};
+use super::{LOCKED_RETRY_AFTER, Mode, STORAGE_RETRY_AFTER, Tx};
 use crate::error::{Error, Result};
 use connect::{config, connect};
 use migrate::run_migrations;
@@ -58,7 +59,10 @@ impl r2d2::ManageConnection for Manager {
     type Error = postgres::Error;
 
     fn connect(&self) -> Result<Connection, postgres::Error> {
-        let client = self.0.connect()?;
+        let mut client = self.0.connect()?;
+        // As SQLite's busy timeout: a lock not had in this time fails the statement (55P03),
+        // which the client gets as 503, instead of waiting without end.
+        client.batch_execute("SET lock_timeout = '10s'")?;
         let statements = HashMap::new();
         Ok(Connection { client, statements })
     }
@@ -145,7 +149,7 @@ pub(super) fn run<T>(
         }
         let tx = Tx::Postgres(std::cell::RefCell::new(PgTx { tx, statements }));
         let result = f(&tx).and_then(|out| tx.commit().map(|()| out));
-        if matches!(result, Err(Error::Internal(_))) {
+        if matches!(result, Err(Error::Internal(_) | Error::Unavailable { .. })) {
             // A statement may have gone stale (a migration changed its table, say): prepare
             // afresh after any database error.
             conn.statements.clear();
@@ -156,6 +160,13 @@ pub(super) fn run<T>(
                 // A short random pause, growing with the attempts, lets the winner finish.
                 let pause = rand::rng().random_range(1..=5 * u64::from(attempt));
                 std::thread::sleep(Duration::from_millis(pause));
+            }
+            // Conflicts that outlast every retry: contention, for the client to retry later.
+            Err(Error::Internal(cause)) if is_retryable_cause(cause.as_ref()) => {
+                return Err(Error::Unavailable {
+                    retry_after: LOCKED_RETRY_AFTER,
+                    cause,
+                });
             }
             other => return other,
         }
@@ -246,15 +257,58 @@ pub(super) fn is_unique_violation(e: &postgres::Error) -> bool {
 
 /// Whether `e` is a serialization conflict or a deadlock: the transaction may succeed if run again.
 fn is_retryable(e: &Error) -> bool {
-    let Error::Internal(source) = e else {
-        return false;
-    };
+    match e {
+        Error::Internal(source) => is_retryable_cause(source.as_ref()),
+        _ => false,
+    }
+}
+
+fn is_retryable_cause(source: &(dyn std::error::Error + Send + Sync + 'static)) -> bool {
     source
         .downcast_ref::<postgres::Error>()
         .and_then(postgres::Error::code)
         .is_some_and(|code| {
             *code == SqlState::T_R_SERIALIZATION_FAILURE || *code == SqlState::T_R_DEADLOCK_DETECTED
         })
+}
+
+/// The server's errors as FlowForge's: those that say it cannot take the operation now are
+/// [`Error::Unavailable`] (so a client may retry), every other one [`Error::Internal`].
+impl From<postgres::Error> for Error {
+    fn from(e: postgres::Error) -> Self {
+        match retry_after(&e) {
+            Some(retry_after) => Error::Unavailable {
+                retry_after,
+                cause: Box::new(e),
+            },
+            None => Error::internal(e),
+        }
+    }
+}
+
+/// How long a client should wait after `e`, if it is a refusal of the server: out of disk,
+/// memory or connections (class 53), a read-only transaction (a standby, or
+/// `default_transaction_read_only`), a lock not had in time, a server shutting down or
+/// starting, or a connection lost.
+fn retry_after(e: &postgres::Error) -> Option<u64> {
+    if let Some(code) = e.code() {
+        let class = &code.code()[..2];
+        return if *code == SqlState::LOCK_NOT_AVAILABLE {
+            Some(LOCKED_RETRY_AFTER)
+        } else if class == "53"
+            || class == "08"
+            || *code == SqlState::READ_ONLY_SQL_TRANSACTION
+            || *code == SqlState::ADMIN_SHUTDOWN
+            || *code == SqlState::CRASH_SHUTDOWN
+            || *code == SqlState::CANNOT_CONNECT_NOW
+        {
+            Some(STORAGE_RETRY_AFTER)
+        } else {
+            None
+        };
+    }
+    let io = std::error::Error::source(&e).is_some_and(|cause| cause.is::<std::io::Error>());
+    (e.is_closed() || io).then_some(STORAGE_RETRY_AFTER)
 }
 
 #[cfg(test)]

@@ -137,13 +137,56 @@ impl Drop for ScratchSchema {
 #[cfg(test)]
 mod tests {
     use super::ScratchSchema;
+    use crate::Error;
     use crate::store::Store;
     use crate::store::value::args;
 
     #[test]
+    fn a_lock_not_had_in_time_and_a_read_only_transaction_are_unavailable() {
+        let scratch = ScratchSchema::for_tests().unwrap_or_else(|e| panic!("{e}"));
+        let store = Store::open(scratch.database(), Default::default()).unwrap();
+        let insert = "INSERT INTO storage_probe (filler) VALUES ('x')";
+
+        // Another session holds the table the write needs, past the (shortened) lock timeout.
+        let mut other = postgres::Client::connect(scratch.url(), postgres::NoTls).unwrap();
+        let mut holder = other.transaction().unwrap();
+        holder
+            .batch_execute("LOCK TABLE storage_probe IN ACCESS EXCLUSIVE MODE")
+            .unwrap();
+        let locked = store.write(|tx| {
+            tx.execute("SET LOCAL lock_timeout = '50ms'", &[])?;
+            tx.execute(insert, &[])
+        });
+        assert!(
+            matches!(locked, Err(Error::Unavailable { retry_after: 5, .. })),
+            "{locked:?}"
+        );
+        assert!(store.refusing(), "a refused write marks the store");
+        holder.rollback().unwrap();
+
+        // A read-only transaction (as on a standby, or with default_transaction_read_only).
+        let read_only = store.write(|tx| {
+            tx.execute("SET TRANSACTION READ ONLY", &[])?;
+            tx.execute(insert, &[])
+        });
+        assert!(
+            matches!(
+                read_only,
+                Err(Error::Unavailable {
+                    retry_after: 30,
+                    ..
+                })
+            ),
+            "{read_only:?}"
+        );
+        store.probe_writes().unwrap();
+        assert!(!store.refusing(), "a write that succeeds clears the mark");
+    }
+
+    #[test]
     fn the_task_index_reads_the_rows_written_since_its_version_through_an_index() {
         let scratch = ScratchSchema::for_tests().unwrap_or_else(|e| panic!("{e}"));
-        let store = Store::open(scratch.database()).unwrap();
+        let store = Store::open(scratch.database(), Default::default()).unwrap();
         let plan: Vec<String> = store
             .read(|tx| {
                 // An empty table is cheapest to scan; forbid that to see whether the index fits.

@@ -72,15 +72,52 @@ fn refresh_token_is_refused_after_rotation() {
     assert_unauthenticated(ff.refresh(&first.refresh));
 }
 
+// Families: every token rotated from one login; a reuse or a logout ends the whole family.
+
 #[test]
-fn the_rotated_refresh_token_keeps_working_after_the_old_one_is_refused() {
+fn reusing_a_rotated_refresh_token_revokes_every_token_of_its_login() {
+    let (ff, ada, first) = signed_in();
+    let second = ff.refresh(&first.refresh).unwrap();
+    let third = ff.refresh(&second.refresh).unwrap();
+    // The first token, rotated long ago, comes back (stolen, say): refused, and the family ends.
+    assert_unauthenticated(ff.refresh(&first.refresh));
+    assert_unauthenticated(ff.refresh(&third.refresh));
+    assert_unauthenticated(ff.refresh(&second.refresh));
+    // Access tokens already issued live out their time.
+    for pair in [&first, &second, &third] {
+        assert_eq!(ff.authenticate_token(&pair.access).unwrap().id(), ada.id());
+    }
+}
+
+#[test]
+fn a_reuse_ends_only_the_family_of_the_reused_token() {
+    let (ff, _, laptop) = signed_in();
+    let phone = login(&ff, "ada@example.com");
+    let laptop_next = ff.refresh(&laptop.refresh).unwrap();
+    assert_unauthenticated(ff.refresh(&laptop.refresh));
+    assert_unauthenticated(ff.refresh(&laptop_next.refresh));
+    let phone_next = ff
+        .refresh(&phone.refresh)
+        .expect("another login's family is untouched");
+    ff.refresh(&phone_next.refresh).unwrap();
+}
+
+#[test]
+fn logging_out_with_any_token_of_a_family_ends_the_family() {
     let (ff, _, first) = signed_in();
     let second = ff.refresh(&first.refresh).unwrap();
-    assert_unauthenticated(ff.refresh(&first.refresh));
-    let third = ff
-        .refresh(&second.refresh)
-        .expect("the new refresh token works");
-    ff.authenticate_token(&third.access).unwrap();
+    let third = ff.refresh(&second.refresh).unwrap();
+    // Out with the newest token: the family ends.
+    ff.logout(&third.refresh).unwrap();
+    assert_unauthenticated(ff.refresh(&third.refresh));
+
+    // Out with a token rotated long ago: the newest of its family ends too.
+    let other = login(&ff, "ada@example.com");
+    let other_next = ff.refresh(&other.refresh).unwrap();
+    ff.logout(&other.refresh).unwrap();
+    assert_unauthenticated(ff.refresh(&other_next.refresh));
+    ff.authenticate_token(&other_next.access)
+        .expect("its access token lives out its time");
 }
 
 #[test]

@@ -94,6 +94,7 @@ async fn the_document_is_openapi_3_1_and_declares_exactly_the_route_tables_opera
         };
         if route.is_api() {
             assert!(shared("429", "TooManyRequests"), "{method} {path}: 429");
+            assert!(shared("503", "ServiceUnavailable"), "{method} {path}: 503");
         }
         if !route.is_public() {
             assert!(shared("401", "Unauthorized"), "{method} {path}: 401");

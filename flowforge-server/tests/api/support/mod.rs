@@ -53,6 +53,10 @@ pub struct TestApp {
     pub addr: SocketAddr,
     /// `http://127.0.0.1:<port>`.
     pub base: String,
+    /// The FlowForge the server runs on (for fixtures such as a capped database, which only
+    /// SQLite has).
+    #[cfg_attr(feature = "postgres", allow(dead_code))]
+    pub ff: std::sync::Arc<flowforge_core::FlowForge>,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<()>>,
     _dir: TempDir,
@@ -96,6 +100,7 @@ impl TestApp {
             .await
             .expect("open did not panic")
             .expect("the server opens its database");
+        let ff = std::sync::Arc::clone(app.flowforge());
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("a free port");
         let addr = listener.local_addr().expect("a bound address");
         let (tx, rx) = oneshot::channel::<()>();
@@ -106,6 +111,7 @@ impl TestApp {
         TestApp {
             addr,
             base: format!("http://{addr}"),
+            ff,
             shutdown: Some(tx),
             server: Some(server),
             _dir: dir,

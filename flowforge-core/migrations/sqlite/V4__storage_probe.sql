@@ -1,0 +1,6 @@
+-- Rows written and removed by the storage probe (store/probe.rs): at start, and for readiness
+-- after the storage refused a write. Empty between probes.
+CREATE TABLE storage_probe (
+    id     INTEGER PRIMARY KEY,
+    filler TEXT NOT NULL
+);
