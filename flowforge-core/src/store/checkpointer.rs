@@ -7,6 +7,7 @@
 
 use std::path::Path;
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::thread::JoinHandle;
 use std::time::Duration;
 
 use rusqlite::Connection;
@@ -14,25 +15,41 @@ use rusqlite::Connection;
 /// The least time between two checkpoints: writes in between are copied together.
 const PAUSE: Duration = Duration::from_millis(100);
 
-/// The handle writers nudge; the thread ends when the last handle is dropped.
+/// The handle writers nudge. Dropping it ends the thread and waits for it, so the database is
+/// closed (and checkpointed by SQLite) when the pool is.
 pub(super) struct Checkpointer {
-    nudge: SyncSender<()>,
+    nudge: Option<SyncSender<()>>,
+    thread: Option<JoinHandle<()>>,
 }
 
 impl Checkpointer {
     /// Starts the thread on its own connection to `path`.
     pub(super) fn start(path: &Path, conn: Connection) -> std::io::Result<Self> {
         let (nudge, nudged) = sync_channel(1);
-        std::thread::Builder::new()
+        let thread = std::thread::Builder::new()
             .name(format!("checkpoint {}", path.display()))
             .spawn(move || run(&conn, &nudged))?;
-        Ok(Self { nudge })
+        Ok(Self {
+            nudge: Some(nudge),
+            thread: Some(thread),
+        })
     }
 
     /// Tells the thread that a write committed. Never waits.
     pub(super) fn nudge(&self) {
-        match self.nudge.try_send(()) {
-            Ok(()) | Err(TrySendError::Full(())) | Err(TrySendError::Disconnected(())) => {}
+        if let Some(nudge) = &self.nudge {
+            match nudge.try_send(()) {
+                Ok(()) | Err(TrySendError::Full(())) | Err(TrySendError::Disconnected(())) => {}
+            }
+        }
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        drop(self.nudge.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
         }
     }
 }

@@ -51,8 +51,12 @@ fn user(ff: &FlowForge, email: &str) -> Actor {
 
 /// An organization with a project of `tasks` tasks, all assigned to a second member.
 fn seeded(tasks: usize) -> (FlowForge, Actor) {
-    let config = Config::new("secret");
-    let ff = FlowForge::open(&Database::Memory, config).unwrap();
+    seeded_in(&Database::Memory, tasks)
+}
+
+/// As [`seeded`], in `database`.
+fn seeded_in(database: &Database, tasks: usize) -> (FlowForge, Actor) {
+    let ff = FlowForge::open(database, Config::new("secret")).unwrap();
     let owner = user(&ff, "owner@example.com");
     let member = user(&ff, "member@example.com");
     let org = ff
@@ -233,25 +237,11 @@ fn writes_reach_the_database_file_through_the_checkpointer_not_the_writers() {
         autocheckpoint, 0,
         "a pooled connection checkpoints in its commits"
     );
+    // Closed, the migrated database is all in the file.
+    drop(ff);
     let before = std::fs::metadata(&path).unwrap().len();
-    let owner = user(&ff, "owner@example.com");
-    let org = ff
-        .create_organization(
-            &owner,
-            &NewOrg {
-                name: "Acme".into(),
-                slug: None,
-            },
-        )
-        .unwrap();
-    let project = ff
-        .create_project(&owner, &NewProject::new(org.id, "Launch"))
-        .unwrap();
-    for i in 0..200 {
-        let task = NewTask::new(project.id, format!("Task number {i} with words to index"));
-        ff.create_task(&owner, &task).unwrap();
-    }
-    // Only the checkpointer copies the WAL into the file while the pool is open.
+    // Only the checkpointer copies the WAL of these writes into the file while the pool is open.
+    let (_ff, _owner) = seeded_in(&Database::File(path.clone()), 200);
     let grew = (0..200).any(|_| {
         std::thread::sleep(std::time::Duration::from_millis(50));
         std::fs::metadata(&path).unwrap().len() > before
