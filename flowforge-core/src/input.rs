@@ -183,6 +183,9 @@ pub(crate) fn missing_reference(id: impl std::fmt::Display) -> String {
 /// The longest description of a project or task, in characters.
 pub(crate) const MAX_DESCRIPTION: usize = 20_000;
 
+/// The longest name, title or full name, in characters (once trimmed, where it is trimmed).
+pub(crate) const MAX_NAME: usize = 255;
+
 /// Checks the `field` text of a project (`name`) or task (`title`), 1 to 255 characters once
 /// trimmed, and its description, recording messages; returns the trimmed text.
 pub(crate) fn check_text(
@@ -193,7 +196,7 @@ pub(crate) fn check_text(
 ) -> Option<String> {
     let text = text.map(str::trim);
     if let Some(text) = text {
-        check_length(errors, field, text, 1, 255);
+        check_length(errors, field, text, 1, MAX_NAME);
     }
     if let Some(description) = description {
         check_length(errors, "description", description, 0, MAX_DESCRIPTION);

@@ -49,6 +49,8 @@ mod org;
 mod project;
 pub mod query;
 mod rate;
+#[cfg(feature = "openapi")]
+pub mod schema;
 mod secret;
 mod seed;
 mod store;

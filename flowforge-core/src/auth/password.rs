@@ -183,16 +183,21 @@ pub(crate) fn add_rule_violations(
     }
 }
 
+/// The shortest password, in characters.
+pub(crate) const MIN_PASSWORD: usize = 8;
+/// The longest password, in characters.
+pub(crate) const MAX_PASSWORD: usize = 128;
+
 /// The password rules: at least 8 characters, not all digits, not the email or its local part.
 pub(crate) fn rule_violations(password: &str, email: &str) -> Vec<&'static str> {
     let mut messages = Vec::new();
-    if password.chars().count() < 8 {
+    if password.chars().count() < MIN_PASSWORD {
         messages.push("This password is too short. It must contain at least 8 characters.");
     }
     if !password.is_empty() && password.chars().all(|c| c.is_ascii_digit()) {
         messages.push("This password is entirely numeric.");
     }
-    if password.chars().count() > 128 {
+    if password.chars().count() > MAX_PASSWORD {
         messages.push("Ensure this field has no more than 128 characters.");
     }
     let lowered = password.to_lowercase();

@@ -36,6 +36,7 @@ pub struct Membership {
 )]
 pub struct NewMembership {
     /// The user's email.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::email))]
     pub email: String,
     /// The role to give them.
     pub role: Role,

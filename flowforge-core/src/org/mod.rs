@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::authz::Role;
 use crate::error::{FieldErrors, Result};
 use crate::ids::OrgId;
-use crate::input::{Body, check_length};
+use crate::input::{Body, MAX_NAME, check_length};
 use crate::query::{Common, PageRequest, Params, Search, Sort, SortField, ordering_or};
 use crate::time::Timestamp;
 
@@ -64,9 +64,10 @@ pub struct OrgSummary {
 )]
 pub struct NewOrg {
     /// 2 to 255 characters, not digits only, unique without regard to case.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::org_name))]
     pub name: String,
     /// `[a-z0-9]+(-[a-z0-9]+)*`, at most 64; derived from the name when absent.
-    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::slug))]
     pub slug: Option<String>,
 }
 
@@ -100,10 +101,10 @@ impl NewOrg {
 )]
 pub struct OrgPatch {
     /// A new name.
-    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::org_name))]
     pub name: Option<String>,
     /// A new slug.
-    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::slug))]
     pub slug: Option<String>,
 }
 
@@ -121,18 +122,23 @@ impl OrgPatch {
     }
 }
 
+/// The shortest organization name, in characters once trimmed.
+pub(crate) const MIN_ORG_NAME: usize = 2;
+/// The longest slug, in characters.
+pub(crate) const MAX_SLUG: usize = 64;
+
 /// Checks a name and slug, returning the trimmed name.
 fn validate(name: Option<&str>, slug: Option<&str>) -> Result<Option<String>> {
     let mut errors = FieldErrors::default();
     let name = name.map(str::trim);
     if let Some(name) = name {
-        check_length(&mut errors, "name", name, 2, 255);
+        check_length(&mut errors, "name", name, MIN_ORG_NAME, MAX_NAME);
         if !name.is_empty() && name.chars().all(|c| c.is_ascii_digit()) {
             errors.add("name", "The name may not be digits only.");
         }
     }
     if let Some(slug) = slug {
-        if slug.chars().count() > 64 {
+        if slug.chars().count() > MAX_SLUG {
             errors.add("slug", "Ensure this field has no more than 64 characters.");
         } else if !is_slug(slug) {
             errors.add(

@@ -46,9 +46,10 @@ pub struct NewProject {
     /// The organization, which the actor must manage.
     pub organization: OrgId,
     /// 1 to 255 characters.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::title))]
     pub name: String,
     /// At most 20,000 characters.
-    #[cfg_attr(feature = "openapi", schema(required = false, default = ""))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::description, required = false))]
     pub description: String,
 }
 
@@ -95,10 +96,10 @@ impl NewProject {
 )]
 pub struct ProjectPatch {
     /// A new name.
-    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::title))]
     pub name: Option<String>,
     /// A new description.
-    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::description))]
     pub description: Option<String>,
     /// Archive or unarchive.
     #[cfg_attr(feature = "openapi", schema(nullable = false))]

@@ -14,7 +14,10 @@ use std::collections::HashSet;
 pub const MAX_SEARCH_WORDS: usize = 100;
 
 /// The longest search text a client may send, in characters.
-pub const MAX_SEARCH_CHARS: usize = 10_000;
+///
+/// Percent-encoded, this many characters of any script (up to 12 bytes each) fit in the 64 KiB
+/// request target the server accepts, with room for the other parameters.
+pub const MAX_SEARCH_CHARS: usize = 4_000;
 
 /// The words of a search, case-folded; empty when there is no search.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -171,7 +174,7 @@ mod tests {
         assert!(Search::parse(&longest).is_ok());
         assert_eq!(
             Search::parse(&format!("{longest}e")),
-            Err("Ensure this field has no more than 10000 characters.".to_owned())
+            Err("Ensure this field has no more than 4000 characters.".to_owned())
         );
         // The attack of the report: 64 KB, 16,000 distinct words.
         assert!(Search::parse(&three_letter_words(16_000).join(" ")).is_err());

@@ -40,13 +40,12 @@ impl<F: SortField> Sort<F> {
     }
 
     /// Parses `due_date,-priority`, recording an error for each field the list does not offer
-    /// and for a field given twice (in either direction). A list has at most as many terms as
-    /// the list has fields: reading stops at the first term past that, so a long text costs
-    /// no more than a short one.
+    /// (a blank term, or a blank text, too) and for a field given twice (in either direction).
+    /// A list has at most as many terms as the list has fields: reading stops at the first
+    /// term past that, so a long text costs no more than a short one.
     pub(crate) fn parse_list(text: &str, errors: &mut FieldErrors) -> Vec<Self> {
         let mut out: Vec<Self> = Vec::new();
-        let terms = text.split(',').map(str::trim).filter(|t| !t.is_empty());
-        for (n, term) in terms.enumerate() {
+        for (n, term) in text.split(',').map(str::trim).enumerate() {
             if n == F::ALL.len() {
                 errors.add(
                     "ordering",
@@ -63,6 +62,7 @@ impl<F: SortField> Sort<F> {
                     errors.add("ordering", format!("Order by {name} only once."));
                 }
                 Some(&field) => out.push(Self { field, descending }),
+                None if term.is_empty() => errors.add("ordering", "An ordering term is blank."),
                 None => errors.add("ordering", format!("Invalid ordering field: {term}.")),
             }
         }
@@ -106,9 +106,11 @@ mod tests {
     #[test]
     fn each_offered_field_may_be_given_once_in_either_direction() {
         assert_eq!(
-            parse(" -age , name ,"),
+            parse(" -age , name "),
             (vec![Sort::desc(Field::Age), Sort::asc(Field::Name)], vec![])
         );
+        assert_eq!(parse(" ").1, ["An ordering term is blank."]);
+        assert_eq!(parse("name,").1, ["An ordering term is blank."]);
         assert_eq!(parse("name,-name").1, ["Order by name only once."]);
         assert_eq!(parse("age,age").1, ["Order by age only once."]);
         assert_eq!(parse("colour").1, ["Invalid ordering field: colour."]);

@@ -111,9 +111,10 @@ pub struct NewTask {
     /// The project, in one of the actor's organizations and not archived.
     pub project: ProjectId,
     /// 1 to 255 characters.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::title))]
     pub title: String,
     /// At most 20,000 characters.
-    #[cfg_attr(feature = "openapi", schema(required = false, default = ""))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::description, required = false))]
     pub description: String,
     /// Defaults to `todo`.
     #[cfg_attr(feature = "openapi", schema(nullable = false))]
@@ -192,10 +193,10 @@ impl NewTask {
 )]
 pub struct TaskPatch {
     /// A new title.
-    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::title))]
     pub title: Option<String>,
     /// A new description.
-    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::description))]
     pub description: Option<String>,
     /// A new status.
     #[cfg_attr(feature = "openapi", schema(nullable = false))]

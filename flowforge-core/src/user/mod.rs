@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::auth::password;
 use crate::error::{FieldErrors, Result};
 use crate::ids::UserId;
-use crate::input::{Body, check_length};
+use crate::input::{Body, MAX_NAME, check_length};
 use crate::query::SortField;
 use crate::time::Timestamp;
 
@@ -52,11 +52,13 @@ pub struct UserRef {
 )]
 pub struct NewUser {
     /// The login email; stored trimmed and lowercased.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::email))]
     pub email: String,
     /// The password, checked against the password rules.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::new_password))]
     pub password: String,
     /// The display name.
-    #[cfg_attr(feature = "openapi", schema(required = false, default = ""))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::full_name, required = false))]
     pub full_name: String,
 }
 
@@ -99,7 +101,7 @@ impl NewUser {
         let email = normalize_email(&self.email);
         check_email(&mut errors, &email);
         password::add_rule_violations(&mut errors, "password", &self.password, &email);
-        check_length(&mut errors, "full_name", &self.full_name, 0, 255);
+        check_length(&mut errors, "full_name", &self.full_name, 0, MAX_NAME);
         errors.into_result()?;
         Ok(email)
     }
@@ -114,7 +116,7 @@ impl NewUser {
 )]
 pub struct UserPatch {
     /// A new display name, if given.
-    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::full_name))]
     pub full_name: Option<String>,
 }
 
@@ -137,7 +139,7 @@ impl UserPatch {
     pub(crate) fn validate(&self) -> Result<()> {
         let mut errors = FieldErrors::default();
         if let Some(name) = &self.full_name {
-            check_length(&mut errors, "full_name", name, 0, 255);
+            check_length(&mut errors, "full_name", name, 0, MAX_NAME);
         }
         errors.into_result()
     }
@@ -152,8 +154,10 @@ impl UserPatch {
 )]
 pub struct PasswordChange {
     /// The password in force, proving the caller knows it.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::any_text))]
     pub current_password: String,
     /// The password to set, checked against the password rules.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::new_password))]
     pub new_password: String,
 }
 
@@ -206,11 +210,14 @@ pub(crate) fn normalize_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
+/// The longest email address, in bytes.
+pub(crate) const MAX_EMAIL: usize = 254;
+
 /// Records a message if `email` is not a valid address.
 pub(crate) fn check_email(errors: &mut FieldErrors, email: &str) {
     if email.is_empty() {
         errors.add("email", "This field may not be blank.");
-    } else if email.len() > 254
+    } else if email.len() > MAX_EMAIL
         || !email_address::EmailAddress::is_valid(email)
         || !email.contains('.')
     {
@@ -237,8 +244,10 @@ impl From<User> for UserRef {
 )]
 pub struct Credentials {
     /// The login email.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::any_text))]
     pub email: String,
     /// The password.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::any_text))]
     pub password: String,
 }
 
@@ -278,6 +287,7 @@ impl Credentials {
 )]
 pub struct RefreshRequest {
     /// The refresh token.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::any_text))]
     pub refresh: String,
 }
 

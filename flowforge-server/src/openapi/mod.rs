@@ -13,7 +13,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement
 use utoipa::openapi::{
     ContentBuilder, ObjectBuilder, Paths, Ref, RefOr, Required, Response, ResponseBuilder,
 };
-use utoipa::{IntoParams, Modify, OpenApi, PartialSchema, ToResponse, ToSchema};
+use utoipa::{Modify, OpenApi, PartialSchema, ToResponse, ToSchema};
 
 use flowforge_core::{OrgId, ProjectId, TaskId, UserId};
 
@@ -43,6 +43,7 @@ const BEARER: &str = "bearer";
             UnsupportedMediaType,
             TooManyRequests,
             ServiceUnavailable,
+            UriTooLong,
         )
     ),
     modifiers(&BearerScheme),
@@ -132,7 +133,12 @@ fn operation(route: &Route) -> Operation {
         builder = builder.request_body(Some(
             RequestBodyBuilder::new()
                 .content("application/json", content)
-                .required(Some(Required::True))
+                // A PATCH without a body changes nothing, as in DRF.
+                .required(Some(if route.method() == Verb::Patch {
+                    Required::False
+                } else {
+                    Required::True
+                }))
                 .build(),
         ));
     }
@@ -146,6 +152,7 @@ fn operation(route: &Route) -> Operation {
         (op.body.is_some(), 415, UnsupportedMediaType::response().0),
         (route.is_api(), 429, TooManyRequests::response().0),
         (route.is_api(), 503, ServiceUnavailable::response().0),
+        (true, 414, UriTooLong::response().0),
     ];
     for (applies, status, name) in shared {
         if applies {
@@ -238,11 +245,8 @@ pub const fn page<T: ToSchema>() -> Answer {
 }
 
 /// A list's parameters: `F`'s filters, then `page` and `page_size`.
-pub fn list<F: IntoParams>() -> Vec<Parameter> {
-    let query = || Some(ParameterIn::Query);
-    let mut parameters = F::into_params(query);
-    parameters.extend(params::Paging::into_params(query));
-    parameters
+pub fn list<F: params::Filters>() -> Vec<Parameter> {
+    params::parameters::<F>()
 }
 
 /// The body of a success.
@@ -354,6 +358,12 @@ struct PayloadTooLarge(Problem);
 #[response(content_type = "application/problem+json")]
 #[allow(dead_code)]
 struct UnsupportedMediaType(Problem);
+
+/// The request target (path and query string) is over 64 KiB; answered before it is read, with
+/// no body.
+#[derive(ToResponse)]
+#[allow(dead_code)]
+struct UriTooLong;
 
 /// Throttled: the request did no work.
 #[derive(ToResponse)]

@@ -1,19 +1,139 @@
 //! The query parameters of the lists, for the document only: the core's query types parse them.
-//! Each struct is read through `IntoParams` by the route table (`routes/`).
+//! Each struct is read through `IntoParams` by the route table (`routes/`), then [`parameters`]
+//! gives the parameters every list shares the core's limits, which `IntoParams` attributes
+//! cannot name: page numbers from 1, the search's length, each list's ordering terms, and a
+//! blank filter value, which the lists ignore (as DRF does; a blank `ordering` is refused).
 
-use flowforge_core::{OrgId, Priority, ProjectId, Role, Status};
+use flowforge_core::query::{MAX_SEARCH_CHARS, SortField};
+use flowforge_core::schema::blank;
+use flowforge_core::{
+    MemberField, OrgField, OrgId, Priority, ProjectField, ProjectId, Role, Status, TaskField,
+};
+use serde_json::json;
 use utoipa::IntoParams;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::extensions::Extensions;
+use utoipa::openapi::path::{Parameter, ParameterIn, ParameterStyle};
+use utoipa::openapi::schema::{
+    AnyOfBuilder, Array, ArrayBuilder, ArrayItems, KnownFormat, Object, ObjectBuilder,
+    OneOfBuilder, Schema, SchemaFormat, Type,
+};
+
+/// The filters of one list, and the fields it can be ordered by.
+pub trait Filters: IntoParams {
+    /// The list's orderable fields.
+    type Field: SortField;
+}
+
+/// A list's parameters: `F`'s filters, then `page` and `page_size`, each with its limits.
+pub fn parameters<F: Filters>() -> Vec<Parameter> {
+    let query = || Some(ParameterIn::Query);
+    let mut parameters = F::into_params(query);
+    parameters.extend(Paging::into_params(query));
+    for parameter in &mut parameters {
+        let schema = match parameter.name.as_str() {
+            "page" | "page_size" => positive().into(),
+            "search" => search().into(),
+            "ordering" => {
+                // Comma-separated, as the core reads it.
+                parameter.style = Some(ParameterStyle::Form);
+                parameter.explode = Some(false);
+                ordering::<F::Field>().into()
+            }
+            "assigned_to" => or_blank_items(users(&["me", "none"])).into(),
+            "created_by" => or_blank_items(users(&["me"])).into(),
+            _ => match parameter.schema.take() {
+                Some(RefOr::T(Schema::Array(array))) => or_blank_items(array).into(),
+                Some(other) => AnyOfBuilder::new().item(other).item(blank()).into(),
+                None => continue,
+            },
+        };
+        parameter.schema = Some(schema);
+    }
+    parameters
+}
+
+/// A filter's values, each of which may also be blank.
+fn or_blank_items(mut array: Array) -> Array {
+    if let ArrayItems::RefOrSchema(items) = array.items {
+        let either = AnyOfBuilder::new().item(*items).item(blank());
+        array.items = ArrayItems::RefOrSchema(Box::new(either.into()));
+    }
+    array
+}
+
+/// A positive integer of any size: a `page_size` over 100 is clamped, not refused, so it has
+/// no `maximum`.
+fn positive() -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .minimum(Some(1))
+        .build()
+}
+
+/// Search text, at most the core's length.
+fn search() -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .max_length(Some(MAX_SEARCH_CHARS))
+        .build()
+}
+
+/// An ordering of `F`'s fields: each term a field or `-field`, each field at most once (so at
+/// most as many terms as fields), at least one term.
+fn ordering<F: SortField>() -> Array {
+    let terms = F::ALL
+        .iter()
+        .flat_map(|f| [f.name().to_owned(), format!("-{}", f.name())]);
+    let both_ways: Vec<_> = F::ALL
+        .iter()
+        .map(|f| {
+            let (up, down) = (f.name(), format!("-{}", f.name()));
+            json!({"allOf": [{"contains": {"const": up}}, {"contains": {"const": down}}]})
+        })
+        .collect();
+    let mut array = ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some(terms)),
+        )
+        .unique_items(true)
+        .min_items(Some(1))
+        .max_items(Some(F::ALL.len()))
+        .build();
+    // JSON Schema's `not` (no field in both directions): utoipa has no builder for it, and
+    // its extensions are written as members of the schema.
+    array.extensions = Some(Extensions::from_iter([(
+        "not",
+        json!({"anyOf": both_ways}),
+    )]));
+    array
+}
+
+/// Users in a filter: ids, or one of `words`.
+fn users(words: &'static [&'static str]) -> Array {
+    let id = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)));
+    let word = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(words.iter().copied()));
+    ArrayBuilder::new()
+        .items(OneOfBuilder::new().item(id).item(word))
+        .build()
+}
 
 /// `page` and `page_size`, on every list.
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
-pub struct Paging {
+struct Paging {
     /// The page, 1-based (default 1). A page past the end, `0` or a non-number is `404`.
-    #[param(minimum = 1, nullable = false)]
+    #[param(nullable = false)]
     page: Option<u64>,
-    /// Items per page (default 20; a larger one than 100 is clamped to 100).
-    #[param(minimum = 1, nullable = false)]
+    /// Items per page (default 20): any positive number, one over 100 is clamped to 100.
+    #[param(nullable = false)]
     page_size: Option<u64>,
 }
 
@@ -27,7 +147,11 @@ pub struct OrganizationFilters {
     search: Option<String>,
     /// Comma-separated fields, `-` for descending: `name`, `created_at` (default `name`).
     #[param(nullable = false)]
-    ordering: Option<String>,
+    ordering: Option<Vec<String>>,
+}
+
+impl Filters for OrganizationFilters {
+    type Field = OrgField;
 }
 
 /// The filters of `GET /organizations/{id}/members/`.
@@ -44,7 +168,11 @@ pub struct MemberFilters {
     /// Comma-separated fields, `-` for descending: `joined_at`, `email`, `role` (by rank)
     /// (default `joined_at`).
     #[param(nullable = false)]
-    ordering: Option<String>,
+    ordering: Option<Vec<String>>,
+}
+
+impl Filters for MemberFilters {
+    type Field = MemberField;
 }
 
 /// The filters of `GET /projects/`.
@@ -64,7 +192,11 @@ pub struct ProjectFilters {
     /// Comma-separated fields, `-` for descending: `name`, `created_at`, `updated_at` (default
     /// `name`).
     #[param(nullable = false)]
-    ordering: Option<String>,
+    ordering: Option<Vec<String>>,
+}
+
+impl Filters for ProjectFilters {
+    type Field = ProjectField;
 }
 
 /// The filters of `GET /tasks/`.
@@ -103,5 +235,9 @@ pub struct TaskFilters {
     /// declared order), `title`, `created_at`, `updated_at` (default `due_date`, then
     /// `-priority`; tasks without a due date come last either way).
     #[param(nullable = false)]
-    ordering: Option<String>,
+    ordering: Option<Vec<String>>,
+}
+
+impl Filters for TaskFilters {
+    type Field = TaskField;
 }

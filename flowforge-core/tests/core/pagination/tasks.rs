@@ -147,10 +147,18 @@ prop_compose! {
     }
 }
 
+/// One to three terms, each field at most once (a field given twice is a bad ordering).
 fn task_ordering() -> impl Strategy<Value = Vec<Sort<TaskField>>> {
     proptest::collection::vec((0..TASK_FIELDS.len(), any::<bool>()), 1..=3).prop_map(|terms| {
+        let mut seen = Vec::new();
         terms
             .into_iter()
+            .filter(|(i, _)| {
+                !seen.contains(i) && {
+                    seen.push(*i);
+                    true
+                }
+            })
             .map(|(i, descending)| Sort {
                 field: TASK_FIELDS[i],
                 descending,

@@ -4,6 +4,7 @@
 //! with formats checked and no undeclared member allowed.
 
 mod checker;
+mod limits;
 mod walk;
 
 use std::collections::BTreeSet;

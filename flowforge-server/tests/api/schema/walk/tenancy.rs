@@ -31,7 +31,7 @@ pub async fn organizations(c: &mut Checker, users: &Users, missing: &str) -> (St
         .await
         .expect(StatusCode::CONFLICT);
     let big = json!({"name": "x".repeat(1_100_000)});
-    c.call(M::POST, ORGS, ORGS, a, Some(big))
+    c.call_refused(M::POST, ORGS, ORGS, a, big)
         .await
         .expect(StatusCode::PAYLOAD_TOO_LARGE);
     let first = c
