@@ -51,7 +51,8 @@ def main():
             groups[(x["server"], x["backend"], x["size"])][x["kind"]].append(x)
     out = []
     w = out.append
-    w(f"## Run {run.get('run')} ({run.get('backend')}, {run.get('profile')} build, commit {run.get('commit')})")
+    sync = f", synchronous = {run['synchronous']}" if run.get("backend") == "sqlite" and "synchronous" in run else ""
+    w(f"## Run {run.get('run')} ({run.get('backend')}{sync}, {run.get('profile')} build, commit {run.get('commit')})")
     w("")
     w(f"{run.get('cores')} cores; load average at the start {run.get('load_before')}, at the end "
       f"{end.get('load_after')}; {run.get('duration_s')} s per wrk scenario at {run.get('connections')} "

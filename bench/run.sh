@@ -5,6 +5,7 @@
 #   bench/run.sh --sizes 100k --no-django
 #   bench/run.sh --postgres --sizes 10k,100k
 #   bench/run.sh --tiny                   CI: a tiny data set, debug binaries, a few seconds
+#   bench/run.sh --sizes 10k --synchronous full   SQLite syncing every commit (BENCHMARKS.md)
 #
 # Options (each also an environment variable, given first):
 #   --sizes LIST       SIZES      comma-separated: tiny, 10k, 100k, 1m (default 10k,100k,1m)
@@ -19,6 +20,8 @@
 #   --out FILE         OUT        markdown report (default target/bench/run-UTC.md); JSON lines
 #                                 go beside it (.jsonl), server logs to FILE's directory
 #   --no-django        DJANGO=0   skip the Django peer (it runs at 100k only)
+#   --synchronous M    SQLITE_SYNCHRONOUS  normal (default) or full: SQLite's durability, for the
+#                                 server and the seeder (README, "Durability")
 #   --postgres         POSTGRES=1 FlowForge on PostgreSQL (127.0.0.1:5432, user postgres,
 #                                 scratch database flowforge_bench created and dropped here)
 #   --no-build         BUILD=0    use the binaries already built
@@ -54,6 +57,7 @@ OUT=${OUT:-}
 DJANGO=${DJANGO:-1}
 POSTGRES=${POSTGRES:-0}
 BUILD=${BUILD:-1}
+SQLITE_SYNCHRONOUS=${SQLITE_SYNCHRONOUS:-normal}
 TINY=0
 PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432}
 export RUST_LOG=${RUST_LOG:-info}
@@ -74,6 +78,7 @@ while [ $# -gt 0 ]; do
     --no-django) DJANGO=0 ;;
     --postgres) POSTGRES=1 ;;
     --no-build) BUILD=0 ;;
+    --synchronous) SQLITE_SYNCHRONOUS=$2; shift ;;
     --tiny) TINY=1 ;;
     -h | --help) usage; exit 0 ;;
     *) echo "bench/run.sh: unknown option $1 (--help lists them)" >&2; exit 2 ;;
@@ -84,6 +89,8 @@ if [ "$TINY" = 1 ]; then
   SIZES=tiny DURATION=1 REQUESTS=20 CAP=2 CREATES=200 CREATES_CAP=10 BURST=1 DJANGO=0 PROFILE=debug
 fi
 case $PROFILE in release | debug) ;; *) echo "bench/run.sh: --profile is release or debug" >&2; exit 2 ;; esac
+case $SQLITE_SYNCHRONOUS in normal | full) ;; *) echo "bench/run.sh: --synchronous is normal or full" >&2; exit 2 ;; esac
+export SQLITE_SYNCHRONOUS  # read by the server and the seeder
 
 # --- tools: installed here when missing (CI runs as root on Debian) ---------------------------
 missing=()
@@ -276,13 +283,14 @@ if [ "$POSTGRES" = 1 ]; then
 fi
 
 commit=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)
-echo "# bench/run.sh $stamp: sizes=$SIZES backend=$backend profile=$PROFILE duration=${DURATION}s requests=$REQUESTS cap=${CAP}s creates=$CREATES burst=${BURST}s connections=$CONNECTIONS django=$DJANGO" >&2
+echo "# bench/run.sh $stamp: sizes=$SIZES backend=$backend synchronous=$SQLITE_SYNCHRONOUS profile=$PROFILE duration=${DURATION}s requests=$REQUESTS cap=${CAP}s creates=$CREATES burst=${BURST}s connections=$CONNECTIONS django=$DJANGO" >&2
 echo "# machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), load $(loadavg), $commit" >&2
 emit -n --arg run "$stamp" --arg sizes "$SIZES" --arg backend "$backend" --arg profile "$PROFILE" \
+  --arg synchronous "$SQLITE_SYNCHRONOUS" \
   --argjson duration "$DURATION" --argjson requests "$REQUESTS" --argjson cap "$CAP" \
   --argjson creates "$CREATES" --argjson burst "$BURST" --argjson connections "$CONNECTIONS" \
   --arg commit "$commit" --argjson cores "$(nproc)" --arg load "$(loadavg)" \
-  '{kind: "run", run: $run, sizes: $sizes, backend: $backend, profile: $profile, duration_s: $duration,
+  '{kind: "run", run: $run, sizes: $sizes, backend: $backend, synchronous: $synchronous, profile: $profile, duration_s: $duration,
     requests: $requests, cap_s: $cap, creates: $creates, burst_s: $burst, connections: $connections,
     commit: $commit, cores: $cores, load_before: $load}'
 
