@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Limited};
-use hyper::body::Incoming;
+use hyper::body::Body;
 use hyper::header;
 use hyper::{Request, StatusCode};
 use serde_json::Value;
@@ -16,12 +16,17 @@ use crate::reply::{Refusal, malformed_json};
 
 /// Reads the JSON body of `req`: `413` over `max` bytes, `408` when it does not arrive within
 /// `timeout`, `415` when it is not `application/json`, `400` when it does not parse; `None` when
-/// the body is empty.
-pub async fn read_json(
-    req: Request<Incoming>,
+/// the body is empty. Generic over the body so that the fuzz targets can feed it bytes; the
+/// server passes hyper's `Incoming`.
+pub async fn read_json<B>(
+    req: Request<B>,
     max: u64,
     timeout: Duration,
-) -> Result<Option<Value>, Refusal> {
+) -> Result<Option<Value>, Refusal>
+where
+    B: Body<Data = Bytes>,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
     let too_large = Refusal::Status(StatusCode::PAYLOAD_TOO_LARGE, "Request body is too large.");
     let declared = req
         .headers()

@@ -11,6 +11,8 @@ mod body;
 pub mod config;
 mod cors;
 mod docs;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 mod handlers;
 mod hosts;
 mod openapi;
