@@ -270,3 +270,38 @@ fn malformed_tokens_are_unauthenticated() {
         assert_unauthenticated(ff.refresh(garbage));
     }
 }
+
+#[test]
+fn a_validly_signed_token_missing_any_claim_is_unauthenticated() {
+    let ff = open();
+    let ada = user(&ff, "ada@example.com");
+    let key = EncodingKey::from_secret(SECRET.as_bytes());
+    let sign_value = |claims: &serde_json::Value| {
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &key).expect("sign")
+    };
+    let whole = serde_json::to_value(claims(&ada, TokenKind::Access, 600)).expect("claims");
+    // The control: every claim present, the token is accepted.
+    assert_eq!(
+        ff.authenticate_token(&sign_value(&whole)).unwrap().id(),
+        ada.id()
+    );
+    for missing in ["sub", "iat", "exp", "jti", "typ"] {
+        let mut partial = whole.clone();
+        partial.as_object_mut().expect("an object").remove(missing);
+        assert_unauthenticated(ff.authenticate_token(&sign_value(&partial)));
+    }
+}
+
+#[test]
+fn a_header_naming_another_key_does_not_choose_the_key() {
+    // RFC 8725 §3.10: `kid`, `jku` and `jwk` are not trusted; only the handle's key verifies.
+    let ff = open();
+    let ada = user(&ff, "ada@example.com");
+    let other = EncodingKey::from_secret(b"the attacker's key");
+    assert_refused(&ff, |kind| {
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some("the attacker's key".into());
+        header.jku = Some("https://attacker.example/jwks.json".into());
+        jsonwebtoken::encode(&header, &claims(&ada, kind, 600), &other).expect("sign")
+    });
+}
