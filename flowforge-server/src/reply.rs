@@ -236,3 +236,47 @@ fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
     }
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use http_body_util::BodyExt;
+
+    use super::*;
+
+    /// The body of `reply` as text.
+    async fn text(reply: Reply) -> String {
+        let bytes = reply
+            .into_body()
+            .collect()
+            .await
+            .expect("a full body")
+            .to_bytes();
+        String::from_utf8(bytes.to_vec()).expect("UTF-8")
+    }
+
+    #[tokio::test]
+    async fn internal_and_storage_errors_answer_without_their_cause() {
+        let cause = "disk I/O error in /var/lib/flowforge/flowforge.db at table users";
+        for (error, status) in [
+            (
+                Error::Internal(cause.into()),
+                StatusCode::INTERNAL_SERVER_ERROR,
+            ),
+            (
+                Error::Unavailable {
+                    retry_after: 5,
+                    cause: cause.into(),
+                },
+                StatusCode::SERVICE_UNAVAILABLE,
+            ),
+        ] {
+            let reply = problem_for(&error, "/api/v1/tasks/");
+            assert_eq!(reply.status(), status);
+            let body = text(reply).await;
+            assert!(body.contains(&error.to_string()), "{body}");
+            for leak in ["disk", "/var/lib", "users"] {
+                assert!(!body.contains(leak), "{leak:?} in {body}");
+            }
+        }
+    }
+}

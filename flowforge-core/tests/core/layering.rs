@@ -1,6 +1,6 @@
 //! The layer walls, read from the sources: the store runs what it is told and names nothing
-//! above it, the vocabulary and the models know nothing of the store, and the server and the
-//! CLI hold no SQL. Each rule names files (a folder means every `.rs` file under it, paths
+//! above it, the vocabulary and the models know nothing of the store, the server never takes
+//! the admin bypass, and the server and the CLI hold no SQL. Each rule names files (a folder means every `.rs` file under it, paths
 //! relative to flowforge-core) and the names none of them may contain; comments are not read.
 
 use std::fs;
@@ -45,6 +45,11 @@ const RULES: &[Rule] = &[
             "src/query",
         ],
         forbidden: &["store::", "Tx"],
+    },
+    Rule {
+        wall: "the server never takes the admin bypass: a tenant's request acts as its actor",
+        files: &["../flowforge-server/src"],
+        forbidden: &["admin()", "Admin<"],
     },
     Rule {
         wall: "the server and the CLI hold no SQL",
