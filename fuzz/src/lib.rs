@@ -2,7 +2,7 @@
 //! oracle every target applies to the core's answers.
 //!
 //! Bad input must end in a clear refusal (validation, not found, forbidden, conflict), never in
-//! a panic or an internal error (the server's `500`). Ids are made at run time, so a target's
+//! a panic, an internal error (the server's `500`) or a storage refusal (`503`). Ids are made at run time, so a target's
 //! input names them by placeholder (`$ORG`, `$PROJECT`, `$TASK`, `$ME`, `$MEMBER`,
 //! `$MEMBER_EMAIL`) and [`Fixture::resolve`] puts the real ones in.
 
@@ -112,11 +112,14 @@ impl Fixture {
 }
 
 /// The oracle: the answer if there is one; `None` for a refusal the contract allows; a panic
-/// (the fuzzer's finding) for an internal error, which the server would answer `500`.
+/// (the fuzzer's finding) for an internal error, which the server would answer `500`, or a
+/// storage refusal (`503`), which an in-memory database with nothing else writing never has
+/// cause for.
 pub fn answer<T>(what: &str, result: flowforge_core::Result<T>) -> Option<T> {
     match result {
         Ok(value) => Some(value),
         Err(Error::Internal(cause)) => panic!("{what}: internal error: {cause}"),
+        Err(Error::Unavailable { cause, .. }) => panic!("{what}: storage refused: {cause}"),
         Err(_) => None,
     }
 }
