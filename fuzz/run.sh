@@ -7,6 +7,7 @@
 #   fuzz/run.sh --grow --seconds 600     keep what the runs find in the committed corpora
 #                                        fuzz/corpus/TARGET/, then minimize them (cargo fuzz cmin)
 #   fuzz/run.sh --install                only install what is missing
+#   fuzz/run.sh query_string -- -max_len=65536   pass what follows `--` to libFuzzer
 #
 # Without --grow, new inputs go to a scratch corpus under fuzz/target/ and the committed corpora
 # are only read. An input that fails is saved under fuzz/artifacts/TARGET/ and the run fails;
@@ -23,12 +24,14 @@ seconds=20
 grow=false
 install_only=false
 targets=()
+extra=()
 while [ $# -gt 0 ]; do
     case "$1" in
+        --) shift; extra=("$@"); break ;;
         --seconds) seconds="$2"; shift 2 ;;
         --grow) grow=true; shift ;;
         --install) install_only=true; shift ;;
-        -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
         *) targets+=("$1"); shift ;;
     esac
 done
@@ -58,7 +61,7 @@ for target in "${targets[@]}"; do
     fi
     echo "== fuzz $target for ${seconds}s" >&2
     cargo +nightly fuzz run -s none "$target" "${corpora[@]}" -- \
-        -max_total_time="$seconds" -timeout=10 -dict="dict/$target.dict" -print_final_stats=1
+        -max_total_time="$seconds" -timeout=10 -dict="dict/$target.dict" -print_final_stats=1 "${extra[@]}"
     if $grow; then
         cargo +nightly fuzz cmin -s none "$target" "corpus/$target"
     fi

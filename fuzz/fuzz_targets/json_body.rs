@@ -82,10 +82,10 @@ fn apply(fx: &Fixture, reader: u8, value: &Value) {
             }
         }
         5 => {
-            if let Some(input) = answer("NewOrg", NewOrg::from_json(value)) {
-                if let Some(org) = answer("create org", ff.create_organization(me, &input)) {
-                    answer("delete org", ff.delete_organization(me, org.id)).expect("deleted");
-                }
+            if let Some(input) = answer("NewOrg", NewOrg::from_json(value))
+                && let Some(org) = answer("create org", ff.create_organization(me, &input))
+            {
+                answer("delete org", ff.delete_organization(me, org.id)).expect("deleted");
             }
         }
         6 => {
@@ -116,10 +116,10 @@ fn apply(fx: &Fixture, reader: u8, value: &Value) {
             }
         }
         9 => {
-            if let Some(input) = answer("NewProject", NewProject::from_json(value)) {
-                if let Some(project) = answer("create project", ff.create_project(me, &input)) {
-                    answer("delete project", ff.delete_project(me, project.id)).expect("deleted");
-                }
+            if let Some(input) = answer("NewProject", NewProject::from_json(value))
+                && let Some(project) = answer("create project", ff.create_project(me, &input))
+            {
+                answer("delete project", ff.delete_project(me, project.id)).expect("deleted");
             }
         }
         10 => {
@@ -132,10 +132,10 @@ fn apply(fx: &Fixture, reader: u8, value: &Value) {
             }
         }
         11 => {
-            if let Some(input) = answer("NewTask", NewTask::from_json(value)) {
-                if let Some(task) = answer("create task", ff.create_task(me, &input)) {
-                    answer("delete task", ff.delete_task(me, task.id)).expect("deleted");
-                }
+            if let Some(input) = answer("NewTask", NewTask::from_json(value))
+                && let Some(task) = answer("create task", ff.create_task(me, &input))
+            {
+                answer("delete task", ff.delete_task(me, task.id)).expect("deleted");
             }
         }
         _ => {
