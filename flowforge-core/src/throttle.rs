@@ -157,15 +157,11 @@ impl Throttle {
         }
     }
 
-    /// Whether the counts are kept in the database (so a check waits on it).
-    pub fn is_shared(&self) -> bool {
-        !matches!(self.counts, Counts::Local { .. })
-    }
-
     /// Checks a request by `key` made now, recording it if allowed.
     ///
     /// # Errors
-    /// [`Error::Internal`](crate::Error::Internal) when the shared counts cannot be read.
+    /// The store's error when the shared counts cannot be read or written
+    /// ([`Error::Unavailable`](crate::Error::Unavailable) when the storage refuses).
     pub fn check(&self, key: &ThrottleKey) -> crate::Result<Decision> {
         match &self.counts {
             Counts::Local { limiter, .. } => Ok(limiter.check(key)),

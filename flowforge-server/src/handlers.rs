@@ -58,8 +58,8 @@ pub struct ApiRoot {
     pub tasks: String,
 }
 
-/// Runs a blocking call on `shared` (the core, or a throttle that asks the database) on the
-/// blocking pool, so SQLite or PostgreSQL never stalls the reactor. The one such helper.
+/// Runs a blocking call on `shared` (the core) on the blocking pool, so SQLite or PostgreSQL
+/// never stalls the reactor. The one such helper.
 pub async fn blocking<S, T, F>(shared: &Arc<S>, f: F) -> Result<T>
 where
     S: Send + Sync + ?Sized + 'static,

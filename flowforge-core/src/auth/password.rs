@@ -122,19 +122,36 @@ impl WorkAreas {
                 .wait(state)
                 .unwrap_or_else(PoisonError::into_inner);
         }
-        let mut area = state.idle.pop().unwrap_or_default();
+        let mut lent = Lent {
+            areas: self,
+            area: state.idle.pop().unwrap_or_default(),
+        };
         state.lent += 1;
         drop(state);
-        if area.len() < blocks {
-            area.resize(blocks, Block::new());
+        if lent.area.len() < blocks {
+            lent.area.resize(blocks, Block::new());
         }
-        let result = f(&mut area);
-        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        f(&mut lent.area)
+    }
+}
+
+/// A lent work area, given back when dropped (even by a panic in the hash).
+struct Lent<'a> {
+    areas: &'a WorkAreas,
+    area: Vec<Block>,
+}
+
+impl Drop for Lent<'_> {
+    fn drop(&mut self) {
+        let mut state = self
+            .areas
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         state.lent -= 1;
-        state.idle.push(area);
+        state.idle.push(std::mem::take(&mut self.area));
         drop(state);
-        self.returned.notify_one();
-        result
+        self.areas.returned.notify_one();
     }
 }
 

@@ -234,7 +234,7 @@ fn sync(
 ) -> Result<bool> {
     {
         let tenant = tenant.read().unwrap_or_else(PoisonError::into_inner);
-        if tenant.version == Some(version) && tenant.order(ordering).is_some() {
+        if tenant.version == Some(version) && !tenant.would_keep(ordering) {
             return Ok(true);
         }
     }
@@ -244,13 +244,18 @@ fn sync(
         Some(at) if at.version > version.version => return Ok(false),
         Some(at) if at.generation == version.generation => {
             let mut changed = 0;
-            tx.each_index_row(org, Some(at.version), |row| {
+            let applied = tx.each_index_row(org, Some(at.version), |row| {
                 changed += 1;
                 if changed == ORDER_UPDATE_LIMIT {
                     tenant.drop_orders();
                 }
                 tenant.apply(row);
-            })?;
+            });
+            if let Err(e) = applied {
+                // Some rows are in and the version is not: the next reader loads it whole.
+                *tenant = Tenant::default();
+                return Err(e);
+            }
         }
         _ => *tenant = load(tx, org, version)?,
     }

@@ -5,7 +5,6 @@
 
 use std::collections::HashMap;
 use std::hash::Hash;
-use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 
 use chrono::NaiveDate;
 use roaring::RoaringBitmap;
@@ -17,8 +16,9 @@ use crate::query::Sort;
 use crate::task::{Priority, Status, TaskField};
 use crate::time::Timestamp;
 
-/// How many orders a tenant keeps at most (4 bytes per task each); the least recently used
-/// goes first.
+/// How many orders a tenant keeps at most (4 bytes per task each): the first orderings its lists
+/// ask for. Another one is answered by selection; an order is never dropped for a newer one, so
+/// a client cycling through orderings cannot make every list sort the whole tenant again.
 pub(super) const MAX_ORDERS: usize = 4;
 
 /// What the index keeps of one live task.
@@ -80,8 +80,6 @@ impl<K> Default for Postings<K> {
 struct Order {
     terms: Vec<Sort<TaskField>>,
     slots: Vec<u32>,
-    /// The tenant's use count when a list last walked it.
-    used: AtomicU64,
 }
 
 /// One organization's index at one version of its tasks.
@@ -100,7 +98,6 @@ pub(super) struct Tenant {
     creator: Postings<Option<UserId>>,
     words: Vocabulary,
     orders: Vec<Order>,
-    uses: AtomicU64,
 }
 
 impl Tenant {
@@ -182,23 +179,18 @@ impl Tenant {
     /// The live slots in the order of `terms`, if this tenant keeps that order.
     pub(super) fn order(&self, terms: &[Sort<TaskField>]) -> Option<&[u32]> {
         let order = self.orders.iter().find(|o| o.terms == terms)?;
-        let now = self.uses.fetch_add(1, AtomicOrdering::Relaxed);
-        order.used.store(now, AtomicOrdering::Relaxed);
         Some(&order.slots)
     }
 
-    /// Starts keeping the order of `terms` (dropping the least recently used beyond
-    /// [`MAX_ORDERS`]).
+    /// Whether [`Tenant::keep_order`] would start keeping the order of `terms`.
+    pub(super) fn would_keep(&self, terms: &[Sort<TaskField>]) -> bool {
+        self.orders.len() < MAX_ORDERS && self.order(terms).is_none()
+    }
+
+    /// Starts keeping the order of `terms`, unless it is kept or [`MAX_ORDERS`] are.
     pub(super) fn keep_order(&mut self, terms: &[Sort<TaskField>]) {
-        if self.orders.iter().any(|o| o.terms == terms) {
+        if !self.would_keep(terms) {
             return;
-        }
-        if self.orders.len() >= MAX_ORDERS {
-            let oldest = (0..self.orders.len())
-                .min_by_key(|&i| self.orders[i].used.load(AtomicOrdering::Relaxed));
-            if let Some(oldest) = oldest {
-                self.orders.swap_remove(oldest);
-            }
         }
         let mut slots: Vec<u32> = self.live.iter().collect();
         slots.sort_unstable_by(|&a, &b| {
@@ -208,11 +200,9 @@ impl Tenant {
                 terms,
             )
         });
-        let used = AtomicU64::new(self.uses.fetch_add(1, AtomicOrdering::Relaxed));
         self.orders.push(Order {
             terms: terms.to_vec(),
             slots,
-            used,
         });
     }
 

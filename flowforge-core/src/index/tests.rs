@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use proptest::prelude::*;
+use proptest::strategy::ValueTree;
 use uuid::Uuid;
 
 use super::*;
@@ -282,4 +283,44 @@ fn a_page_is_cut_from_the_ranked_items_without_sorting_the_rest() {
     assert_eq!(page_of(items.clone(), 97, 103, u32::cmp), [97, 98, 99]);
     assert_eq!(page_of(items.clone(), 40, 42, u32::cmp), [40, 41]);
     assert!(page_of(items, 100, 120, u32::cmp).is_empty());
+}
+
+#[test]
+fn a_tenant_keeps_the_first_orderings_asked_and_answers_others_by_selection() {
+    let mut tenant = Tenant::default();
+    let mut live = BTreeMap::new();
+    let runner = &mut proptest::test_runner::TestRunner::deterministic();
+    for n in 0..30u8 {
+        let row = IndexRow {
+            id: id(n),
+            ..row().new_tree(runner).unwrap().current()
+        };
+        live.insert(n, row.clone());
+        tenant.apply(row);
+    }
+    let fields = <TaskField as crate::query::SortField>::ALL;
+    let orderings: Vec<Vec<Sort<TaskField>>> = fields
+        .iter()
+        .map(|&field| {
+            vec![Sort {
+                field,
+                descending: false,
+            }]
+        })
+        .collect();
+    assert!(orderings.len() > tenant::MAX_ORDERS);
+    for ordering in &orderings {
+        tenant.keep_order(ordering);
+    }
+    for (i, ordering) in orderings.iter().enumerate() {
+        assert_eq!(tenant.order(ordering).is_some(), i < tenant::MAX_ORDERS);
+        let query = TaskQuery {
+            ordering: ordering.clone(),
+            page: PageRequest::new(2, 7),
+            ..TaskQuery::default()
+        };
+        let (count, ids) = oracle(&live, &query, id(0));
+        let listing = Listing::new(&query, id(0));
+        assert_eq!(choose(&[&tenant], &listing), Selection { count, ids });
+    }
 }
