@@ -63,4 +63,6 @@ id_type!(
     ProjectId,
     /// Identifies a task.
     TaskId,
+    /// Identifies a comment on a task.
+    CommentId,
 );

@@ -66,7 +66,7 @@ pub use auth::{Actor, TokenPair};
 pub use authz::{OrgScope, Role};
 pub use choice::UnknownChoice;
 pub use error::{Error, FieldErrors, Result};
-pub use ids::{OrgId, ProjectId, TaskId, UserId};
+pub use ids::{CommentId, OrgId, ProjectId, TaskId, UserId};
 pub use member::{MemberField, MemberQuery, Membership, MembershipPatch, NewMembership};
 pub use org::{NewOrg, Org, OrgField, OrgPatch, OrgQuery, OrgSummary};
 pub use project::{NewProject, Project, ProjectField, ProjectPatch, ProjectQuery};
