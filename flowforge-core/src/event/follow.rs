@@ -150,17 +150,21 @@ impl Subscription {
     }
 
     /// Hands `event` out unless it was already, or its organization is not (or no longer)
-    /// followed; follows the user's own membership changes.
+    /// followed; follows the user's own membership changes, and the organizations they create
+    /// (whose `organization.created` comes before the creator's `member.added`, in the same
+    /// transaction).
     fn pass(&mut self, event: Event, out: &mut Vec<Event>) {
         if self.last.is_some_and(|last| event.id <= last) {
             return;
         }
         self.last = Some(event.id);
         let about_me = event.user == Some(self.user);
+        let wanted = self.only.is_none_or(|org| org == event.organization);
         match event.kind {
-            EventType::MemberAdded
-                if about_me && self.only.is_none_or(|org| org == event.organization) =>
-            {
+            EventType::MemberAdded if about_me && wanted => {
+                self.orgs.insert(event.organization);
+            }
+            EventType::OrganizationCreated if event.actor == Some(self.user) && wanted => {
                 self.orgs.insert(event.organization);
             }
             EventType::MemberRemoved if about_me => {

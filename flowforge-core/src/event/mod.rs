@@ -312,10 +312,14 @@ where
     read_page(&Params::new(pairs), FieldErrors::default())
 }
 
-/// Reads an RFC 3339 time parameter.
+/// Reads an RFC 3339 time parameter; a blank one is ignored, as every list ignores a blank
+/// filter.
 fn time(params: &Params, name: &str, errors: &mut FieldErrors) -> Option<Timestamp> {
-    let text = params.single(name, errors)?;
-    match text.trim().parse() {
+    let text = params.single(name, errors)?.trim();
+    if text.is_empty() {
+        return None;
+    }
+    match text.parse() {
         Ok(time) => Some(time),
         Err(_) => {
             errors.add(
@@ -474,6 +478,12 @@ mod tests {
             panic!("an unknown type and a bad time are refused");
         };
         assert!(errors.get("type").is_some() && errors.get("until").is_some());
+        let blank = ActivityQuery::from_pairs([("since", " "), ("until", ""), ("type", "")]);
+        assert_eq!(
+            blank.unwrap(),
+            ActivityQuery::default(),
+            "blanks are ignored"
+        );
     }
 
     #[test]

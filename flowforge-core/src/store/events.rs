@@ -33,7 +33,8 @@ const SELECT: Select = Select {
 };
 
 /// The events a reader follows: those of `orgs`, and the user `joining`'s own additions to other
-/// organizations (which add those organizations to what it follows).
+/// organizations and the organizations they create (which add those organizations to what it
+/// follows).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Followed<'a> {
     pub(crate) orgs: &'a [OrgId],
@@ -191,8 +192,15 @@ impl Tx<'_> {
             };
             let mut params: Vec<Value> = orgs.iter().map(value).collect();
             if let Some(user) = joining {
-                clause = format!("({clause} OR (e.user_id = ? AND e.type = ?))");
-                params.extend([value(user), value(EventType::MemberAdded)]);
+                clause = format!(
+                    "({clause} OR (e.user_id = ? AND e.type = ?) OR (e.actor_id = ? AND e.type = ?))"
+                );
+                params.extend([
+                    value(user),
+                    value(EventType::MemberAdded),
+                    value(user),
+                    value(EventType::OrganizationCreated),
+                ]);
             } else if orgs.is_empty() {
                 return Ok(Vec::new());
             }
