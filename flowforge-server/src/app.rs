@@ -25,6 +25,7 @@ use crate::proxy::Proxies;
 use crate::reply::{Health, Refusal, Reply, json, no_content, problem, problem_for, refusal_reply};
 use crate::router::{Found, Miss, Router};
 use crate::routes::{Endpoint, Route};
+use crate::sse::{self, Opening, Streams};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -38,6 +39,7 @@ pub struct App {
     docs: Docs,
     hosts: AllowedHosts,
     proxies: Proxies,
+    streams: Arc<Streams>,
 }
 
 impl App {
@@ -51,6 +53,7 @@ impl App {
             docs: Docs::new(),
             hosts: AllowedHosts::new(&settings.allowed_hosts, settings.bind),
             proxies: Proxies::new(&settings),
+            streams: Arc::new(Streams::new(&settings)),
             settings,
         }
     }
@@ -101,6 +104,12 @@ impl App {
         &self.ff
     }
 
+    /// Ends every event stream, open or opened from now on (at shutdown, so that the
+    /// connections carrying them can close).
+    pub fn close_streams(&self) {
+        self.streams.close();
+    }
+
     async fn dispatch(
         &self,
         req: Request<Incoming>,
@@ -140,7 +149,7 @@ impl App {
         }
         let mut decisions = Vec::new();
         let outcome = self
-            .api(req, found.route, found.ids, client, base, &mut decisions)
+            .api(req, found, client, base, request_id, &mut decisions)
             .await;
         let user = outcome.as_ref().ok().and_then(|(_, user)| *user);
         let reply = match outcome {
@@ -156,14 +165,25 @@ impl App {
     async fn api(
         &self,
         req: Request<Incoming>,
-        route: &'static Route,
-        ids: Vec<uuid::Uuid>,
+        found: Found<'_>,
         client: IpAddr,
         base: String,
+        request_id: &str,
         decisions: &mut Vec<Decision>,
     ) -> Result<(Reply, Option<UserId>), Refusal> {
+        let (route, ids) = (found.route, found.ids);
         let bearer = bearer(req.headers());
         let path = req.uri().path().to_owned();
+        let last_event_id = sse::last_event_id(req.headers());
+        // HEAD answers as the JSON form: a stream would never end for a body never sent.
+        let stream = (route.endpoint == Endpoint::Events
+            && req.method() == Method::GET
+            && sse::wants_stream(req.headers()))
+        .then(|| Opening {
+            streams: Arc::clone(&self.streams),
+            runtime: tokio::runtime::Handle::current(),
+            request_id: request_id.to_owned(),
+        });
         // Linear in the query string, which hyper caps at 64 KiB (a longer target is its 414).
         let query: Vec<(String, String)> = req
             .uri()
@@ -198,6 +218,8 @@ impl App {
                     body,
                     base,
                     path,
+                    last_event_id,
+                    stream,
                 }
             });
             Ok((outcome, seen))

@@ -103,6 +103,14 @@ pub struct Settings {
     /// [default: the descriptor limit less 128 (at least half of it), at most 10000]
     #[arg(long, env = "MAX_CONNECTIONS", value_parser = clap::value_parser!(u32).range(1..))]
     pub max_connections: Option<u32>,
+    /// How often an open event stream sends a keep-alive comment, and checks that its user may
+    /// still follow the log.
+    #[arg(long, env = "SSE_KEEPALIVE", default_value = "15s", value_parser = parse_duration)]
+    pub sse_keepalive: Duration,
+    /// Event streams (`GET /api/v1/events/` as `text/event-stream`) one user may hold open at
+    /// once on this instance; one more is `429`.
+    #[arg(long, env = "MAX_STREAMS_PER_USER", default_value = "5", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_streams_per_user: u32,
 }
 
 /// Which headers carry what a trusted proxy forwards.

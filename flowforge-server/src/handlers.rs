@@ -7,9 +7,10 @@
 use std::sync::Arc;
 
 use flowforge_core::{
-    Actor, Credentials, Error, FlowForge, MemberQuery, MembershipPatch, NewMembership, NewOrg,
-    NewProject, NewTask, NewUser, OrgPatch, OrgQuery, PasswordChange, ProjectPatch, ProjectQuery,
-    RefreshRequest, Result, TaskPatch, TaskQuery, UserPatch,
+    ActivityQuery, Actor, Credentials, Error, EventsQuery, FlowForge, MemberQuery, MembershipPatch,
+    NewMembership, NewOrg, NewProject, NewTask, NewUser, OrgPatch, OrgQuery, PasswordChange,
+    ProjectPatch, ProjectQuery, RefreshRequest, Result, TaskPatch, TaskQuery, UserPatch,
+    history_page,
 };
 use hyper::StatusCode;
 use serde::Serialize;
@@ -19,6 +20,7 @@ use uuid::Uuid;
 
 use crate::reply::{Reply, json, no_content, paginated};
 use crate::routes::Endpoint;
+use crate::sse::{Opening, resume_after};
 
 /// What a handler knows of its request once it is routed, authenticated and read.
 pub struct Call {
@@ -36,6 +38,10 @@ pub struct Call {
     pub base: String,
     /// The request's path.
     pub path: String,
+    /// The `Last-Event-ID` header, as sent.
+    pub last_event_id: Option<String>,
+    /// For `GET /api/v1/events/` when `Accept` asks for the event stream: what opening it needs.
+    pub stream: Option<Opening>,
 }
 
 /// The body of `GET /api/v1/`: the absolute URLs of the collections (like DRF's API root).
@@ -104,6 +110,8 @@ pub fn call(ff: &FlowForge, call: Call) -> Result<Reply> {
         body,
         base,
         path,
+        last_event_id,
+        stream,
     } = call;
     let me = || actor.as_ref().ok_or_else(credentials_missing);
     let reply = match endpoint {
@@ -231,6 +239,30 @@ pub fn call(ff: &FlowForge, call: Call) -> Result<Reply> {
             ff.delete_task(me()?, id)?;
             no_content()
         }
+        E::TaskActivity => {
+            let id = path_id(&ids, 0)?;
+            let page = history_page(query.iter().map(|(k, v)| (k, v)))?;
+            paginated(ff.task_activity(me()?, id, page)?, &base, &path, &query)
+        }
+        E::OrgActivity => {
+            let org = path_id(&ids, 0)?;
+            let q = ActivityQuery::from_pairs(query.iter().map(|(k, v)| (k, v)))?;
+            paginated(
+                ff.organization_activity(me()?, org, &q)?,
+                &base,
+                &path,
+                &query,
+            )
+        }
+        E::Events => match stream {
+            Some(opening) => opening.open(ff, me()?, &query, last_event_id.as_deref(), &path)?,
+            None => {
+                let q = EventsQuery::from_pairs(query.iter().map(|(k, v)| (k, v)))?;
+                // Only the stream resumes from it, but it is checked in either form.
+                resume_after(last_event_id.as_deref())?;
+                ok(&ff.events_since(me()?, &q)?)
+            }
+        },
         E::Schema | E::Docs | E::Healthz | E::Readyz => return Err(Error::not_found()),
     };
     Ok(reply)

@@ -21,6 +21,7 @@ mod reply;
 mod router;
 mod routes;
 mod serve;
+mod sse;
 
 pub use accept::listen;
 pub use app::App;

@@ -1,16 +1,65 @@
-//! Building responses: JSON bodies, RFC 9457 problem details (the one mapping from the core's
-//! error to a status), and the paginated list envelope with its links.
+//! Building responses: their body (whole, or a stream), JSON bodies, RFC 9457 problem details
+//! (the one mapping from the core's error to a status), and the paginated list envelope with its
+//! links.
+
+use std::convert::Infallible;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use flowforge_core::{Error, FieldErrors, Page};
 use http_body_util::Full;
+use hyper::body::{Body, Frame, SizeHint};
 use hyper::header::{CONTENT_TYPE, HeaderValue, WWW_AUTHENTICATE};
 use hyper::{Response, StatusCode};
 use serde::Serialize;
+use tokio::sync::mpsc;
 use utoipa::ToSchema;
 
 /// The response type of every endpoint.
-pub type Reply = Response<Full<Bytes>>;
+pub type Reply = Response<Payload>;
+
+/// The body of a response: whole, or the chunks a producer sends through a channel (the event
+/// stream), ending when the producer drops its sender. hyper drops the body when the client goes
+/// away, which closes the channel: that is how the producer learns to stop.
+#[derive(Debug)]
+pub enum Payload {
+    /// Every byte at once.
+    Full(Full<Bytes>),
+    /// Chunks as they come.
+    Stream(mpsc::Receiver<Bytes>),
+}
+
+impl Body for Payload {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        match self.get_mut() {
+            Payload::Full(full) => Pin::new(full).poll_frame(cx),
+            Payload::Stream(chunks) => chunks
+                .poll_recv(cx)
+                .map(|chunk| chunk.map(|bytes| Ok(Frame::data(bytes)))),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match self {
+            Payload::Full(full) => full.is_end_stream(),
+            Payload::Stream(_) => false,
+        }
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match self {
+            Payload::Full(full) => full.size_hint(),
+            Payload::Stream(_) => SizeHint::default(),
+        }
+    }
+}
 
 const JSON: &str = "application/json; charset=utf-8";
 /// The media type of every error body (RFC 9457 problem details).
@@ -26,14 +75,14 @@ pub fn json(status: StatusCode, body: &impl Serialize) -> Reply {
 
 /// An empty `204 No Content`.
 pub fn no_content() -> Reply {
-    let mut reply = Response::new(Full::new(Bytes::new()));
+    let mut reply = Response::new(Payload::Full(Full::new(Bytes::new())));
     *reply.status_mut() = StatusCode::NO_CONTENT;
     reply
 }
 
 /// A response with a body of `content_type`.
 pub fn with_type(status: StatusCode, content_type: &str, body: Bytes) -> Reply {
-    let mut reply = Response::new(Full::new(body));
+    let mut reply = Response::new(Payload::Full(Full::new(body)));
     *reply.status_mut() = status;
     if let Ok(value) = HeaderValue::from_str(content_type) {
         reply.headers_mut().insert(CONTENT_TYPE, value);

@@ -53,6 +53,8 @@ const BEARER: &str = "bearer";
         (name = "members", description = "Who belongs to an organization, with which role."),
         (name = "projects", description = "Projects of the caller's organizations."),
         (name = "tasks", description = "Tasks of the caller's organizations."),
+        (name = "events", description = "The event log: a task's history, an organization's \
+                                         activity, and the feed of the caller's organizations."),
         (name = "meta", description = "The API root, health, this document and its UI."),
     )
 )]
@@ -98,7 +100,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         if let Some(body) = route.op.body {
             body.register(&mut schemas);
         }
-        if let (_, _, Answer::Json(answer)) = route.op.ok {
+        if let (_, _, Answer::Json(answer) | Answer::Events(answer)) = route.op.ok {
             answer.register(&mut schemas);
         }
     }
@@ -249,6 +251,12 @@ pub fn list<F: params::Filters>() -> Vec<Parameter> {
     params::parameters::<F>()
 }
 
+/// The parameters of a list in a fixed order (no `ordering`): `F`'s filters, then `page` and
+/// `page_size`.
+pub fn list_in_order<F: utoipa::IntoParams>() -> Vec<Parameter> {
+    params::fixed_order_parameters::<F>()
+}
+
 /// The body of a success.
 #[derive(Debug, Clone, Copy)]
 pub enum Answer {
@@ -256,6 +264,9 @@ pub enum Answer {
     Empty,
     /// JSON of a component schema.
     Json(SchemaRef),
+    /// JSON of a component schema, or (as the request's `Accept` asks) a stream of
+    /// Server-Sent Events.
+    Events(SchemaRef),
     /// This document.
     Document,
     /// An HTML page.
@@ -271,6 +282,9 @@ impl Answer {
             Answer::Json(schema) => {
                 builder.content("application/json", content(schema.reference()))
             }
+            Answer::Events(schema) => builder
+                .content("application/json", content(schema.reference()))
+                .content("text/event-stream", content(String::schema())),
             Answer::Document => builder.content(
                 "application/vnd.oai.openapi+json",
                 content(ObjectBuilder::new().into()),

@@ -7,17 +7,18 @@
 use flowforge_core::query::{MAX_SEARCH_CHARS, SortField};
 use flowforge_core::schema::blank;
 use flowforge_core::{
-    MemberField, OrgField, OrgId, Priority, ProjectField, ProjectId, Role, Status, TaskField,
+    EventType, MemberField, OrgField, OrgId, Priority, ProjectField, ProjectId, Role, Status,
+    TaskField, TaskId, UserId,
 };
 use serde_json::json;
 use utoipa::IntoParams;
-use utoipa::openapi::RefOr;
 use utoipa::openapi::extensions::Extensions;
-use utoipa::openapi::path::{Parameter, ParameterIn, ParameterStyle};
+use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn, ParameterStyle};
 use utoipa::openapi::schema::{
     AnyOfBuilder, Array, ArrayBuilder, ArrayItems, KnownFormat, Object, ObjectBuilder,
     OneOfBuilder, Schema, SchemaFormat, Type,
 };
+use utoipa::openapi::{RefOr, Required};
 
 /// The filters of one list, and the fields it can be ordered by.
 pub trait Filters: IntoParams {
@@ -27,21 +28,35 @@ pub trait Filters: IntoParams {
 
 /// A list's parameters: `F`'s filters, then `page` and `page_size`, each with its limits.
 pub fn parameters<F: Filters>() -> Vec<Parameter> {
-    let query = || Some(ParameterIn::Query);
-    let mut parameters = F::into_params(query);
-    parameters.extend(Paging::into_params(query));
+    with_limits(F::into_params(in_query), Some(ordering::<F::Field>))
+}
+
+/// The parameters of a list in a fixed order (no `ordering`): `F`'s filters, then `page` and
+/// `page_size`, each with its limits.
+pub fn fixed_order_parameters<F: IntoParams>() -> Vec<Parameter> {
+    with_limits(F::into_params(in_query), None)
+}
+
+fn in_query() -> Option<ParameterIn> {
+    Some(ParameterIn::Query)
+}
+
+/// `filters`, then `page` and `page_size`, each given the limits of the core (and `ordering`
+/// the list's fields, if it has the parameter).
+fn with_limits(mut parameters: Vec<Parameter>, ordering: Option<fn() -> Array>) -> Vec<Parameter> {
+    parameters.extend(Paging::into_params(in_query));
     for parameter in &mut parameters {
-        let schema = match parameter.name.as_str() {
-            "page" | "page_size" => positive().into(),
-            "search" => search().into(),
-            "ordering" => {
+        let schema = match (parameter.name.as_str(), ordering) {
+            ("page" | "page_size", _) => positive().into(),
+            ("search", _) => search().into(),
+            ("ordering", Some(ordering)) => {
                 // Comma-separated, as the core reads it.
                 parameter.style = Some(ParameterStyle::Form);
                 parameter.explode = Some(false);
-                ordering::<F::Field>().into()
+                ordering().into()
             }
-            "assigned_to" => or_blank_items(users(&["me", "none"])).into(),
-            "created_by" => or_blank_items(users(&["me"])).into(),
+            ("assigned_to", _) => or_blank_items(users(&["me", "none"])).into(),
+            ("created_by", _) => or_blank_items(users(&["me"])).into(),
             _ => match parameter.schema.take() {
                 Some(RefOr::T(Schema::Array(array))) => or_blank_items(array).into(),
                 Some(other) => AnyOfBuilder::new().item(other).item(blank()).into(),
@@ -240,4 +255,79 @@ pub struct TaskFilters {
 
 impl Filters for TaskFilters {
     type Field = TaskField;
+}
+
+/// The filters of `GET /tasks/{id}/activity/`: none but the paging.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct HistoryFilters {}
+
+/// The filters of `GET /organizations/{id}/activity/`.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct ActivityFilters {
+    /// Only events about these projects (repeat or separate with commas).
+    #[param(nullable = false)]
+    project: Option<Vec<ProjectId>>,
+    /// Only events about these tasks (repeat or separate with commas).
+    #[param(nullable = false)]
+    task: Option<Vec<TaskId>>,
+    /// Only events by these users (repeat or separate with commas).
+    #[param(nullable = false)]
+    actor: Option<Vec<UserId>>,
+    /// Only events of these types (repeat or separate with commas); an unknown type is `400`.
+    #[param(nullable = false)]
+    r#type: Option<Vec<EventType>>,
+    /// Only events committed at or after this time (RFC 3339).
+    #[param(value_type = String, format = DateTime, required = false)]
+    since: Option<String>,
+    /// Only events committed at or before this time (RFC 3339).
+    #[param(value_type = String, format = DateTime, required = false)]
+    until: Option<String>,
+}
+
+/// The query parameters of `GET /events/`; see [`events_parameters`].
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct EventsFilters {
+    /// JSON form: the events after this cursor (an event's `id`, or an answer's `next`); from
+    /// the oldest kept event without it.
+    #[param(value_type = String, pattern = "^[0-9a-f]{32}$", required = false)]
+    after: Option<String>,
+    /// JSON form: at most this many events (default 100): any positive number, one over 1000
+    /// is clamped to 1000.
+    #[param(nullable = false)]
+    limit: Option<u64>,
+    /// Only this organization's events; one the caller does not belong to is `404`.
+    #[param(nullable = false)]
+    organization: Option<OrgId>,
+}
+
+/// The parameters of `GET /events/`: `after`, `limit`, `organization`, and the
+/// `Last-Event-ID` header of a stream that resumes.
+pub fn events_parameters() -> Vec<Parameter> {
+    let mut parameters = EventsFilters::into_params(in_query);
+    for parameter in &mut parameters {
+        if parameter.name == "limit" {
+            parameter.schema = Some(positive().into());
+        }
+    }
+    let cursor = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some("^[0-9a-f]{32}$"));
+    parameters.push(
+        ParameterBuilder::new()
+            .name("Last-Event-ID")
+            .parameter_in(ParameterIn::Header)
+            .required(Required::False)
+            .description(Some(
+                "The stream replays every event after this one (an event's `id`) before going                  live. Ignored by the JSON form, but a value that is not a cursor is `400` in                  either form.",
+            ))
+            .schema(Some(cursor))
+            .build(),
+    );
+    parameters
 }

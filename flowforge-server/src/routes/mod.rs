@@ -5,6 +5,7 @@
 //! not written here: `openapi/` adds them from the route's shape.
 
 mod auth;
+mod events;
 mod meta;
 mod organizations;
 mod work;
@@ -67,6 +68,9 @@ pub(crate) enum Endpoint {
     GetTask,
     UpdateTask,
     DeleteTask,
+    TaskActivity,
+    OrgActivity,
+    Events,
     Schema,
     Docs,
     Healthz,
@@ -143,6 +147,7 @@ pub fn routes() -> impl Iterator<Item = &'static Route> {
         auth::ROUTES,
         organizations::ROUTES,
         work::ROUTES,
+        events::ROUTES,
         meta::ROUTES,
     ]
     .into_iter()
