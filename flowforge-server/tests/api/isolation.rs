@@ -10,7 +10,7 @@ use crate::support::{Api, Resp, World, missing_id, send};
 /// Headers that may differ between two otherwise identical answers.
 const VARYING: &[&str] = &["x-request-id", "date"];
 
-fn stable_headers(resp: &Resp) -> Vec<(String, String)> {
+pub(crate) fn stable_headers(resp: &Resp) -> Vec<(String, String)> {
     let mut headers: Vec<(String, String)> = resp
         .headers
         .iter()
@@ -28,7 +28,7 @@ fn stable_headers(resp: &Resp) -> Vec<(String, String)> {
 
 /// Sends `method` to `template` with `{}` replaced once by `foreign` and once by a missing id,
 /// asserts both answer `status` identically, and returns the foreign answer.
-async fn assert_indistinguishable(
+pub(crate) async fn assert_indistinguishable(
     api: &Api,
     method: Method,
     template: &str,

@@ -6,11 +6,13 @@
 mod support;
 
 mod abuse;
+mod activity;
 mod auth;
 // Crash rounds use SQLite files (the binary is the same with the `postgres` feature).
 #[cfg(not(feature = "postgres"))]
 mod crash;
 mod errors;
+mod feed;
 mod hosts;
 mod http;
 mod isolation;

@@ -182,6 +182,7 @@ async fn every_response_of_the_real_server_matches_the_document() {
     walk::members(&mut c, &users, &org).await;
     let (project, archived) = walk::projects(&mut c, &users, (&org, &other), &missing).await;
     walk::tasks(&mut c, &users, &org, (&project, &archived)).await;
+    walk::events(&mut c, &users, &org, &project, &missing).await;
     walk::deletions(&mut c, &users, &org, &project).await;
 
     // Every operation of the route table was checked at least once.

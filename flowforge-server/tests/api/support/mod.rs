@@ -1,13 +1,15 @@
 //! The test harness: the real server in-process on `127.0.0.1:0` over a fresh SQLite file, a
-//! small HTTP client that keeps every byte of a response (`client.rs`), and one shared, seeded
-//! server (the `World`, `world.rs`) whose role accounts every read-mostly test borrows, so the
-//! binary hashes few passwords. Nothing here sleeps to wait for the server: a server is ready
+//! small HTTP client that keeps every byte of a response (`client.rs`), a reader of event streams
+//! (`sse.rs`), and one shared, seeded server (the `World`, `world.rs`) whose role accounts every
+//! read-mostly test borrows, so the binary hashes few passwords. Nothing here sleeps to wait for the server: a server is ready
 //! once it accepts.
 
 mod client;
+mod sse;
 mod world;
 
 pub use client::{Account, Api, Resp, raw_exchange, send};
+pub use sse::{Sse, SseStream};
 pub use world::{World, project_and_task};
 
 use std::net::SocketAddr;

@@ -8,9 +8,11 @@ use serde_json::{Value, json};
 use super::checker::Checker;
 use crate::support::PASSWORD;
 
+mod events;
 mod tenancy;
 mod work;
 
+pub use events::events;
 pub use tenancy::{members, organizations};
 pub use work::{deletions, projects, tasks};
 
