@@ -278,13 +278,15 @@ async fn activity_filters_narrow_the_log_and_bad_values_are_400_naming_them() {
         .await
         .expect(StatusCode::OK);
     assert_eq!(after.json["count"], 0);
-    // Blank filters are ignored, as on every list.
+    // Blank filters are ignored, as on every list (other tests write here meanwhile: the
+    // count is of a type no other test writes).
     let blank = api
-        .get(&format!("{log}?since=&type="))
+        .get(&format!(
+            "{log}?since=&until=&type=&type=organization.created&task="
+        ))
         .await
         .expect(StatusCode::OK);
-    let all = api.get(&log).await.expect(StatusCode::OK);
-    assert_eq!(blank.json["count"], all.json["count"]);
+    assert_eq!(blank.json["count"], 1, "{}", blank.text);
     for (query, field) in [
         ("type=task.exploded", "type"),
         ("since=yesterday", "since"),
