@@ -181,7 +181,8 @@ impl utoipa::PartialSchema for Cursor {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
         utoipa::openapi::schema::ObjectBuilder::new()
             .schema_type(utoipa::openapi::schema::Type::String)
-            .pattern(Some("^[0-9a-f]{32}$"))
+            // Two non-negative 64-bit halves: the first digit of each is at most 7.
+            .pattern(Some("^[0-7][0-9a-f]{15}[0-7][0-9a-f]{15}$"))
             .description(Some("An opaque position in the event log."))
             .into()
     }

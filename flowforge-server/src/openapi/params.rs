@@ -7,8 +7,8 @@
 use flowforge_core::query::{MAX_SEARCH_CHARS, SortField};
 use flowforge_core::schema::blank;
 use flowforge_core::{
-    EventType, MemberField, OrgField, OrgId, Priority, ProjectField, ProjectId, Role, Status,
-    TaskField, TaskId, UserId,
+    Cursor, EventType, MemberField, OrgField, OrgId, Priority, ProjectField, ProjectId, Role,
+    Status, TaskField, TaskId, UserId,
 };
 use serde_json::json;
 use utoipa::IntoParams;
@@ -18,7 +18,7 @@ use utoipa::openapi::schema::{
     AnyOfBuilder, Array, ArrayBuilder, ArrayItems, KnownFormat, Object, ObjectBuilder,
     OneOfBuilder, Schema, SchemaFormat, Type,
 };
-use utoipa::openapi::{RefOr, Required};
+use utoipa::openapi::{Ref, RefOr, Required};
 
 /// The filters of one list, and the fields it can be ordered by.
 pub trait Filters: IntoParams {
@@ -295,8 +295,8 @@ pub struct ActivityFilters {
 struct EventsFilters {
     /// JSON form: the events after this cursor (an event's `id`, or an answer's `next`); from
     /// the oldest kept event without it.
-    #[param(value_type = String, pattern = "^[0-9a-f]{32}$", required = false)]
-    after: Option<String>,
+    #[param(nullable = false)]
+    after: Option<Cursor>,
     /// JSON form: at most this many events (default 100): any positive number, one over 1000
     /// is clamped to 1000.
     #[param(nullable = false)]
@@ -315,16 +315,16 @@ pub fn events_parameters() -> Vec<Parameter> {
             parameter.schema = Some(positive().into());
         }
     }
-    let cursor = ObjectBuilder::new()
-        .schema_type(Type::String)
-        .pattern(Some("^[0-9a-f]{32}$"));
+    let cursor = Ref::from_schema_name(<Cursor as utoipa::ToSchema>::name());
     parameters.push(
         ParameterBuilder::new()
             .name("Last-Event-ID")
             .parameter_in(ParameterIn::Header)
             .required(Required::False)
             .description(Some(
-                "The stream replays every event after this one (an event's `id`) before going                  live. Ignored by the JSON form, but a value that is not a cursor is `400` in                  either form.",
+                "The stream replays every event after this one (an event's `id`) before going \
+                 live. Ignored by the JSON form, but a value that is not a cursor is `400` in \
+                 either form.",
             ))
             .schema(Some(cursor))
             .build(),
