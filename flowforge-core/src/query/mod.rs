@@ -36,6 +36,26 @@ impl<F: SortField> Common<F> {
                 Search::default()
             }
         };
+        let Ordered { ordering, page } = Ordered::read(params, errors)?;
+        Ok(Self {
+            search,
+            ordering,
+            page,
+        })
+    }
+}
+
+/// The parts of a list that offers no search: ordering and the page wanted (a `search`
+/// parameter is then ignored, as any parameter a list does not offer).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Ordered<F> {
+    pub ordering: Vec<Sort<F>>,
+    pub page: PageRequest,
+}
+
+impl<F: SortField> Ordered<F> {
+    /// Reads `ordering`, `page` and `page_size` as [`Common::read`] does.
+    pub(crate) fn read(params: &Params, mut errors: FieldErrors) -> Result<Self> {
         let ordering = match params.single("ordering", &mut errors) {
             Some(text) => Sort::parse_list(text, &mut errors),
             None => Vec::new(),
@@ -44,10 +64,6 @@ impl<F: SortField> Common<F> {
         let page = params.single("page", &mut errors);
         errors.into_result()?;
         let page = PageRequest::new(PageRequest::parse_page(page)?, page_size);
-        Ok(Self {
-            search,
-            ordering,
-            page,
-        })
+        Ok(Self { ordering, page })
     }
 }
