@@ -155,7 +155,8 @@ impl CommentQuery {
     }
 
     /// The ordering when the query names none: oldest first.
-    pub(crate) const DEFAULT_ORDERING: &[Sort<CommentField>] = &[Sort::asc(CommentField::CreatedAt)];
+    pub(crate) const DEFAULT_ORDERING: &[Sort<CommentField>] =
+        &[Sort::asc(CommentField::CreatedAt)];
 
     /// The order to read the list in: the one asked for, else [`Self::DEFAULT_ORDERING`].
     pub(crate) fn effective_ordering(&self) -> &[Sort<CommentField>] {
@@ -180,7 +181,10 @@ mod tests {
             panic!("expected a validation error");
         };
         assert_eq!(errors.get("author").unwrap(), ["This field is read-only."]);
-        assert_eq!(errors.get("mentions").unwrap(), ["This field is read-only."]);
+        assert_eq!(
+            errors.get("mentions").unwrap(),
+            ["This field is read-only."]
+        );
         assert_eq!(errors.get("colour").unwrap(), ["Unknown field."]);
         assert_eq!(CommentPatch::from_json(&json!({})).unwrap().body, None);
         assert!(NewComment::from_json(&json!({})).is_err());
@@ -191,7 +195,10 @@ mod tests {
         let q = CommentQuery::from_pairs([("ordering", "-created_at"), ("page_size", "5")]);
         assert_eq!(q.unwrap().ordering, [Sort::desc(CommentField::CreatedAt)]);
         for bad in ["body", "created_at,-created_at", "updated_at"] {
-            assert!(CommentQuery::from_pairs([("ordering", bad)]).is_err(), "{bad}");
+            assert!(
+                CommentQuery::from_pairs([("ordering", bad)]).is_err(),
+                "{bad}"
+            );
         }
         // No search is offered: the parameter is ignored like any other unknown one.
         assert!(CommentQuery::from_pairs([("search", "a"), ("search", "b")]).is_ok());

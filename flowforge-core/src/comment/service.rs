@@ -43,7 +43,12 @@ impl FlowForge {
     /// [`Error::NotFound`] for the task as [`FlowForge::list_comments`]; [`Error::Forbidden`]
     /// for viewers; [`Error::Validation`] for a bad body; [`Error::Conflict`] in an archived
     /// project.
-    pub fn create_comment(&self, actor: &Actor, task: TaskId, input: &NewComment) -> Result<Comment> {
+    pub fn create_comment(
+        &self,
+        actor: &Actor,
+        task: TaskId,
+        input: &NewComment,
+    ) -> Result<Comment> {
         self.store.write(|tx| {
             let Scoped { scope, item: found } = tx.task_in_scope(actor.id(), task)?;
             scope.require_writer()?;
@@ -166,7 +171,8 @@ fn mentions(tx: &Tx<'_>, scope: &OrgScope, body: &str) -> Result<Vec<UserId>> {
     if emails.is_empty() {
         return Ok(Vec::new());
     }
-    let members: HashMap<String, UserId> = tx.members_by_email(scope, &emails)?.into_iter().collect();
+    let members: HashMap<String, UserId> =
+        tx.members_by_email(scope, &emails)?.into_iter().collect();
     Ok(emails
         .iter()
         .filter_map(|email| members.get(email).copied())

@@ -119,7 +119,12 @@ impl Tx<'_> {
         Ok(())
     }
 
-    pub(crate) fn delete_comment(&self, scope: &OrgScope, task: TaskId, id: CommentId) -> Result<()> {
+    pub(crate) fn delete_comment(
+        &self,
+        scope: &OrgScope,
+        task: TaskId,
+        id: CommentId,
+    ) -> Result<()> {
         self.execute(
             "DELETE FROM comments WHERE id = ? AND task_id = ? AND organization_id = ?",
             args![id, task, scope.org()],

@@ -5,6 +5,7 @@
 //! not written here: `openapi/` adds them from the route's shape.
 
 mod auth;
+mod comments;
 mod meta;
 mod organizations;
 mod work;
@@ -67,6 +68,11 @@ pub(crate) enum Endpoint {
     GetTask,
     UpdateTask,
     DeleteTask,
+    ListComments,
+    CreateComment,
+    GetComment,
+    UpdateComment,
+    DeleteComment,
     Schema,
     Docs,
     Healthz,
@@ -143,6 +149,7 @@ pub fn routes() -> impl Iterator<Item = &'static Route> {
         auth::ROUTES,
         organizations::ROUTES,
         work::ROUTES,
+        comments::ROUTES,
         meta::ROUTES,
     ]
     .into_iter()

@@ -8,9 +8,11 @@ use serde_json::{Value, json};
 use super::checker::Checker;
 use crate::support::PASSWORD;
 
+mod comments;
 mod tenancy;
 mod work;
 
+pub use comments::comments;
 pub use tenancy::{members, organizations};
 pub use work::{deletions, projects, tasks};
 
