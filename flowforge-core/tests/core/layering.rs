@@ -36,6 +36,8 @@ const RULES: &[Rule] = &[
             "src/time.rs",
             "src/error.rs",
             "src/rate.rs",
+            "src/comment/mod.rs",
+            "src/comment/mentions.rs",
             "src/org/mod.rs",
             "src/member/mod.rs",
             "src/project/mod.rs",
