@@ -74,7 +74,7 @@ impl<'a> Admin<'a> {
     pub fn create_organization(&self, owner: UserId, input: &NewOrg) -> Result<Org> {
         self.ff.store.write(|tx| {
             tx.user_by_id(owner)?.ok_or_else(Error::not_found)?;
-            crate::org::create_with_owner(tx, owner, input)
+            crate::org::create_with_owner(tx, owner, input, None)
         })
     }
 
@@ -98,7 +98,7 @@ impl<'a> Admin<'a> {
             if let Some(hash) = &new_hash {
                 tx.insert_user(&owner, hash)?;
             }
-            let org = crate::org::create_with_owner(tx, owner.id, org)?;
+            let org = crate::org::create_with_owner(tx, owner.id, org, None)?;
             Ok((owner.clone(), org))
         })
     }

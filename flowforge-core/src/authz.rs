@@ -79,6 +79,11 @@ impl OrgScope {
         self.user
     }
 
+    /// The acting user as the event log records them: `None` for an operator.
+    pub(crate) fn actor(&self) -> Option<UserId> {
+        (!self.user.as_uuid().is_nil()).then_some(self.user)
+    }
+
     /// The actor's role in the organization.
     pub fn role(&self) -> Role {
         self.role

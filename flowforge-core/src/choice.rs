@@ -28,11 +28,13 @@ macro_rules! choice_enum {
             }
 
             /// The position in the declared order.
+            #[allow(dead_code, reason = "event types are stored by name, not rank")]
             pub(crate) fn rank(self) -> i64 {
                 self as i64
             }
 
             /// The value at `rank` in the declared order.
+            #[allow(dead_code, reason = "event types are stored by name, not rank")]
             pub(crate) fn from_rank(rank: i64) -> Option<Self> {
                 usize::try_from(rank).ok().and_then(|i| Self::ALL.get(i).copied())
             }

@@ -43,6 +43,7 @@ mod authz;
 mod choice;
 mod comment;
 mod error;
+mod event;
 mod ids;
 mod index;
 mod input;
@@ -69,6 +70,10 @@ pub use authz::{OrgScope, Role};
 pub use choice::UnknownChoice;
 pub use comment::{Comment, CommentField, CommentPatch, CommentQuery, NewComment};
 pub use error::{Error, FieldErrors, Result};
+pub use event::{
+    ActivityQuery, Change, Changes, Cursor, DEFAULT_EVENTS_LIMIT, Event, EventBatch, EventType,
+    EventsQuery, MAX_EVENTS_LIMIT, Subscription, history_page,
+};
 pub use ids::{CommentId, OrgId, ProjectId, TaskId, UserId};
 pub use member::{MemberField, MemberQuery, Membership, MembershipPatch, NewMembership};
 pub use org::{NewOrg, Org, OrgField, OrgPatch, OrgQuery, OrgSummary};
@@ -84,6 +89,9 @@ pub use task::{NewTask, Priority, Status, Task, TaskField, TaskPatch, TaskQuery,
 pub use time::Timestamp;
 pub use user::{Credentials, NewUser, PasswordChange, RefreshRequest, User, UserPatch, UserRef};
 
+/// How long the event log keeps an event unless configured otherwise: 90 days.
+pub const DEFAULT_EVENT_RETENTION: Duration = Duration::from_secs(90 * 24 * 3600);
+
 /// Settings of a FlowForge handle.
 #[derive(Clone)]
 pub struct Config {
@@ -96,6 +104,9 @@ pub struct Config {
     pub allow_registration: bool,
     /// How an SQLite commit is made durable (default [`Synchronous::Normal`]).
     pub synchronous: Synchronous,
+    /// How long the event log keeps an event (default 90 days; `None` keeps every event):
+    /// [`FlowForge::prune_expired_events`] deletes older ones.
+    pub event_retention: Option<Duration>,
 }
 
 impl Config {
@@ -107,6 +118,7 @@ impl Config {
             refresh_ttl: Duration::from_secs(7 * 24 * 3600),
             allow_registration: true,
             synchronous: Synchronous::default(),
+            event_retention: Some(DEFAULT_EVENT_RETENTION),
         }
     }
 }
@@ -119,6 +131,7 @@ impl std::fmt::Debug for Config {
             .field("refresh_ttl", &self.refresh_ttl)
             .field("allow_registration", &self.allow_registration)
             .field("synchronous", &self.synchronous)
+            .field("event_retention", &self.event_retention)
             .finish()
     }
 }
@@ -143,6 +156,7 @@ pub struct FlowForge {
     tokens: auth::TokenKeys,
     config: Config,
     tasks: index::TaskIndex,
+    feed: event::Feed,
 }
 
 impl FlowForge {
@@ -162,6 +176,7 @@ impl FlowForge {
         let tokens =
             auth::TokenKeys::new(&config.secret_key, config.access_ttl, config.refresh_ttl);
         Ok(Self {
+            feed: event::Feed::new(&store),
             store,
             tokens,
             config,

@@ -4,6 +4,7 @@
 use super::{MemberQuery, Membership, MembershipPatch, NewMembership};
 use crate::authz::{OrgScope, Role};
 use crate::error::{Error, Result};
+use crate::event::{Changes, Draft, EventType};
 use crate::ids::{OrgId, UserId};
 use crate::store::Tx;
 use crate::task::Status;
@@ -111,6 +112,7 @@ pub(crate) fn add(tx: &Tx<'_>, scope: &OrgScope, input: &NewMembership) -> Resul
     }
     let joined_at = Timestamp::now();
     tx.insert_membership(scope.org(), user.id, input.role, joined_at)?;
+    tx.append_event(scope, &Draft::new(EventType::MemberAdded).user(user.id))?;
     Ok(Membership {
         user: user.into(),
         role: input.role,
@@ -128,7 +130,15 @@ pub(crate) fn set_role(
     if current.role == Role::Owner && role != Role::Owner && tx.owner_count(scope)? <= 1 {
         return Err(last_owner());
     }
-    tx.set_member_role(scope, current.user.id, role)?;
+    if role != current.role {
+        tx.set_member_role(scope, current.user.id, role)?;
+        tx.append_event(
+            scope,
+            &Draft::new(EventType::MemberRoleChanged)
+                .user(current.user.id)
+                .changes(Changes::default().field("role", &current.role, &role)),
+        )?;
+    }
     Ok(Membership {
         role,
         ..current.clone()
@@ -140,6 +150,14 @@ pub(crate) fn remove(tx: &Tx<'_>, scope: &OrgScope, current: &Membership) -> Res
     if current.role == Role::Owner && tx.owner_count(scope)? <= 1 {
         return Err(last_owner());
     }
-    tx.unassign_tasks(scope, current.user.id, &Status::open(), Timestamp::now())?;
-    tx.delete_membership(scope, current.user.id)
+    let user = current.user.id;
+    let unassigned = tx.unassign_tasks(scope, user, &Status::open(), Timestamp::now())?;
+    tx.delete_membership(scope, user)?;
+    let mut events = vec![Draft::new(EventType::MemberRemoved).user(user)];
+    events.extend(unassigned.into_iter().map(|(project, task)| {
+        Draft::new(EventType::TaskUpdated)
+            .task(project, task)
+            .changes(Changes::default().field("assigned_to", &Some(user), &None))
+    }));
+    tx.append_events(scope, &events)
 }

@@ -2,9 +2,10 @@
 //! deleting needs owner.
 
 use super::{NewOrg, Org, OrgPatch, OrgQuery, slug_base, validate};
-use crate::authz::Role;
+use crate::authz::{OrgScope, Role, Scoped};
 use crate::error::{Error, Result};
-use crate::ids::OrgId;
+use crate::event::{Changes, Draft, EventType};
+use crate::ids::{OrgId, UserId};
 use crate::query::search::fold_case;
 use crate::store::Tx;
 use crate::time::Timestamp;
@@ -30,7 +31,7 @@ impl FlowForge {
     /// [`Error::Validation`] for a bad name or slug; [`Error::Conflict`] when either is taken.
     pub fn create_organization(&self, actor: &Actor, input: &NewOrg) -> Result<Org> {
         self.store
-            .write(|tx| create_with_owner(tx, actor.id(), input))
+            .write(|tx| create_with_owner(tx, actor.id(), input, Some(actor.id())))
     }
 
     /// One organization the actor belongs to.
@@ -49,7 +50,7 @@ impl FlowForge {
     /// [`Error::NotFound`], [`Error::Forbidden`], [`Error::Validation`], [`Error::Conflict`].
     pub fn update_organization(&self, actor: &Actor, id: OrgId, patch: &OrgPatch) -> Result<Org> {
         self.store.write(|tx| {
-            let scope = tx.scope(actor.id(), id)?;
+            let Scoped { scope, item: old } = tx.org_in_scope(actor.id(), id)?;
             scope.require_manager()?;
             let name = validate(patch.name.as_deref(), patch.slug.as_deref())?;
             if let Some(name) = &name
@@ -70,7 +71,17 @@ impl FlowForge {
                     Timestamp::now(),
                 )?;
             }
-            tx.org_in_scope(actor.id(), id).map(|found| found.item)
+            let org = tx.org_in_scope(actor.id(), id)?.item;
+            let changes = Changes::default()
+                .field("name", &old.name, &org.name)
+                .field("slug", &old.slug, &org.slug);
+            if !changes.is_empty() {
+                tx.append_event(
+                    &scope,
+                    &Draft::new(EventType::OrganizationUpdated).changes(changes),
+                )?;
+            }
+            Ok(org)
         })
     }
 
@@ -90,8 +101,14 @@ impl FlowForge {
     }
 }
 
-/// Creates an organization whose first member, `owner`, is its owner.
-pub(crate) fn create_with_owner(tx: &Tx<'_>, owner: crate::UserId, input: &NewOrg) -> Result<Org> {
+/// Creates an organization whose first member, `owner`, is its owner; `actor` is who does it
+/// (`None`: an operator).
+pub(crate) fn create_with_owner(
+    tx: &Tx<'_>,
+    owner: UserId,
+    input: &NewOrg,
+    actor: Option<UserId>,
+) -> Result<Org> {
     let name = validate(Some(&input.name), input.slug.as_deref())?.unwrap_or_default();
     if tx.org_name_taken(&fold_case(&name), None)? {
         return Err(Error::Conflict(NAME_TAKEN.into()));
@@ -114,6 +131,17 @@ pub(crate) fn create_with_owner(tx: &Tx<'_>, owner: crate::UserId, input: &NewOr
         updated_at: now,
     };
     tx.insert_org(&org, owner)?;
+    let scope = match actor {
+        Some(actor) => OrgScope::from_membership(org.id, actor, Role::Owner),
+        None => OrgScope::operator(org.id),
+    };
+    tx.append_events(
+        &scope,
+        &[
+            Draft::new(EventType::OrganizationCreated),
+            Draft::new(EventType::MemberAdded).user(owner),
+        ],
+    )?;
     Ok(org)
 }
 

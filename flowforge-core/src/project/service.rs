@@ -3,6 +3,7 @@
 use super::{NewProject, Project, ProjectPatch, ProjectQuery};
 use crate::authz::Scoped;
 use crate::error::{Error, FieldErrors, Result};
+use crate::event::{Changes, Draft, EventType};
 use crate::ids::ProjectId;
 use crate::input::{check_text, missing_reference};
 use crate::query::search::fold_case;
@@ -63,6 +64,10 @@ impl FlowForge {
                 updated_at: now,
             };
             tx.insert_project(&scope, &project)?;
+            tx.append_event(
+                &scope,
+                &Draft::new(EventType::ProjectCreated).project(project.id),
+            )?;
             Ok(project)
         })
     }
@@ -88,10 +93,8 @@ impl FlowForge {
         patch: &ProjectPatch,
     ) -> Result<Project> {
         self.store.write(|tx| {
-            let Scoped {
-                scope,
-                item: mut project,
-            } = tx.project_in_scope(actor.id(), id)?;
+            let Scoped { scope, item: old } = tx.project_in_scope(actor.id(), id)?;
+            let mut project = old.clone();
             scope.require_manager()?;
             let mut errors = FieldErrors::default();
             let name = check_text(
@@ -115,6 +118,18 @@ impl FlowForge {
             }
             project.updated_at = Timestamp::now();
             tx.update_project(&scope, &project)?;
+            let changes = Changes::default()
+                .field("name", &old.name, &project.name)
+                .field("description", &old.description, &project.description)
+                .field("is_archived", &old.is_archived, &project.is_archived);
+            if !changes.is_empty() {
+                tx.append_event(
+                    &scope,
+                    &Draft::new(EventType::ProjectUpdated)
+                        .project(id)
+                        .changes(changes),
+                )?;
+            }
             Ok(project)
         })
     }
@@ -127,7 +142,8 @@ impl FlowForge {
         self.store.write(|tx| {
             let scope = tx.project_in_scope(actor.id(), id)?.scope;
             scope.require_manager()?;
-            tx.delete_project(&scope, id)
+            tx.delete_project(&scope, id)?;
+            tx.append_event(&scope, &Draft::new(EventType::ProjectDeleted).project(id))
         })
     }
 }

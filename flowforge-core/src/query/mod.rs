@@ -60,10 +60,19 @@ impl<F: SortField> Ordered<F> {
             Some(text) => Sort::parse_list(text, &mut errors),
             None => Vec::new(),
         };
-        let page_size = PageRequest::read_page_size(params, &mut errors);
-        let page = params.single("page", &mut errors);
-        errors.into_result()?;
-        let page = PageRequest::new(PageRequest::parse_page(page)?, page_size);
-        Ok(Self { ordering, page })
+        Ok(Self {
+            ordering,
+            page: read_page(params, errors)?,
+        })
     }
+}
+
+/// Reads `page` and `page_size` from `params`, for a list without search or ordering; `errors`
+/// holds what the list's own filters found wrong. A bad `page` is reported only once everything
+/// else is valid, as the contract's not-found answer.
+pub(crate) fn read_page(params: &Params, mut errors: FieldErrors) -> Result<PageRequest> {
+    let page_size = PageRequest::read_page_size(params, &mut errors);
+    let page = params.single("page", &mut errors);
+    errors.into_result()?;
+    Ok(PageRequest::new(PageRequest::parse_page(page)?, page_size))
 }

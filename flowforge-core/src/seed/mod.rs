@@ -19,6 +19,7 @@ use serde::Serialize;
 
 use crate::authz::OrgScope;
 use crate::error::{Error, Result};
+use crate::event::{Draft, EventType};
 use crate::ids::{OrgId, ProjectId, TaskId};
 use crate::store::{SeedRun, Tx};
 use crate::task::Task;
@@ -240,6 +241,13 @@ impl Admin<'_> {
         let written = batch.len() as u64;
         self.flowforge().store.write(|tx| {
             tx.insert_tasks_bulk(batch)?;
+            for run in batch.chunk_by(|a, b| a.0 == b.0) {
+                let events: Vec<Draft> = run
+                    .iter()
+                    .map(|(_, task)| Draft::new(EventType::TaskCreated).task(task.project, task.id))
+                    .collect();
+                tx.append_events(&run[0].0, &events)?;
+            }
             tx.advance_seed_run(before + written)
         })?;
         batch.clear();
@@ -305,14 +313,20 @@ fn write_org(tx: &Tx<'_>, draft: &OrgDraft, password_hash: &str) -> Result<()> {
         tx.insert_user(&member.user, password_hash)?;
     }
     tx.insert_org(&draft.org, draft.owner.id)?;
+    let mut events = vec![
+        Draft::new(EventType::OrganizationCreated),
+        Draft::new(EventType::MemberAdded).user(draft.owner.id),
+    ];
     for member in &draft.members {
         tx.insert_membership(draft.org.id, member.user.id, member.role, member.joined_at)?;
+        events.push(Draft::new(EventType::MemberAdded).user(member.user.id));
     }
     let scope = OrgScope::operator(draft.org.id);
     for project in &draft.projects {
         tx.insert_project(&scope, project)?;
+        events.push(Draft::new(EventType::ProjectCreated).project(project.id));
     }
-    Ok(())
+    tx.append_events(&scope, &events)
 }
 
 impl SeedReport {

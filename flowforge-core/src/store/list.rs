@@ -56,7 +56,13 @@ impl Where {
         self.and(balanced_and(&clauses), params);
     }
 
-    fn sql(&self) -> String {
+    /// The bound values, in order.
+    pub(crate) fn params(&self) -> &[Value] {
+        &self.params
+    }
+
+    /// ` WHERE ...`, or nothing without conditions.
+    pub(crate) fn sql(&self) -> String {
         if self.clauses.is_empty() {
             String::new()
         } else {

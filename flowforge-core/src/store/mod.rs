@@ -17,6 +17,7 @@
 
 mod checkpointer;
 mod comments;
+mod events;
 mod index;
 mod list;
 mod members;
@@ -34,12 +35,13 @@ mod tokens;
 mod users;
 pub(crate) mod value;
 
+pub(crate) use events::Followed;
 pub(crate) use seed_runs::SeedRun;
 pub(crate) use tokens::Rotation;
 
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use crate::error::{Error, Result};
 use value::{FromValue, Row, Value};
@@ -188,6 +190,8 @@ pub(crate) struct Store {
     /// Set by a write the storage refused ([`Error::Unavailable`]), cleared by the next write it
     /// takes: while set, readiness probes the storage with a write of its own.
     refusing: Arc<AtomicBool>,
+    /// Called after each committed write (the event feed reads the log then).
+    on_write: Arc<OnceLock<Box<dyn Fn() + Send + Sync>>>,
 }
 
 /// The connections of one backend.
@@ -225,6 +229,7 @@ impl Store {
         Ok(Self {
             pool,
             refusing: Arc::default(),
+            on_write: Arc::default(),
         })
     }
 
@@ -235,6 +240,12 @@ impl Store {
             #[cfg(feature = "postgres")]
             Pool::Postgres(_) => Backend::Postgres,
         }
+    }
+
+    /// Calls `hook` after every committed write from now on (once per store: a second hook is
+    /// ignored).
+    pub(crate) fn on_write(&self, hook: impl Fn() + Send + Sync + 'static) {
+        let _ = self.on_write.set(Box::new(hook));
     }
 
     /// Whether the last write was refused by the storage (and none succeeded since).
@@ -266,6 +277,12 @@ impl Store {
             #[cfg(feature = "postgres")]
             Pool::Postgres(pool) => postgres::run(pool, mode, f),
         };
+        if mode == Mode::Write
+            && result.is_ok()
+            && let Some(hook) = self.on_write.get()
+        {
+            hook();
+        }
         if mode != Mode::Read {
             match &result {
                 // Loaded first, so that the steady state writes no shared cache line.

@@ -8,7 +8,7 @@ use super::value::{Row, Value, args};
 use super::{Backend, Tx};
 use crate::authz::{OrgScope, Role, Scoped};
 use crate::error::{Error, Result};
-use crate::ids::{OrgId, TaskId, UserId};
+use crate::ids::{OrgId, ProjectId, TaskId, UserId};
 use crate::task::{Status, Task, TaskInProject};
 use crate::time::Timestamp;
 use crate::user::UserRef;
@@ -175,29 +175,34 @@ impl Tx<'_> {
     }
 
     /// Unassigns `user` from the live tasks of the scope's organization whose status is one of
-    /// `statuses`.
+    /// `statuses`; returns the project and id of each task it changed, by id.
     pub(crate) fn unassign_tasks(
         &self,
         scope: &OrgScope,
         user: UserId,
         statuses: &[Status],
         now: Timestamp,
-    ) -> Result<()> {
+    ) -> Result<Vec<(ProjectId, TaskId)>> {
         if statuses.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
         let version = self.bump_task_version(scope.org())?;
         let marks = vec!["?"; statuses.len()].join(", ");
         let mut params = args![now, version, user, scope.org()].to_vec();
         params.extend(statuses.iter().map(|&status| value(status)));
-        self.execute(
+        self.rows(
             &format!(
                 "UPDATE tasks SET assigned_to = NULL, updated_at = ?, change_seq = ?
-                 WHERE assigned_to = ? AND organization_id = ? AND status IN ({marks}) AND deleted_at IS NULL"
+                 WHERE assigned_to = ? AND organization_id = ? AND status IN ({marks}) AND deleted_at IS NULL
+                 RETURNING project_id, id"
             ),
             &params,
-        )?;
-        Ok(())
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .map(|mut changed: Vec<(ProjectId, TaskId)>| {
+            changed.sort_by_key(|&(_, task)| task);
+            changed
+        })
     }
 }
 

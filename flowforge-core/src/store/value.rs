@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 
 use crate::authz::Role;
 use crate::error::{Error, Result};
+use crate::event::EventType;
 use crate::ids::{CommentId, OrgId, ProjectId, TaskId, UserId};
 use crate::task::{Priority, Status};
 use crate::time::Timestamp;
@@ -178,7 +179,9 @@ macro_rules! text_values {
     )*};
 }
 
-text_values!(UserId, OrgId, ProjectId, TaskId, CommentId, Timestamp);
+text_values!(
+    UserId, OrgId, ProjectId, TaskId, CommentId, Timestamp, EventType
+);
 
 /// Choices travel as their rank, so the database orders them by their declared order.
 macro_rules! rank_values {

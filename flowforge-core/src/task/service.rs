@@ -5,6 +5,7 @@
 use super::{NOT_A_MEMBER, NewTask, Priority, Status, Task, TaskPatch, TaskQuery};
 use crate::authz::{OrgScope, Role, Scoped};
 use crate::error::{Error, FieldErrors, Result};
+use crate::event::{Changes, Draft, EventType};
 use crate::ids::{TaskId, UserId};
 use crate::index::{Listing, Selection};
 use crate::input::{check_text, missing_reference};
@@ -101,6 +102,10 @@ impl FlowForge {
                 updated_at: now,
             };
             tx.insert_task(&scope, &task)?;
+            tx.append_event(
+                &scope,
+                &Draft::new(EventType::TaskCreated).task(task.project, task.id),
+            )?;
             Ok(task)
         })
     }
@@ -123,7 +128,7 @@ impl FlowForge {
     pub fn update_task(&self, actor: &Actor, id: TaskId, patch: &TaskPatch) -> Result<Task> {
         self.store.write(|tx| {
             let Scoped { scope, item: found } = tx.task_in_scope(actor.id(), id)?;
-            let mut task = found.task;
+            let mut task = found.task.clone();
             scope.require_writer()?;
             let mut errors = FieldErrors::default();
             let title = check_text(
@@ -156,6 +161,15 @@ impl FlowForge {
             task.due_date = patch.due_date.unwrap_or(task.due_date);
             task.updated_at = Timestamp::now();
             tx.update_task(&scope, &task)?;
+            let changes = changes(&found.task, &task);
+            if !changes.is_empty() {
+                tx.append_event(
+                    &scope,
+                    &Draft::new(EventType::TaskUpdated)
+                        .task(task.project, task.id)
+                        .changes(changes),
+                )?;
+            }
             Ok(task)
         })
     }
@@ -175,9 +189,25 @@ impl FlowForge {
                     Error::role_too_low()
                 });
             }
-            tx.soft_delete_task(&scope, id, Timestamp::now())
+            tx.soft_delete_task(&scope, id, Timestamp::now())?;
+            tx.append_event(
+                &scope,
+                &Draft::new(EventType::TaskDeleted).task(found.task.project, id),
+            )
         })
     }
+}
+
+/// What an update changed of a task, as its event records it (an assignee by id).
+fn changes(old: &Task, new: &Task) -> Changes {
+    let assignee = |t: &Task| t.assigned_to.as_ref().map(|u| u.id);
+    Changes::default()
+        .field("title", &old.title, &new.title)
+        .field("description", &old.description, &new.description)
+        .field("status", &old.status, &new.status)
+        .field("priority", &old.priority, &new.priority)
+        .field("assigned_to", &assignee(old), &assignee(new))
+        .field("due_date", &old.due_date, &new.due_date)
 }
 
 /// Resolves an assignee, recording an error unless they are a member of the scope's organization.

@@ -1,0 +1,185 @@
+//! A subscription: one reader following the log of the organizations it may see. It first reads
+//! what it missed from the log (after the cursor it was opened with), then takes live events from
+//! its mailbox, each exactly once and in log order, and checks access for every event: it
+//! follows its user's membership changes as they pass, so that nothing of an organization the
+//! user has left reaches it.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::feed::{Feed, Mailbox};
+use super::{Cursor, Event, EventType};
+use crate::error::Result;
+use crate::ids::{OrgId, UserId};
+use crate::store::{Followed, Store};
+
+/// Events read from the log per statement while catching up.
+const CATCH_UP_BATCH: usize = 500;
+
+/// A live, access-checked view of the event log; see [`FlowForge::subscribe`](crate::FlowForge::subscribe).
+pub struct Subscription {
+    store: Store,
+    user: UserId,
+    /// The one organization asked for, if any.
+    only: Option<OrgId>,
+    /// The organizations whose events this subscription carries now.
+    orgs: HashSet<OrgId>,
+    mailbox: Arc<Mailbox>,
+    /// The position of the last event handed out (or passed over): nothing at or before it is
+    /// handed out again.
+    last: Option<Cursor>,
+    /// Whether events may still be in the log that the mailbox does not hold.
+    catching_up: bool,
+}
+
+impl Subscription {
+    /// Registers a mailbox with `feed`, then reads the user's organizations: every event after
+    /// `after` (or, live only, after the log's head now) reaches the subscription once.
+    pub(crate) fn open(
+        store: &Store,
+        feed: &Feed,
+        user: UserId,
+        only: Option<OrgId>,
+        after: Option<Cursor>,
+    ) -> Result<Self> {
+        let mailbox = Arc::new(Mailbox::default());
+        feed.register(&mailbox)?;
+        let wanted: Vec<OrgId> = only.into_iter().collect();
+        let (orgs, last) = store.read(|tx| {
+            let orgs = tx.member_orgs(user, &wanted)?;
+            let last = match after {
+                Some(after) => Some(after),
+                None => tx.log_head()?,
+            };
+            Ok((orgs, last))
+        })?;
+        if only.is_some() && orgs.is_empty() {
+            return Err(crate::Error::not_found());
+        }
+        Ok(Self {
+            store: store.clone(),
+            user,
+            only,
+            orgs: orgs.into_iter().collect(),
+            mailbox,
+            last,
+            catching_up: after.is_some(),
+        })
+    }
+
+    /// The position of the last event handed out (or of the log's head when the subscription
+    /// opened live and nothing has come since): where a new subscription would go on from.
+    pub fn last(&self) -> Option<Cursor> {
+        self.last
+    }
+
+    /// Calls `wake` (from another thread) whenever new events may be ready: a program that
+    /// cannot block on [`Subscription::wait`] (an async task) takes them with
+    /// [`Subscription::ready`] when woken.
+    pub fn on_arrival(&self, wake: impl Fn() + Send + Sync + 'static) {
+        self.mailbox.set_waker(Box::new(wake));
+    }
+
+    /// Up to `max` events ready now, in log order, without waiting for new ones (but reading
+    /// the log while catching up, which may take a database round trip).
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`](crate::Error::Unavailable) or
+    /// [`Error::Internal`](crate::Error::Internal) when the log cannot be read; the
+    /// subscription stays usable and reads on from where it was.
+    pub fn ready(&mut self, max: usize) -> Result<Vec<Event>> {
+        let mut out = Vec::new();
+        if self.mailbox.inbox().overflowed {
+            self.catching_up = true;
+        }
+        while self.catching_up && out.len() < max {
+            let orgs: Vec<OrgId> = self.orgs.iter().copied().collect();
+            let scope = Followed {
+                orgs: &orgs,
+                joining: Some(self.user),
+            };
+            let batch = self
+                .store
+                .read(|tx| tx.events_after(Some(scope), self.last, CATCH_UP_BATCH))?;
+            let done = batch.len() < CATCH_UP_BATCH;
+            for event in batch {
+                self.pass(event, &mut out);
+            }
+            if done {
+                // What the log held is read; from here on the mailbox holds the rest (once
+                // it has room again).
+                self.mailbox.inbox().overflowed = false;
+                self.catching_up = false;
+            }
+        }
+        let mailbox = Arc::clone(&self.mailbox);
+        let mut inbox = mailbox.inbox();
+        while out.len() < max
+            && !inbox.overflowed
+            && let Some(event) = inbox.events.pop_front()
+        {
+            self.pass(Arc::unwrap_or_clone(event), &mut out);
+        }
+        Ok(out)
+    }
+
+    /// Waits up to `timeout` for events, then returns those ready (perhaps none).
+    ///
+    /// # Errors
+    /// As [`Subscription::ready`].
+    pub fn wait(&mut self, timeout: Duration, max: usize) -> Result<Vec<Event>> {
+        let ready = self.ready(max)?;
+        if !ready.is_empty() {
+            return Ok(ready);
+        }
+        drop(self.mailbox.wait(timeout));
+        self.ready(max)
+    }
+
+    /// Whether the subscription's user may still follow the log: `false` once they have been
+    /// deactivated (their tokens no longer work either).
+    ///
+    /// # Errors
+    /// When the database cannot be read.
+    pub fn still_allowed(&self) -> Result<bool> {
+        Ok(self
+            .store
+            .read(|tx| tx.user_by_id(self.user))?
+            .is_some_and(|user| user.is_active))
+    }
+
+    /// Hands `event` out unless it was already, or its organization is not (or no longer)
+    /// followed; follows the user's own membership changes.
+    fn pass(&mut self, event: Event, out: &mut Vec<Event>) {
+        if self.last.is_some_and(|last| event.id <= last) {
+            return;
+        }
+        self.last = Some(event.id);
+        let about_me = event.user == Some(self.user);
+        match event.kind {
+            EventType::MemberAdded
+                if about_me && self.only.is_none_or(|org| org == event.organization) =>
+            {
+                self.orgs.insert(event.organization);
+            }
+            EventType::MemberRemoved if about_me => {
+                self.orgs.remove(&event.organization);
+            }
+            _ => {}
+        }
+        if self.orgs.contains(&event.organization) {
+            out.push(event);
+        }
+    }
+}
+
+impl std::fmt::Debug for Subscription {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Subscription")
+            .field("user", &self.user)
+            .field("orgs", &self.orgs)
+            .field("last", &self.last)
+            .finish_non_exhaustive()
+    }
+}

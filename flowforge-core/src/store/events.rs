@@ -1,0 +1,268 @@
+//! Statements on the event log: appending in the writing transaction, and reading by
+//! organization, by task and by position. See the migration that made the log for how positions
+//! stay in commit order on each backend.
+
+use super::list::{Select, Where, fetch_page, value};
+use super::value::{Row, Value, args};
+use super::{Backend, Tx};
+use crate::authz::OrgScope;
+use crate::error::{Error, Result};
+use crate::event::{ActivityQuery, Changes, Cursor, Draft, Event, EventType};
+use crate::ids::{OrgId, TaskId, UserId};
+use crate::query::{Page, PageRequest};
+use crate::time::Timestamp;
+
+const EVENT_COLUMNS: &str = "e.txn, e.id, e.organization_id, e.sequence, e.type, e.actor_id,
+    e.created_at, e.project_id, e.task_id, e.comment_id, e.user_id, e.changes";
+/// The bound values of one event row.
+const COLUMNS: usize = 10;
+/// Event rows per INSERT on PostgreSQL: 5,000 parameters, well within the protocol's 65,535.
+#[cfg(feature = "postgres")]
+const ROWS_PER_INSERT: usize = 500;
+
+#[derive(Debug, thiserror::Error)]
+#[error("too many events for one append")]
+struct TooMany;
+
+/// Activity lists, newest first.
+const NEWEST_FIRST: &str = "e.sequence DESC";
+const SELECT: Select = Select {
+    columns: EVENT_COLUMNS,
+    from: "events e",
+    count_from: "events e",
+};
+
+/// The events a reader follows: those of `orgs`, and the user `joining`'s own additions to other
+/// organizations (which add those organizations to what it follows).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Followed<'a> {
+    pub(crate) orgs: &'a [OrgId],
+    pub(crate) joining: Option<UserId>,
+}
+
+fn event_row(row: &Row) -> Result<Event> {
+    let changes = match row.get::<Option<String>>(11)? {
+        Some(json) => Some(serde_json::from_str::<Changes>(&json).map_err(Error::internal)?),
+        None => None,
+    };
+    Ok(Event {
+        id: Cursor {
+            txn: row.get(0)?,
+            id: row.get(1)?,
+        },
+        organization: row.get(2)?,
+        sequence: row.get(3)?,
+        kind: row.get(4)?,
+        actor: row.get(5)?,
+        created_at: row.get(6)?,
+        project: row.get(7)?,
+        task: row.get(8)?,
+        comment: row.get(9)?,
+        user: row.get(10)?,
+        changes,
+    })
+}
+
+impl Tx<'_> {
+    /// Appends an event to the log of the scope's organization, by the scope's user (the
+    /// system for an operator), with the organization's next sequence number.
+    pub(crate) fn append_event(&self, scope: &OrgScope, draft: &Draft) -> Result<()> {
+        self.append_events(scope, std::slice::from_ref(draft))
+    }
+
+    /// Appends events in order, as [`Tx::append_event`] does one: one update of the
+    /// organization's sequence for all of them; on PostgreSQL [`ROWS_PER_INSERT`] rows per
+    /// statement, on SQLite one (a prepared statement run again costs less than a long one).
+    pub(crate) fn append_events(&self, scope: &OrgScope, drafts: &[Draft]) -> Result<()> {
+        let Ok(n) = i64::try_from(drafts.len()) else {
+            return Err(Error::internal(TooMany));
+        };
+        if n == 0 {
+            return Ok(());
+        }
+        let last: i64 = self.one(
+            "INSERT INTO event_sequences (organization_id, sequence) VALUES (?, ?)
+             ON CONFLICT (organization_id) DO UPDATE SET sequence = event_sequences.sequence + ?
+             RETURNING sequence",
+            args![scope.org(), n, n],
+        )?;
+        let now = Timestamp::now();
+        let rows_per_insert = match self.backend() {
+            Backend::Sqlite => 1,
+            #[cfg(feature = "postgres")]
+            Backend::Postgres => ROWS_PER_INSERT,
+        };
+        let mut sequence = last - n;
+        for chunk in drafts.chunks(rows_per_insert) {
+            let mut params = Vec::with_capacity(chunk.len() * COLUMNS);
+            for draft in chunk {
+                sequence += 1;
+                let changes = match &draft.changes {
+                    Some(changes) => Some(serde_json::to_string(changes).map_err(Error::internal)?),
+                    None => None,
+                };
+                params.extend_from_slice(args![
+                    scope.org(),
+                    sequence,
+                    draft.kind,
+                    scope.actor(),
+                    draft.project,
+                    draft.task,
+                    draft.comment,
+                    draft.user,
+                    changes,
+                    now
+                ]);
+            }
+            self.execute(&self.insert_events_sql(chunk.len()), &params)?;
+        }
+        Ok(())
+    }
+
+    /// `INSERT INTO events` of `rows` rows of [`COLUMNS`] values, each stamped with the
+    /// transaction's ordering key.
+    fn insert_events_sql(&self, rows: usize) -> String {
+        let txn = match self.backend() {
+            Backend::Sqlite => "0",
+            #[cfg(feature = "postgres")]
+            Backend::Postgres => "pg_current_xact_id()::text::bigint",
+        };
+        let row = format!("({txn}, {})", ["?"; COLUMNS].join(", "));
+        format!(
+            "INSERT INTO events (txn, organization_id, sequence, type, actor_id, project_id,
+             task_id, comment_id, user_id, changes, created_at) VALUES {}",
+            vec![row; rows].join(", ")
+        )
+    }
+
+    /// A page of the history of one task of the scope's organization (its own and its
+    /// comments' events), newest first.
+    pub(crate) fn task_events(
+        &self,
+        scope: &OrgScope,
+        task: TaskId,
+        page: PageRequest,
+    ) -> Result<Page<Event>> {
+        let mut filter = Where::default();
+        filter.and("e.organization_id = ?", [value(scope.org())]);
+        filter.and("e.task_id = ?", [value(task)]);
+        fetch_page(self, &SELECT, &filter, NEWEST_FIRST, page, event_row)
+    }
+
+    /// A page of the scope's organization's log, filtered, newest first.
+    pub(crate) fn org_events(
+        &self,
+        scope: &OrgScope,
+        query: &ActivityQuery,
+    ) -> Result<Page<Event>> {
+        let mut filter = Where::default();
+        filter.and("e.organization_id = ?", [value(scope.org())]);
+        filter.any_of("e.project_id", &query.project);
+        filter.any_of("e.task_id", &query.task);
+        filter.any_of("e.actor_id", &query.actor);
+        filter.any_of("e.type", &query.kind);
+        if let Some(since) = query.since {
+            filter.and("e.created_at >= ?", [value(since)]);
+        }
+        if let Some(until) = query.until {
+            filter.and("e.created_at <= ?", [value(until)]);
+        }
+        fetch_page(self, &SELECT, &filter, NEWEST_FIRST, query.page, event_row)
+    }
+
+    /// Up to `limit` events after `after` (from the start when `None`) in log order, only those
+    /// `followed` when given. On PostgreSQL only events of transactions older than every one still
+    /// running are read, so none can later appear behind the last one returned.
+    pub(crate) fn events_after(
+        &self,
+        followed: Option<Followed<'_>>,
+        after: Option<Cursor>,
+        limit: usize,
+    ) -> Result<Vec<Event>> {
+        let mut filter = Where::default();
+        if let Some(Followed { orgs, joining }) = followed {
+            let mut clause = if orgs.is_empty() {
+                "1 = 0".to_owned()
+            } else {
+                format!(
+                    "e.organization_id IN ({})",
+                    vec!["?"; orgs.len()].join(", ")
+                )
+            };
+            let mut params: Vec<Value> = orgs.iter().map(value).collect();
+            if let Some(user) = joining {
+                clause = format!("({clause} OR (e.user_id = ? AND e.type = ?))");
+                params.extend([value(user), value(EventType::MemberAdded)]);
+            } else if orgs.is_empty() {
+                return Ok(Vec::new());
+            }
+            filter.and(clause, params);
+        }
+        if let Some(after) = after {
+            filter.and(
+                "(e.txn > ? OR (e.txn = ? AND e.id > ?))",
+                [
+                    Value::Int(after.txn),
+                    Value::Int(after.txn),
+                    Value::Int(after.id),
+                ],
+            );
+        }
+        if let Some(horizon) = self.horizon() {
+            filter.and(horizon, []);
+        }
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut params = filter.params().to_vec();
+        params.push(Value::Int(limit));
+        self.rows(
+            &format!(
+                "SELECT {EVENT_COLUMNS} FROM events e{} ORDER BY e.txn, e.id LIMIT ?",
+                filter.sql()
+            ),
+            &params,
+            event_row,
+        )
+    }
+
+    /// The position of the newest event a reader may read now (see [`Tx::events_after`]), or
+    /// `None` when there is none.
+    pub(crate) fn log_head(&self) -> Result<Option<Cursor>> {
+        let horizon = self
+            .horizon()
+            .map(|h| format!(" WHERE {h}"))
+            .unwrap_or_default();
+        self.row(
+            &format!(
+                "SELECT e.txn, e.id FROM events e{horizon} ORDER BY e.txn DESC, e.id DESC LIMIT 1"
+            ),
+            &[],
+            |r| {
+                Ok(Cursor {
+                    txn: r.get(0)?,
+                    id: r.get(1)?,
+                })
+            },
+        )
+    }
+
+    /// Deletes up to `batch` events committed before `before`; returns how many it deleted.
+    pub(crate) fn prune_events(&self, before: Timestamp, batch: usize) -> Result<u64> {
+        let batch = i64::try_from(batch).unwrap_or(i64::MAX);
+        self.execute(
+            "DELETE FROM events WHERE id IN
+             (SELECT id FROM events WHERE created_at < ? ORDER BY created_at LIMIT ?)",
+            args![before, batch],
+        )
+    }
+
+    /// The condition that keeps a reader behind every transaction still running (PostgreSQL).
+    fn horizon(&self) -> Option<&'static str> {
+        match self.backend() {
+            Backend::Sqlite => None,
+            #[cfg(feature = "postgres")]
+            Backend::Postgres => {
+                Some("e.txn < pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+            }
+        }
+    }
+}
