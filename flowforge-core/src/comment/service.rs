@@ -3,13 +3,16 @@
 //! read comments; owners, admins and members write them; only its author edits a comment; its
 //! author, owners and admins delete it (an author whose role fell to viewer may do neither). The
 //! comments of an archived project's tasks can be neither added nor changed (deleting them is
-//! allowed), as those tasks.
+//! allowed), as those tasks. Each write appends its one event in its own transaction:
+//! `comment.created`, `comment.updated` with the `body` and `mentions` it changed, or
+//! `comment.deleted`, about the comment, its task and that task's project.
 
 use std::collections::HashMap;
 
 use super::{Comment, CommentPatch, CommentQuery, MAX_BODY, NewComment, mentioned_emails};
 use crate::authz::{OrgScope, Role, Scoped};
 use crate::error::{Error, FieldErrors, Result};
+use crate::event::{Changes, Draft, EventType};
 use crate::ids::{CommentId, TaskId, UserId};
 use crate::input::check_length;
 use crate::store::Tx;
@@ -69,6 +72,12 @@ impl FlowForge {
                 updated_at: now,
             };
             tx.insert_comment(&scope, &comment)?;
+            tx.append_event(
+                &scope,
+                &Draft::new(EventType::CommentCreated)
+                    .task(found.task.project, task)
+                    .comment(comment.id),
+            )?;
             Ok(comment)
         })
     }
@@ -86,7 +95,7 @@ impl FlowForge {
     }
 
     /// Changes a comment's body (its author only), recording the new body's mentions. A change
-    /// that leaves the body and its mentions as they were writes nothing.
+    /// that leaves the body and its mentions as they were writes nothing (and logs no event).
     ///
     /// # Errors
     /// [`Error::NotFound`] as [`FlowForge::get_comment`]; [`Error::Forbidden`] for anyone but
@@ -101,7 +110,7 @@ impl FlowForge {
     ) -> Result<Comment> {
         self.store.write(|tx| {
             let Scoped { scope, item: found } = tx.task_in_scope(actor.id(), task)?;
-            let mut comment = tx.comment(&scope, task, id)?.ok_or_else(Error::not_found)?;
+            let comment = tx.comment(&scope, task, id)?.ok_or_else(Error::not_found)?;
             if !scope.may_edit_comment(comment.author.id) {
                 return Err(refusal(&scope, "Only its author may edit a comment."));
             }
@@ -115,13 +124,26 @@ impl FlowForge {
                 return Ok(comment);
             };
             let mentions = mentions(tx, &scope, &body)?;
-            if body == comment.body && mentions == comment.mentions {
+            let changes = Changes::default()
+                .field("body", &comment.body, &body)
+                .field("mentions", &comment.mentions, &mentions);
+            if changes.is_empty() {
                 return Ok(comment);
             }
-            comment.body = body;
-            comment.mentions = mentions;
-            comment.updated_at = Timestamp::now();
+            let comment = Comment {
+                body,
+                mentions,
+                updated_at: Timestamp::now(),
+                ..comment
+            };
             tx.update_comment(&scope, &comment)?;
+            tx.append_event(
+                &scope,
+                &Draft::new(EventType::CommentUpdated)
+                    .task(found.task.project, task)
+                    .comment(id)
+                    .changes(changes),
+            )?;
             Ok(comment)
         })
     }
@@ -132,7 +154,7 @@ impl FlowForge {
     /// [`Error::NotFound`] as [`FlowForge::get_comment`]; [`Error::Forbidden`].
     pub fn delete_comment(&self, actor: &Actor, task: TaskId, id: CommentId) -> Result<()> {
         self.store.write(|tx| {
-            let scope = tx.task_in_scope(actor.id(), task)?.scope;
+            let Scoped { scope, item: found } = tx.task_in_scope(actor.id(), task)?;
             let comment = tx.comment(&scope, task, id)?.ok_or_else(Error::not_found)?;
             if !scope.may_delete_comment(comment.author.id) {
                 return Err(refusal(
@@ -140,7 +162,13 @@ impl FlowForge {
                     "A member may delete only the comments they wrote.",
                 ));
             }
-            tx.delete_comment(&scope, task, id)
+            tx.delete_comment(&scope, task, id)?;
+            tx.append_event(
+                &scope,
+                &Draft::new(EventType::CommentDeleted)
+                    .task(found.task.project, task)
+                    .comment(id),
+            )
         })
     }
 }

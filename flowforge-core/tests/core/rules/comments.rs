@@ -1,11 +1,12 @@
 //! Comments: the body's length and blankness, the bodies (unknown and read-only fields),
-//! mentions, archived projects, deleted tasks and projects, an edit that changes nothing, and an
-//! author whose role fell to viewer.
+//! mentions, archived projects, deleted tasks and projects, an edit that changes nothing, an
+//! author whose role fell to viewer, and the one event each write logs.
 
 use std::time::Duration;
 
 use flowforge_core::{
-    Actor, Comment, CommentPatch, CommentQuery, MembershipPatch, NewComment, Role, TaskId, UserId,
+    Actor, Comment, CommentPatch, CommentQuery, Event, EventType, MembershipPatch, NewComment,
+    PageRequest, Role, TaskId, UserId,
 };
 use serde_json::json;
 
@@ -247,4 +248,76 @@ fn deleting_a_project_or_an_organization_takes_its_tasks_comments_with_it() {
     w.ff.delete_organization(&w.owner, w.org.id)
         .expect("the cascade removes the comments");
     assert_not_found(comments_of(&w, again.id));
+}
+
+// Events.
+
+/// The world's task's history, oldest first.
+fn history(w: &World) -> Vec<Event> {
+    let page = PageRequest::new(1, 100);
+    let mut events = w.ff.task_activity(&w.owner, w.task.id, page).unwrap().items;
+    events.reverse();
+    events
+}
+
+#[test]
+fn each_comment_write_logs_one_event_and_a_refused_or_empty_one_none() {
+    let w = World::new();
+    let before = history(&w).len();
+    let said = say(&w, &w.member, "Hi @admin@acme.example").unwrap();
+    // Refused, invalid or changing nothing: no event.
+    let patch = |body: &str| CommentPatch {
+        body: Some(body.into()),
+    };
+    assert_forbidden(w.ff.update_comment(&w.owner, w.task.id, said.id, &patch("Mine")));
+    assert_forbidden(w.ff.delete_comment(&w.viewer, w.task.id, said.id));
+    assert_invalid(say(&w, &w.member, " "), "body");
+    edit(&w, &w.member, said.id, " Hi @admin@acme.example\n");
+    w.ff.update_comment(&w.member, w.task.id, said.id, &CommentPatch::default())
+        .unwrap();
+    edit(&w, &w.member, said.id, "Hi @viewer@acme.example");
+    edit(&w, &w.member, said.id, "Hello @viewer@acme.example");
+    w.ff.delete_comment(&w.admin, w.task.id, said.id).unwrap();
+
+    let events = &history(&w)[before..];
+    let kinds: Vec<EventType> = events.iter().map(|e| e.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            EventType::CommentCreated,
+            EventType::CommentUpdated,
+            EventType::CommentUpdated,
+            EventType::CommentDeleted
+        ]
+    );
+    let actors: Vec<Option<UserId>> = events.iter().map(|e| e.actor).collect();
+    let member = Some(w.member.id());
+    assert_eq!(actors, [member, member, member, Some(w.admin.id())]);
+    for event in events {
+        assert_eq!(
+            (event.project, event.task, event.comment, event.user),
+            (Some(w.project.id), Some(w.task.id), Some(said.id), None),
+            "{event:?}"
+        );
+    }
+    let sequences: Vec<u64> = events.iter().map(|e| e.sequence).collect();
+    let first = sequences[0];
+    assert_eq!(sequences, [first, first + 1, first + 2, first + 3]);
+    assert_eq!(events[0].changes, None);
+    assert_eq!(events[3].changes, None);
+    let changes = |n: usize| serde_json::to_value(&events[n].changes).unwrap();
+    assert_eq!(
+        changes(1),
+        json!({
+            "body": {"old": "Hi @admin@acme.example", "new": "Hi @viewer@acme.example"},
+            "mentions": {
+                "old": [w.admin.id().to_string()],
+                "new": [w.viewer.id().to_string()],
+            },
+        })
+    );
+    assert_eq!(
+        changes(2),
+        json!({"body": {"old": "Hi @viewer@acme.example", "new": "Hello @viewer@acme.example"}})
+    );
 }
