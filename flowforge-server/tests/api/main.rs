@@ -7,6 +7,7 @@ mod support;
 
 mod abuse;
 mod auth;
+mod comments;
 // Crash rounds use SQLite files (the binary is the same with the `postgres` feature).
 #[cfg(not(feature = "postgres"))]
 mod crash;
