@@ -44,6 +44,7 @@ const RULES: &[Rule] = &[
             "src/task/mod.rs",
             "src/task/query.rs",
             "src/user/mod.rs",
+            "src/event/mod.rs",
             "src/query",
         ],
         forbidden: &["store::", "Tx"],
