@@ -165,7 +165,10 @@ fn an_edit_that_changes_nothing_writes_nothing_and_a_real_one_moves_updated_at()
         w.ff.update_comment(&w.member, w.task.id, said.id, &CommentPatch::default())
             .unwrap();
     assert_eq!(empty, said);
-    assert_eq!(comments_of(&w, w.task.id).unwrap(), [said.clone()]);
+    assert_eq!(
+        comments_of(&w, w.task.id).unwrap(),
+        std::slice::from_ref(&said)
+    );
     let changed = edit(&w, &w.member, said.id, "Changed");
     assert!(changed.updated_at > said.updated_at);
     assert_eq!(changed.created_at, said.created_at);
