@@ -6,6 +6,7 @@
 mod support;
 
 mod database;
+mod events;
 mod members;
 mod migrate;
 mod orgs;
