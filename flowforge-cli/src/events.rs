@@ -4,12 +4,12 @@
 use std::time::Duration;
 
 use flowforge_core::{
-    ActivityQuery, Admin, Cursor, Event, EventsQuery, FlowForge, MAX_EVENTS_LIMIT, OrgSummary,
-    PageRequest,
+    ActivityQuery, Admin, Cursor, Error, Event, EventsQuery, FlowForge, MAX_EVENTS_LIMIT,
+    OrgSummary, PageRequest,
 };
 
 use crate::cli::{EventsArgs, EventsCommand};
-use crate::commands::{Outcome, org_by_key, page_footer};
+use crate::commands::{Failure, Outcome, org_by_key, page_footer};
 use crate::output::{print, say};
 
 /// How long a follower waits before reading the log again once it has caught up: it shares the
@@ -67,7 +67,13 @@ fn follow(admin: &Admin<'_>, org: &OrgSummary, after: Option<Cursor>, json: bool
         org.name, org.slug
     );
     loop {
-        let batch = admin.events_since(&query)?;
+        let batch = admin.events_since(&query).map_err(|error| match error {
+            Error::NotFound(_) => Failure {
+                message: format!("the organization {} was deleted", org.slug),
+                code: 3,
+            },
+            other => other.into(),
+        })?;
         for event in &batch.results {
             if json {
                 say!("{}", serde_json::to_string(event).unwrap_or_default());

@@ -7,6 +7,7 @@ mod support;
 
 mod database;
 mod events;
+mod follow;
 mod members;
 mod migrate;
 mod orgs;
