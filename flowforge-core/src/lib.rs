@@ -71,8 +71,8 @@ pub use choice::UnknownChoice;
 pub use comment::{Comment, CommentField, CommentPatch, CommentQuery, NewComment};
 pub use error::{Error, FieldErrors, Result};
 pub use event::{
-    ActivityQuery, Change, Changes, Cursor, DEFAULT_EVENTS_LIMIT, Event, EventBatch, EventType,
-    EventsQuery, MAX_EVENTS_LIMIT, Subscription, history_page,
+    ActivityQuery, Change, Changes, Cursor, DEFAULT_EVENTS_LIMIT, Event, EventBatch,
+    EventRetention, EventType, EventsQuery, MAX_EVENTS_LIMIT, Subscription, history_page,
 };
 pub use ids::{CommentId, OrgId, ProjectId, TaskId, UserId};
 pub use member::{MemberField, MemberQuery, Membership, MembershipPatch, NewMembership};

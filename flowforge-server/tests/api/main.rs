@@ -17,6 +17,7 @@ mod http;
 mod isolation;
 mod lists;
 mod resources;
+mod retention;
 mod schema;
 mod startup;
 // The capped database is an SQLite fixture.
