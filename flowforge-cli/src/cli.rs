@@ -1,7 +1,9 @@
 //! The command line: what each command takes.
 
 use clap::{Args, Parser, Subcommand};
-use flowforge_core::Role;
+use flowforge_core::{
+    Cursor, EventRetention, EventType, ProjectId, Role, TaskId, Timestamp, UserId,
+};
 
 const EXIT_CODES: &str = "\
 Exit status: 0 success; 1 other failure (database, internal); 2 usage error; 3 not found;
@@ -26,6 +28,10 @@ pub struct Cli {
     /// (also a power loss, at an fsync per write).
     #[arg(long, global = true, env = "SQLITE_SYNCHRONOUS", default_value = "normal", value_parser = flowforge_core::Synchronous::parse)]
     pub sqlite_synchronous: flowforge_core::Synchronous,
+    /// How long the event log keeps an event, in days, or `forever`: what `events prune`
+    /// deletes without --older-than (the server prunes by the same setting daily).
+    #[arg(long, global = true, env = "EVENT_RETENTION_DAYS", default_value_t)]
+    pub event_retention_days: EventRetention,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -63,6 +69,9 @@ pub enum Command {
     /// Manage the members of an organization.
     #[command(subcommand)]
     Member(MemberCommand),
+    /// Show an organization's event log, newest first (`events ORG`), follow it (`events ORG
+    /// --follow`), or delete old events (`events prune`).
+    Events(EventsArgs),
     /// Print a fresh access token for a user, signed with the server's key.
     Token {
         /// The user's email.
@@ -238,4 +247,79 @@ pub enum MemberCommand {
         /// The member's email.
         email: String,
     },
+}
+
+/// `flowforge events ...`: an organization's log, or a subcommand. An organization whose slug is
+/// a subcommand's name (`prune`) is named by its id.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct EventsArgs {
+    /// What else to do with the log.
+    #[command(subcommand)]
+    pub command: Option<EventsCommand>,
+    /// The organization's id or slug.
+    #[arg(required = true)]
+    pub org: Option<String>,
+    /// Only events committed at or after this time (RFC 3339, e.g. 2026-11-23T21:53:52Z).
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub since: Option<Timestamp>,
+    /// Only events committed at or before this time (RFC 3339).
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub until: Option<Timestamp>,
+    /// Only events of these types (comma-separated, e.g. task.created,task.updated).
+    #[arg(long = "type", value_name = "TYPES", value_delimiter = ',')]
+    pub kind: Vec<EventType>,
+    /// Only events about these projects (ids, comma-separated).
+    #[arg(long, value_name = "IDS", value_delimiter = ',')]
+    pub project: Vec<ProjectId>,
+    /// Only events about these tasks (ids, comma-separated).
+    #[arg(long, value_name = "IDS", value_delimiter = ',')]
+    pub task: Vec<TaskId>,
+    /// Only events by these users (ids, comma-separated).
+    #[arg(long, value_name = "IDS", value_delimiter = ',')]
+    pub actor: Vec<UserId>,
+    /// The page (1-based).
+    #[arg(long, default_value_t = 1)]
+    pub page: u64,
+    /// Events per page (at most 100).
+    #[arg(long, default_value_t = 50)]
+    pub page_size: u64,
+    /// Print each new event as it commits, oldest first, until interrupted (one line each, or
+    /// one JSON object per line with --json); without --after, only those committed from now on.
+    #[arg(
+        long,
+        conflicts_with_all = ["since", "until", "kind", "project", "task", "actor", "page", "page_size"]
+    )]
+    pub follow: bool,
+    /// With --follow: first the events after this one (its `id` in --json output), so that a
+    /// follower started again misses nothing.
+    #[arg(long, value_name = "ID", requires = "follow", value_parser = parse_cursor)]
+    pub after: Option<Cursor>,
+}
+
+/// `flowforge events prune`
+#[derive(Debug, Subcommand)]
+pub enum EventsCommand {
+    /// Delete the events older than the retention (EVENT_RETENTION_DAYS, default 90 days) or
+    /// than --older-than, in every organization; print how many were deleted.
+    Prune {
+        /// Delete the events committed more than this many days ago instead (0: every event
+        /// committed before now).
+        #[arg(long, value_name = "DAYS")]
+        older_than: Option<u64>,
+    },
+}
+
+/// Reads `--after`: an event's `id`.
+fn parse_cursor(text: &str) -> Result<Cursor, String> {
+    text.trim()
+        .parse()
+        .map_err(|_| "not an event's id (the `id` of an event in --json output)".to_owned())
+}
+
+/// Reads `--since` and `--until`.
+fn parse_time(text: &str) -> Result<Timestamp, String> {
+    text.trim()
+        .parse()
+        .map_err(|e| format!("expected an RFC 3339 time such as 2026-11-23T21:53:52Z ({e})"))
 }

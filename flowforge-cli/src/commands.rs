@@ -43,7 +43,7 @@ fn failure(message: impl Into<String>) -> Failure {
     }
 }
 
-type Outcome = Result<(), Failure>;
+pub type Outcome = Result<(), Failure>;
 
 /// Runs one command line.
 pub fn run(cli: Cli) -> Outcome {
@@ -53,6 +53,7 @@ pub fn run(cli: Cli) -> Outcome {
     let config = |key: Vec<u8>| {
         let mut config = Config::new(key);
         config.synchronous = cli.sqlite_synchronous;
+        config.event_retention = cli.event_retention_days.keep();
         config
     };
     match cli.command {
@@ -106,6 +107,7 @@ pub fn run(cli: Cli) -> Outcome {
                 Command::User(command) => user(&admin, command, json),
                 Command::Org(command) => org(&admin, command, json),
                 Command::Member(command) => member(&admin, command, json),
+                Command::Events(args) => crate::events::run(&ff, args, json),
                 Command::SeedDemo {
                     orgs,
                     projects_per_org,
@@ -390,7 +392,7 @@ fn user_by_email(admin: &Admin<'_>, email: &str) -> Result<User, Failure> {
 }
 
 /// The organization whose id or slug is `key`; not found names the key.
-fn org_by_key(admin: &Admin<'_>, key: &str) -> Result<OrgSummary, Failure> {
+pub fn org_by_key(admin: &Admin<'_>, key: &str) -> Result<OrgSummary, Failure> {
     admin.find_organization(key).map_err(|error| match error {
         Error::NotFound(_) => Failure {
             message: format!("no organization has the id or slug {key}"),
@@ -423,7 +425,7 @@ fn page_request(paging: &Paging) -> PageRequest {
     PageRequest::new(paging.page, paging.page_size)
 }
 
-fn page_footer<T>(json: bool, page: &Page<T>) {
+pub fn page_footer<T>(json: bool, page: &Page<T>) {
     footer(json, page.page, page.num_pages(), page.count);
 }
 

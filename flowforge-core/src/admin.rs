@@ -5,6 +5,7 @@
 use crate::auth::{Actor, TokenKind};
 use crate::authz::{OrgScope, Role};
 use crate::error::{Error, Result};
+use crate::event::{ActivityQuery, Cursor, Event, EventBatch, EventsQuery};
 use crate::ids::{OrgId, UserId};
 use crate::member::{MemberQuery, Membership, NewMembership};
 use crate::org::{NewOrg, OrgField, OrgSummary};
@@ -178,6 +179,45 @@ impl<'a> Admin<'a> {
             let current = tx.membership(scope, user)?.ok_or_else(Error::not_found)?;
             crate::member::remove(tx, scope, &current)
         })
+    }
+
+    /// The activity log of any organization, filtered, newest first: what its members see.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown organization or a page past the end.
+    pub fn organization_events(&self, org: OrgId, query: &ActivityQuery) -> Result<Page<Event>> {
+        self.ff
+            .store
+            .read(|tx| {
+                if !tx.org_exists(org)? {
+                    return Err(Error::not_found());
+                }
+                tx.org_events(&OrgScope::operator(org), query)
+            })?
+            .found()
+    }
+
+    /// The events after a cursor in log order, of `query.organization` or, without one, of
+    /// every organization: the cursor API of [`FlowForge::events_since`] without membership.
+    /// Give the answer's `next` to the next call; nothing is skipped or repeated.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown organization.
+    pub fn events_since(&self, query: &EventsQuery) -> Result<EventBatch> {
+        self.ff.store.read(|tx| match query.organization {
+            Some(org) if !tx.org_exists(org)? => Err(Error::not_found()),
+            Some(org) => crate::event::read_batch(tx, Some(&[org]), query),
+            None => crate::event::read_batch(tx, None, query),
+        })
+    }
+
+    /// The position of the newest event of the log now: reading on from it with
+    /// [`Admin::events_since`] gives only the events that commit later.
+    ///
+    /// # Errors
+    /// [`Error::Internal`] on a database failure.
+    pub fn event_log_head(&self) -> Result<Option<Cursor>> {
+        self.ff.store.read(|tx| tx.log_head())
     }
 
     /// Runs `f` in a write transaction with an operator's scope in `org`, once it exists.

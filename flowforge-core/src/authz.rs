@@ -114,6 +114,18 @@ impl OrgScope {
         self.role.is_manager() || (self.role == Role::Member && creator == Some(self.user))
     }
 
+    /// Whether this actor may edit a comment written by `author`: only its author, while their
+    /// role lets them write.
+    pub(crate) fn may_edit_comment(&self, author: UserId) -> bool {
+        self.role.is_writer() && author == self.user
+    }
+
+    /// Whether this actor may delete a comment written by `author`: owners and admins any, its
+    /// author while their role lets them write.
+    pub(crate) fn may_delete_comment(&self, author: UserId) -> bool {
+        self.role.is_manager() || self.may_edit_comment(author)
+    }
+
     /// Requires the owner role.
     pub(crate) fn require_owner(&self) -> Result<()> {
         self.require(self.role == Role::Owner)

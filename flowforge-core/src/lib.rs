@@ -1,9 +1,10 @@
 //! FlowForge: a multi-tenant workflow and task management backend, as a library.
 //!
 //! Organizations have members with roles (owner > admin > member > viewer); organizations have
-//! projects; projects have tasks. Every rule of the product lives in this crate: tenancy, roles,
-//! validation, filtering, ordering, search and pagination. The HTTP server and the admin CLI only
-//! translate to and from it, so a program that links this crate gets the same guarantees.
+//! projects; projects have tasks; tasks have comments. Every rule of the product lives in this
+//! crate: tenancy, roles, validation, filtering, ordering, search and pagination. The HTTP
+//! server and the admin CLI only translate to and from it, so a program that links this crate
+//! gets the same guarantees.
 //!
 //! Every tenant operation takes an [`Actor`], which only authentication can produce, and sees
 //! only the organizations that actor belongs to: a resource of another tenant is
@@ -40,6 +41,7 @@ mod admin;
 pub mod auth;
 mod authz;
 mod choice;
+mod comment;
 mod error;
 mod event;
 mod ids;
@@ -66,10 +68,11 @@ pub use admin::Admin;
 pub use auth::{Actor, TokenPair};
 pub use authz::{OrgScope, Role};
 pub use choice::UnknownChoice;
+pub use comment::{Comment, CommentField, CommentPatch, CommentQuery, NewComment};
 pub use error::{Error, FieldErrors, Result};
 pub use event::{
-    ActivityQuery, Change, Changes, Cursor, DEFAULT_EVENTS_LIMIT, Event, EventBatch, EventType,
-    EventsQuery, MAX_EVENTS_LIMIT, Subscription, history_page,
+    ActivityQuery, Change, Changes, Cursor, DEFAULT_EVENTS_LIMIT, Event, EventBatch,
+    EventRetention, EventType, EventsQuery, MAX_EVENTS_LIMIT, Subscription, history_page,
 };
 pub use ids::{CommentId, OrgId, ProjectId, TaskId, UserId};
 pub use member::{MemberField, MemberQuery, Membership, MembershipPatch, NewMembership};

@@ -2,16 +2,17 @@
 //! feature), so clients and fuzzers see the limits the readers and validators apply. Lengths are
 //! the validators' own constants, in characters as JSON Schema counts them; each pattern is in
 //! the regular expression syntax JSON Schema validators share (ECMA-262, read alike by Python
-//! and Rust engines) and says what else is refused: a NUL character anywhere, and for names and
-//! titles a text that trimming leaves empty. A name or title is measured once trimmed, so its
-//! length is in its pattern (a `maxLength` would count the white space around it). The input
-//! types name these through `#[schema(schema_with = ...)]`.
+//! and Rust engines) and says what else is refused: a NUL character anywhere, and for names,
+//! titles and comments a text that trimming leaves empty. Those are measured once trimmed, so
+//! their length is in their pattern (a `maxLength` would count the white space around them).
+//! The input types name these through `#[schema(schema_with = ...)]`.
 
 use utoipa::openapi::schema::{
     AllOfBuilder, KnownFormat, Object, ObjectBuilder, Schema, SchemaFormat, Type,
 };
 
 use crate::auth::password::{MAX_PASSWORD, MIN_PASSWORD};
+use crate::comment::MAX_BODY;
 use crate::input::{MAX_DESCRIPTION, MAX_NAME};
 use crate::org::{MAX_SLUG, MIN_ORG_NAME};
 use crate::user::MAX_EMAIL;
@@ -56,6 +57,12 @@ fn trimmed(min: usize, max: usize) -> String {
 pub(crate) fn title() -> Object {
     let description = "1 to 255 characters once trimmed.";
     text(description, 1, None, trimmed(1, MAX_NAME))
+}
+
+/// A comment's body: 1 to 10,000 characters once trimmed.
+pub(crate) fn comment_body() -> Object {
+    let description = "1 to 10,000 characters once trimmed.";
+    text(description, 1, None, trimmed(1, MAX_BODY))
 }
 
 /// A project or task description.

@@ -5,8 +5,8 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use clap::{ArgAction, Parser, ValueEnum};
-use flowforge_core::Synchronous;
 use flowforge_core::throttle::{Rate, parse_optional_rate};
+use flowforge_core::{EventRetention, Synchronous};
 use ipnet::IpNet;
 
 use crate::hosts::{HostPattern, parse_host_pattern};
@@ -99,6 +99,10 @@ pub struct Settings {
     /// localhost, [::1] and the bind address]
     #[arg(long, env = "ALLOWED_HOSTS", value_delimiter = ',', value_parser = parse_host_pattern)]
     pub allowed_hosts: Vec<HostPattern>,
+    /// How long the event log keeps an event, in days, or `forever`; older events are deleted
+    /// at start and then every 24 hours.
+    #[arg(long, env = "EVENT_RETENTION_DAYS", default_value_t)]
+    pub event_retention_days: EventRetention,
     /// Connections open at once; beyond it a new one waits in the listen backlog until one closes
     /// [default: the descriptor limit less 128 (at least half of it), at most 10000]
     #[arg(long, env = "MAX_CONNECTIONS", value_parser = clap::value_parser!(u32).range(1..))]
@@ -227,6 +231,17 @@ mod tests {
         .unwrap();
         assert_eq!(s.throttle_anon, RateSetting(None));
         assert!(!s.debug);
+        assert_eq!(
+            s.event_retention_days.keep(),
+            Some(flowforge_core::DEFAULT_EVENT_RETENTION)
+        );
+        let s = Settings::try_parse_from(["flowforge-server", "--event-retention-days", "forever"])
+            .unwrap();
+        assert_eq!(s.event_retention_days.keep(), None);
+        let err = Settings::try_parse_from(["flowforge-server", "--event-retention-days", "0"])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("--event-retention-days"), "{err}");
         let err = Settings::try_parse_from(["flowforge-server", "--throttle-user", "lots"])
             .unwrap_err()
             .to_string();

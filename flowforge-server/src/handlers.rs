@@ -7,10 +7,10 @@
 use std::sync::Arc;
 
 use flowforge_core::{
-    ActivityQuery, Actor, Credentials, Error, EventsQuery, FlowForge, MemberQuery, MembershipPatch,
-    NewMembership, NewOrg, NewProject, NewTask, NewUser, OrgPatch, OrgQuery, PasswordChange,
-    ProjectPatch, ProjectQuery, RefreshRequest, Result, TaskPatch, TaskQuery, UserPatch,
-    history_page,
+    ActivityQuery, Actor, CommentPatch, CommentQuery, Credentials, Error, EventsQuery, FlowForge,
+    MemberQuery, MembershipPatch, NewComment, NewMembership, NewOrg, NewProject, NewTask, NewUser,
+    OrgPatch, OrgQuery, PasswordChange, ProjectPatch, ProjectQuery, RefreshRequest, Result,
+    TaskPatch, TaskQuery, UserPatch, history_page,
 };
 use hyper::StatusCode;
 use serde::Serialize;
@@ -237,6 +237,30 @@ pub fn call(ff: &FlowForge, call: Call) -> Result<Reply> {
         E::DeleteTask => {
             let id = path_id(&ids, 0)?;
             ff.delete_task(me()?, id)?;
+            no_content()
+        }
+        E::ListComments => {
+            let task = path_id(&ids, 0)?;
+            let q = CommentQuery::from_pairs(query.iter().map(|(k, v)| (k, v)))?;
+            paginated(ff.list_comments(me()?, task, &q)?, &base, &path, &query)
+        }
+        E::CreateComment => {
+            let task = path_id(&ids, 0)?;
+            let (actor, input) = (me()?, NewComment::from_json(&body)?);
+            created(&ff.create_comment(actor, task, &input)?)
+        }
+        E::GetComment => {
+            let (task, id) = (path_id(&ids, 0)?, path_id(&ids, 1)?);
+            ok(&ff.get_comment(me()?, task, id)?)
+        }
+        E::UpdateComment => {
+            let (task, id) = (path_id(&ids, 0)?, path_id(&ids, 1)?);
+            let (actor, patch) = (me()?, CommentPatch::from_json(&body)?);
+            ok(&ff.update_comment(actor, task, id, &patch)?)
+        }
+        E::DeleteComment => {
+            let (task, id) = (path_id(&ids, 0)?, path_id(&ids, 1)?);
+            ff.delete_comment(me()?, task, id)?;
             no_content()
         }
         E::TaskActivity => {

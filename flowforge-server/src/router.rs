@@ -167,6 +167,11 @@ mod tests {
             endpoint(&Method::GET, "/api/v1/nothing/"),
             Err(Miss::NotFound)
         );
+        let comment = "01a20ad6-fb00-77f1-a38d-d8b7b163a0fb";
+        let path = format!("/api/v1/tasks/{id}/comments/{comment}/");
+        let found = router.route(&Method::DELETE, &path).unwrap();
+        assert_eq!(found.route.endpoint, Endpoint::DeleteComment);
+        assert_eq!(found.ids, [id, comment].map(|s| s.parse::<Uuid>().unwrap()));
         let found = router.route(&Method::GET, "/api/docs/index.css").unwrap();
         assert_eq!(
             (found.route.endpoint, found.rest),
@@ -209,6 +214,14 @@ mod tests {
             ("/api/v1/tasks/".to_owned(), "GET, HEAD, POST, OPTIONS"),
             (
                 format!("/api/v1/tasks/{id}/"),
+                "GET, HEAD, PATCH, DELETE, OPTIONS",
+            ),
+            (
+                format!("/api/v1/tasks/{id}/comments/"),
+                "GET, HEAD, POST, OPTIONS",
+            ),
+            (
+                format!("/api/v1/tasks/{id}/comments/{id}/"),
                 "GET, HEAD, PATCH, DELETE, OPTIONS",
             ),
             ("/healthz".to_owned(), "GET, HEAD, OPTIONS"),

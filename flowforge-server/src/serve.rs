@@ -2,7 +2,7 @@
 //! `accept.rs` lets in with timeouts, and a graceful shutdown that lets requests in flight finish.
 
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
 use flowforge_core::{Config, Database, FlowForge, KeySource, resolve_secret_key};
@@ -18,6 +18,8 @@ use crate::config::Settings;
 
 /// How long requests in flight may take to finish after a shutdown signal.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+/// How often the event log is pruned of the events older than the retention.
+const PRUNE_EVERY: Duration = Duration::from_secs(24 * 3600);
 
 /// Why the server could not start, in one line naming the setting.
 #[derive(Debug)]
@@ -54,6 +56,7 @@ pub fn open(settings: Settings) -> Result<App, StartError> {
     config.refresh_ttl = settings.refresh_token_ttl;
     config.allow_registration = settings.allow_registration;
     config.synchronous = settings.sqlite_synchronous;
+    config.event_retention = settings.event_retention_days.keep();
     let ff = FlowForge::open(&database, config)
         .map_err(|e| StartError(format!("DATABASE_URL: {}", first_message(&e))))?;
     // A database that takes no write (a read-only file or directory, a full disk) would answer
@@ -99,8 +102,11 @@ fn first_message(error: &flowforge_core::Error) -> String {
     }
 }
 
-/// Serves `app` on `listener` until `shutdown` completes, then drains connections.
+/// Serves `app` on `listener` until `shutdown` completes, then drains connections. The event
+/// log is pruned meanwhile (see [`start_pruning`]).
 pub async fn serve(listener: TcpListener, app: App, shutdown: impl Future<Output = ()>) {
+    // Dropped when serving ends, which ends the pruning thread (after a prune under way).
+    let _pruning = start_pruning(app.flowforge());
     let app = Arc::new(app);
     let max_connections = app
         .settings()
@@ -139,5 +145,46 @@ pub async fn serve(listener: TcpListener, app: App, shutdown: impl Future<Output
     tokio::select! {
         () = graceful.shutdown() => tracing::info!("all connections closed"),
         () = tokio::time::sleep(SHUTDOWN_GRACE) => tracing::warn!("shutdown grace period over; closing"),
+    }
+}
+
+/// Deletes the events older than the retention now, then every [`PRUNE_EVERY`], on a thread of
+/// its own (a prune may take a while and must not hold a worker or the blocking pool, which
+/// a shutdown waits for), until the returned sender is dropped. A prune is a few thousand events
+/// per transaction, so a process that exits in the middle of one keeps what it had deleted. A
+/// failure is logged and the next prune tried in a day; it never stops the server.
+fn start_pruning(ff: &Arc<FlowForge>) -> Option<mpsc::Sender<()>> {
+    let Some(keep) = ff.config().event_retention else {
+        tracing::info!("EVENT_RETENTION_DAYS is forever: the event log is not pruned");
+        return None;
+    };
+    let (stop, stopped) = mpsc::channel::<()>();
+    // Weak: between prunes the thread does not keep the database open.
+    let ff = Arc::downgrade(ff);
+    let days = keep.as_secs() / (24 * 3600);
+    let spawned = std::thread::Builder::new()
+        .name("flowforge-prune".into())
+        .spawn(move || {
+            loop {
+                let Some(ff) = ff.upgrade() else { return };
+                match ff.prune_expired_events() {
+                    Ok(deleted) => tracing::info!(deleted, days, "pruned the event log"),
+                    Err(e) => tracing::error!(
+                        error = first_message(&e),
+                        "could not prune the event log; trying again in 24 h"
+                    ),
+                }
+                drop(ff);
+                if stopped.recv_timeout(PRUNE_EVERY) != Err(mpsc::RecvTimeoutError::Timeout) {
+                    return;
+                }
+            }
+        });
+    match spawned {
+        Ok(_) => Some(stop),
+        Err(e) => {
+            tracing::error!(error = %e, "could not start pruning the event log");
+            None
+        }
     }
 }

@@ -6,6 +6,8 @@
 mod support;
 
 mod database;
+mod events;
+mod follow;
 mod members;
 mod migrate;
 mod orgs;

@@ -68,6 +68,20 @@ impl Sandbox {
         cmd
     }
 
+    /// The binary on the sandbox's database with `args`, as a process to spawn and watch
+    /// (a command that runs until it is stopped).
+    pub fn process(&self, args: &[&str]) -> std::process::Command {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_flowforge"));
+        cmd.env_clear()
+            .current_dir(self.dir())
+            .stdin(std::process::Stdio::null());
+        if let Some(path) = std::env::var_os("PATH") {
+            cmd.env("PATH", path);
+        }
+        cmd.arg("--database").arg(self.url()).args(args);
+        cmd
+    }
+
     /// Runs `args`, expecting success; returns stdout.
     pub fn ok(&self, args: &[&str]) -> String {
         success(&mut self.cmd(args))

@@ -8,10 +8,13 @@
 
 mod feed;
 mod follow;
+mod retention;
 mod service;
 
 pub(crate) use feed::Feed;
 pub use follow::Subscription;
+pub use retention::EventRetention;
+pub(crate) use service::read_batch;
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -7,7 +7,7 @@ use super::{ActivityQuery, Event, EventBatch, EventsQuery, Subscription};
 use crate::error::{Error, Result};
 use crate::ids::{OrgId, TaskId};
 use crate::query::PageRequest;
-use crate::store::Followed;
+use crate::store::{Followed, Tx};
 use crate::time::Timestamp;
 use crate::{Actor, Cursor, FlowForge, Page};
 
@@ -68,20 +68,7 @@ impl FlowForge {
             if query.organization.is_some() && orgs.is_empty() {
                 return Err(Error::not_found());
             }
-            let followed = Followed {
-                orgs: &orgs,
-                joining: None,
-            };
-            let results = tx.events_after(Some(followed), query.after, query.limit)?;
-            let next = if results.len() == query.limit {
-                results.last().map(|e| e.id)
-            } else {
-                // Everything of these organizations up to the log's head is here: the next
-                // read starts there, past the other tenants' events.
-                let head = tx.log_head()?;
-                results.last().map(|e| e.id).max(head).max(query.after)
-            };
-            Ok(EventBatch { results, next })
+            read_batch(tx, Some(&orgs), query)
         })
     }
 
@@ -119,6 +106,15 @@ impl FlowForge {
         }
     }
 
+    /// Deletes the events committed more than `age` ago (all those committed before now for a
+    /// zero `age`); returns how many it deleted.
+    ///
+    /// # Errors
+    /// As [`FlowForge::prune_events`].
+    pub fn prune_events_older_than(&self, age: Duration) -> Result<u64> {
+        self.prune_events(cutoff(age))
+    }
+
     /// Deletes the events older than the configured retention
     /// ([`Config::event_retention`](crate::Config::event_retention)); none when it keeps
     /// events forever.
@@ -127,10 +123,34 @@ impl FlowForge {
     /// As [`FlowForge::prune_events`].
     pub fn prune_expired_events(&self) -> Result<u64> {
         match self.config.event_retention {
-            Some(keep) => self.prune_events(cutoff(keep)),
+            Some(keep) => self.prune_events_older_than(keep),
             None => Ok(0),
         }
     }
+}
+
+/// A batch of the cursor API in `tx`: the events of `orgs` (of every organization when `None`)
+/// after `query.after`, and where the next read goes on from. The tenant's and the operator's
+/// cursor reads both come here; `query.organization` is the caller's to resolve into `orgs`.
+pub(crate) fn read_batch(
+    tx: &Tx<'_>,
+    orgs: Option<&[OrgId]>,
+    query: &EventsQuery,
+) -> Result<EventBatch> {
+    let followed = orgs.map(|orgs| Followed {
+        orgs,
+        joining: None,
+    });
+    let results = tx.events_after(followed, query.after, query.limit)?;
+    let next = if results.len() == query.limit {
+        results.last().map(|e| e.id)
+    } else {
+        // Everything of these organizations up to the log's head is here: the next read
+        // starts there, past the other tenants' events.
+        let head = tx.log_head()?;
+        results.last().map(|e| e.id).max(head).max(query.after)
+    };
+    Ok(EventBatch { results, next })
 }
 
 /// The time `keep` ago.

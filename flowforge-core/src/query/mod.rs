@@ -36,12 +36,31 @@ impl<F: SortField> Common<F> {
                 Search::default()
             }
         };
+        let Ordered { ordering, page } = Ordered::read(params, errors)?;
+        Ok(Self {
+            search,
+            ordering,
+            page,
+        })
+    }
+}
+
+/// The parts of a list that offers no search: ordering and the page wanted (a `search`
+/// parameter is then ignored, as any parameter a list does not offer).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Ordered<F> {
+    pub ordering: Vec<Sort<F>>,
+    pub page: PageRequest,
+}
+
+impl<F: SortField> Ordered<F> {
+    /// Reads `ordering`, `page` and `page_size` as [`Common::read`] does.
+    pub(crate) fn read(params: &Params, mut errors: FieldErrors) -> Result<Self> {
         let ordering = match params.single("ordering", &mut errors) {
             Some(text) => Sort::parse_list(text, &mut errors),
             None => Vec::new(),
         };
         Ok(Self {
-            search,
             ordering,
             page: read_page(params, errors)?,
         })

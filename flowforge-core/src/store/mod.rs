@@ -16,6 +16,7 @@
 //! write succeeds, for readiness (`probe.rs`).
 
 mod checkpointer;
+mod comments;
 mod events;
 mod index;
 mod list;

@@ -6,8 +6,8 @@ use rusqlite::trace::{TraceEvent, TraceEventCodes};
 
 use crate::query::PageRequest;
 use crate::{
-    Actor, Config, Database, FlowForge, NewMembership, NewOrg, NewProject, NewTask, NewUser,
-    ProjectQuery, Role, TaskQuery,
+    Actor, CommentQuery, Config, Database, FlowForge, NewComment, NewMembership, NewOrg,
+    NewProject, NewTask, NewUser, ProjectQuery, Role, TaskQuery,
 };
 
 thread_local! {
@@ -117,6 +117,79 @@ fn listing_a_hundred_tasks_with_assignees_runs_no_more_statements_than_listing_o
         hundred_sql.len(),
         "1 task: {one_sql:#?}\n100 tasks: {hundred_sql:#?}"
     );
+}
+
+/// A task of the first organization of `owner` (of [`seeded`]) with `count` comments, each by
+/// the owner or the member in turn.
+fn commented(ff: &FlowForge, owner: &Actor, count: usize) -> crate::TaskId {
+    let task = ff.list_tasks(owner, &TaskQuery::default()).unwrap().items[0].id;
+    let member = ff.admin().find_user("member@example.com").unwrap().unwrap();
+    let member = ff.admin().act_as(member.id).unwrap();
+    for i in 0..count {
+        let author = if i % 2 == 0 { owner } else { &member };
+        let body = format!("Comment {i} for @owner@example.com and @member@example.com");
+        ff.create_comment(author, task, &NewComment::new(body))
+            .unwrap();
+    }
+    task
+}
+
+#[test]
+fn listing_a_hundred_comments_with_authors_runs_no_more_statements_than_listing_one() {
+    let (ff, owner) = seeded(1);
+    let task = commented(&ff, &owner, 100);
+    let list = |size| {
+        let query = CommentQuery {
+            page: PageRequest::new(1, size),
+            ..CommentQuery::default()
+        };
+        traced(&ff, || ff.list_comments(&owner, task, &query).unwrap())
+    };
+    let (one, one_sql) = list(1);
+    let (hundred, hundred_sql) = list(100);
+    assert_eq!(one.items.len(), 1);
+    assert_eq!(hundred.items.len(), 100);
+    assert!(
+        hundred
+            .items
+            .iter()
+            .all(|c| c.author.email.ends_with("@example.com"))
+    );
+    assert!(hundred.items.iter().all(|c| c.mentions.len() == 2));
+    assert!(!one_sql.is_empty());
+    assert_eq!(
+        one_sql.len(),
+        hundred_sql.len(),
+        "1 comment: {one_sql:#?}\n100 comments: {hundred_sql:#?}"
+    );
+}
+
+#[test]
+fn a_tasks_comments_are_read_through_their_index_in_either_order() {
+    let (ff, owner) = seeded(3);
+    let task = commented(&ff, &owner, 30);
+    let mut checked = 0;
+    for ordering in ["created_at", "-created_at"] {
+        let query = CommentQuery::from_pairs([("ordering", ordering)]).unwrap();
+        let (_, statements) = traced(&ff, || ff.list_comments(&owner, task, &query).unwrap());
+        for (sql, steps) in plans(&ff, &statements) {
+            if !sql.contains("comments") {
+                continue;
+            }
+            checked += 1;
+            assert!(
+                steps.iter().any(|s| s.contains("comments_task_created")),
+                "{sql}\nnot through the index: {steps:#?}"
+            );
+            assert!(
+                !steps
+                    .iter()
+                    .any(|s| s == "SCAN c" || s.starts_with("SCAN c ") && !s.contains("INDEX")),
+                "{sql}\nscans the comments: {steps:#?}"
+            );
+        }
+    }
+    assert_eq!(checked, 4, "a count and a page for each ordering");
 }
 
 /// The plan of each SELECT a list ran, one line per plan step.

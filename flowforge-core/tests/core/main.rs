@@ -5,6 +5,7 @@
 mod auth;
 mod concurrency;
 mod database;
+mod events;
 mod isolation;
 mod layering;
 mod lists;

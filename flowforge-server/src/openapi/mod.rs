@@ -15,7 +15,7 @@ use utoipa::openapi::{
 };
 use utoipa::{Modify, OpenApi, PartialSchema, ToResponse, ToSchema};
 
-use flowforge_core::{OrgId, ProjectId, TaskId, UserId};
+use flowforge_core::{CommentId, OrgId, ProjectId, TaskId, UserId};
 
 use crate::reply::{PROBLEM, Paginated, Problem};
 use crate::routes::{Route, Verb, routes};
@@ -53,6 +53,7 @@ const BEARER: &str = "bearer";
         (name = "members", description = "Who belongs to an organization, with which role."),
         (name = "projects", description = "Projects of the caller's organizations."),
         (name = "tasks", description = "Tasks of the caller's organizations."),
+        (name = "comments", description = "Comments on a task, seen through their task."),
         (name = "events", description = "The event log: a task's history, an organization's \
                                          activity, and the feed of the caller's organizations."),
         (name = "meta", description = "The API root, health, this document and its UI."),
@@ -88,7 +89,13 @@ pub fn document() -> utoipa::openapi::OpenApi {
     let mut paths = Paths::new();
     let mut schemas = Vec::new();
     schema_of::<Problem>().register(&mut schemas);
-    for id in [PathId::Org, PathId::Member, PathId::Project, PathId::Task] {
+    for id in [
+        PathId::Org,
+        PathId::Member,
+        PathId::Project,
+        PathId::Task,
+        PathId::Comment,
+    ] {
         id.schema().register(&mut schemas);
     }
     for route in routes() {
@@ -306,6 +313,8 @@ pub enum PathId {
     Project,
     /// A task's.
     Task,
+    /// A comment's (on the task of the path).
+    Comment,
 }
 
 impl PathId {
@@ -315,6 +324,7 @@ impl PathId {
             PathId::Member => schema_of::<UserId>(),
             PathId::Project => schema_of::<ProjectId>(),
             PathId::Task => schema_of::<TaskId>(),
+            PathId::Comment => schema_of::<CommentId>(),
         }
     }
 
@@ -324,6 +334,7 @@ impl PathId {
             PathId::Member => "The member.",
             PathId::Project => "The project.",
             PathId::Task => "The task.",
+            PathId::Comment => "The comment, on that task.",
         };
         ParameterBuilder::new()
             .name(name)

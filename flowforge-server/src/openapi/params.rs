@@ -7,8 +7,8 @@
 use flowforge_core::query::{MAX_SEARCH_CHARS, SortField};
 use flowforge_core::schema::blank;
 use flowforge_core::{
-    Cursor, EventType, MemberField, OrgField, OrgId, Priority, ProjectField, ProjectId, Role,
-    Status, TaskField, TaskId, UserId,
+    CommentField, Cursor, EventType, MemberField, OrgField, OrgId, Priority, ProjectField,
+    ProjectId, Role, Status, TaskField, TaskId, UserId,
 };
 use serde_json::json;
 use utoipa::IntoParams;
@@ -255,6 +255,20 @@ pub struct TaskFilters {
 
 impl Filters for TaskFilters {
     type Field = TaskField;
+}
+
+/// The parameters of `GET /tasks/{id}/comments/` beyond the page.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct CommentFilters {
+    /// `created_at` (the default: oldest first) or `-created_at` (newest first); ties by id.
+    #[param(nullable = false)]
+    ordering: Option<Vec<String>>,
+}
+
+impl Filters for CommentFilters {
+    type Field = CommentField;
 }
 
 /// The filters of `GET /tasks/{id}/activity/`: none but the paging.

@@ -5,6 +5,7 @@
 //! not written here: `openapi/` adds them from the route's shape.
 
 mod auth;
+mod comments;
 mod events;
 mod meta;
 mod organizations;
@@ -68,6 +69,11 @@ pub(crate) enum Endpoint {
     GetTask,
     UpdateTask,
     DeleteTask,
+    ListComments,
+    CreateComment,
+    GetComment,
+    UpdateComment,
+    DeleteComment,
     TaskActivity,
     OrgActivity,
     Events,
@@ -147,6 +153,7 @@ pub fn routes() -> impl Iterator<Item = &'static Route> {
         auth::ROUTES,
         organizations::ROUTES,
         work::ROUTES,
+        comments::ROUTES,
         events::ROUTES,
         meta::ROUTES,
     ]

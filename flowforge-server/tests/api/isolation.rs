@@ -1,11 +1,12 @@
 //! The isolation rule on every route: an id of another tenant answers exactly like an id that
 //! names nothing (same status, same headers but the request id, same body once the id in
-//! `instance` is swapped), whatever the method, and nothing is written.
+//! `instance` is swapped), whatever the method, and nothing is written. Comments are seen only
+//! through their task: a deleted task's, and a comment id of another task, answer alike too.
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::support::{Api, Resp, World, missing_id, send};
+use crate::support::{Api, Resp, World, missing_id, project_and_task, send, unique};
 
 /// Headers that may differ between two otherwise identical answers.
 const VARYING: &[&str] = &["x-request-id", "date"];
@@ -176,6 +177,94 @@ async fn a_foreign_task_answers_like_a_missing_one_on_every_method() {
         .await;
     }
     nothing_was_written(w).await;
+}
+
+/// Creates a comment on `task` as `api`; returns its id.
+async fn comment_on(api: &Api, task: &str, body: &str) -> String {
+    api.post(
+        &format!("/api/v1/tasks/{task}/comments/"),
+        json!({"body": body}),
+    )
+    .await
+    .expect(StatusCode::CREATED)
+    .id()
+}
+
+/// Every comment route on the task `task` (standing for `{}`) answers exactly like on a task
+/// that does not exist.
+async fn comments_alike(api: &Api, task: &str, comment: &str) {
+    let list = "/api/v1/tasks/{}/comments/";
+    assert_indistinguishable(api, Method::GET, list, task, None, StatusCode::NOT_FOUND).await;
+    let say = Some(json!({"body": "Planted"}));
+    assert_indistinguishable(api, Method::POST, list, task, say, StatusCode::NOT_FOUND).await;
+    let item = format!("/api/v1/tasks/{{}}/comments/{comment}/");
+    every_method(api, &item, task, json!({"body": "Hijacked"})).await;
+}
+
+#[tokio::test]
+async fn a_foreign_or_deleted_tasks_comments_answer_like_a_missing_tasks_on_every_method() {
+    let w = World::get();
+    let foreign = comment_on(&w.outsider(), &w.foreign_task, "Globex only").await;
+    for api in [w.owner(), w.member(), w.viewer()] {
+        comments_alike(&api, &w.foreign_task, &foreign).await;
+    }
+    let (_, doomed) = project_and_task(&w.owner(), &w.org, &unique("Doomed")).await;
+    let gone = comment_on(&w.member(), &doomed, "Soon gone").await;
+    w.owner()
+        .delete(&format!("/api/v1/tasks/{doomed}/"))
+        .await
+        .expect(StatusCode::NO_CONTENT);
+    for api in [w.owner(), w.member(), w.viewer()] {
+        comments_alike(&api, &doomed, &gone).await;
+    }
+    let comments = w
+        .outsider()
+        .get(&format!("/api/v1/tasks/{}/comments/", w.foreign_task))
+        .await
+        .expect(StatusCode::OK);
+    let bodies: Vec<&Value> = comments.json["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| &c["body"])
+        .collect();
+    assert!(
+        bodies.iter().all(|b| *b == "Globex only"),
+        "{}",
+        comments.text
+    );
+    nothing_was_written(w).await;
+}
+
+#[tokio::test]
+async fn a_comment_of_another_task_or_tenant_answers_like_a_missing_comment() {
+    let w = World::get();
+    let (_, own_task) = project_and_task(&w.owner(), &w.org, &unique("Talk")).await;
+    let (_, other_task) = project_and_task(&w.owner(), &w.org, &unique("Other talk")).await;
+    comment_on(&w.member(), &own_task, "Here").await;
+    let elsewhere = comment_on(&w.member(), &other_task, "Elsewhere").await;
+    let foreign = comment_on(&w.outsider(), &w.foreign_task, "Globex only").await;
+    let template = format!("/api/v1/tasks/{own_task}/comments/{{}}/");
+    for api in [w.owner(), w.member(), w.viewer()] {
+        for comment in [&elsewhere, &foreign] {
+            every_method(&api, &template, comment, json!({"body": "Hijacked"})).await;
+        }
+    }
+    let other = w
+        .owner()
+        .get(&format!("/api/v1/tasks/{other_task}/comments/{elsewhere}/"))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(other.json["body"], "Elsewhere");
+    let globex = w
+        .outsider()
+        .get(&format!(
+            "/api/v1/tasks/{}/comments/{foreign}/",
+            w.foreign_task
+        ))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(globex.json["body"], "Globex only");
 }
 
 #[tokio::test]

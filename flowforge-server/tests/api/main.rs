@@ -8,6 +8,7 @@ mod support;
 mod abuse;
 mod activity;
 mod auth;
+mod comments;
 // Crash rounds use SQLite files (the binary is the same with the `postgres` feature).
 #[cfg(not(feature = "postgres"))]
 mod crash;
@@ -18,6 +19,7 @@ mod http;
 mod isolation;
 mod lists;
 mod resources;
+mod retention;
 mod schema;
 mod startup;
 // The capped database is an SQLite fixture.

@@ -113,6 +113,11 @@ fn an_unparsable_rate_stops_the_server_naming_the_setting() {
 }
 
 #[test]
+fn an_ambiguous_event_retention_stops_the_server_naming_the_setting() {
+    assert_refused(&[("EVENT_RETENTION_DAYS", "0")], "EVENT_RETENTION_DAYS");
+}
+
+#[test]
 fn production_mode_without_a_secret_key_stops_the_server() {
     assert_refused(&[("DEBUG", "false")], "SECRET_KEY");
 }

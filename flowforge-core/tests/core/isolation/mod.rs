@@ -10,6 +10,7 @@
 //! together, each naming the operation and the actor.
 
 mod bodies;
+mod comments;
 mod lists;
 mod resources;
 

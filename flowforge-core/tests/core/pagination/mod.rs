@@ -2,6 +2,7 @@
 //! random page size yields exactly the list a model computes (filter, order, id tie-break), each
 //! item once, with the same `count` on every page and `has_next` false only on the last page.
 
+mod comments;
 mod members;
 mod tasks;
 

@@ -8,6 +8,7 @@
 //! nothing was written when refused. Every mismatch is collected and reported together, each
 //! naming the operation and the role.
 
+mod comments;
 mod cross_tenant;
 mod members;
 mod resources;

@@ -2,6 +2,7 @@
 //! the last-owner rule, member removal, soft delete, archived projects, cascading deletes, and
 //! that a refused request writes nothing.
 
+mod comments;
 mod lifecycle;
 mod members;
 mod nothing_written;

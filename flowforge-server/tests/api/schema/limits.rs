@@ -3,26 +3,32 @@
 //! values exactly what the server says of them.
 
 use flowforge_core::query::{MAX_SEARCH_CHARS, SortField};
-use flowforge_core::{MemberField, OrgField, ProjectField, TaskField};
+use flowforge_core::{CommentField, MemberField, OrgField, ProjectField, TaskField};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use super::checker::{closed, fetch_document, validate};
 use crate::support::{Account, Api, TestApp};
 
-/// A list's path and its ordering fields.
-fn lists() -> [(&'static str, Vec<&'static str>); 4] {
+/// A list's path, its ordering fields and whether it offers a search.
+fn lists() -> [(&'static str, Vec<&'static str>, bool); 5] {
     fn fields<F: SortField>() -> Vec<&'static str> {
         F::ALL.iter().map(|f| f.name()).collect()
     }
     [
-        ("/api/v1/organizations/", fields::<OrgField>()),
+        ("/api/v1/organizations/", fields::<OrgField>(), true),
         (
             "/api/v1/organizations/{id}/members/",
             fields::<MemberField>(),
+            true,
         ),
-        ("/api/v1/projects/", fields::<ProjectField>()),
-        ("/api/v1/tasks/", fields::<TaskField>()),
+        ("/api/v1/projects/", fields::<ProjectField>(), true),
+        ("/api/v1/tasks/", fields::<TaskField>(), true),
+        (
+            "/api/v1/tasks/{id}/comments/",
+            fields::<CommentField>(),
+            false,
+        ),
     ]
 }
 
@@ -40,9 +46,14 @@ fn parameter<'a>(doc: &'a Value, path: &str, name: &str) -> &'a Value {
 async fn the_lists_parameters_carry_the_cores_limits() {
     let app = TestApp::spawn(&[]).await;
     let doc = fetch_document(&app).await;
-    for (path, fields) in lists() {
-        let search = &parameter(&doc, path, "search")["schema"];
-        assert_eq!(search["maxLength"], MAX_SEARCH_CHARS, "{path}");
+    for (path, fields, searched) in lists() {
+        if searched {
+            let search = &parameter(&doc, path, "search")["schema"];
+            assert_eq!(search["maxLength"], MAX_SEARCH_CHARS, "{path}");
+        } else {
+            let params = doc["paths"][path]["get"]["parameters"].as_array().unwrap();
+            assert!(!params.iter().any(|p| p["name"] == "search"), "{path}");
+        }
         // Any positive page size is clamped, so neither has a maximum.
         for name in ["page", "page_size"] {
             let schema = &parameter(&doc, path, name)["schema"];
@@ -86,6 +97,10 @@ async fn the_lists_parameters_carry_the_cores_limits() {
         .as_str()
         .unwrap();
     assert!(title.contains("{0,253}"), "{title}");
+    let body = schemas["CommentPatch"]["properties"]["body"]["pattern"]
+        .as_str()
+        .unwrap();
+    assert!(body.contains("{0,9998}"), "{body}");
 }
 
 #[tokio::test]
@@ -122,7 +137,7 @@ async fn the_orderings_the_document_allows_are_those_the_server_takes() {
 }
 
 /// Texts around each rule: blanks of every kind of white space, digits, NUL, lengths (once
-/// trimmed).
+/// trimmed) of names, titles and comments.
 fn samples() -> Vec<String> {
     let mut samples: Vec<String> = [
         "ab",
@@ -149,6 +164,11 @@ fn samples() -> Vec<String> {
         format!(" {} ", "n".repeat(255)),
         format!("\u{2028}{}\t", "o".repeat(256)),
         format!("p{}q", " ".repeat(253)),
+        "r".repeat(10_000),
+        "s".repeat(10_001),
+        format!("\u{3000}{}\n", "t".repeat(10_000)),
+        format!("u{}v", "\n".repeat(9_998)),
+        format!("w{}x", "\n".repeat(9_999)),
     ]);
     samples
 }
@@ -176,7 +196,16 @@ async fn text_patterns_say_of_sample_texts_what_the_server_says() {
         .await
         .expect(StatusCode::CREATED)
         .id();
-    // Each sample as an organization name and as a task title.
+    let task = owner
+        .post(
+            "/api/v1/tasks/",
+            json!({"project": project, "title": "Talk"}),
+        )
+        .await
+        .expect(StatusCode::CREATED)
+        .id();
+    let comments = format!("/api/v1/tasks/{task}/comments/");
+    // Each sample as an organization name, a task title and a comment.
     for sample in samples() {
         let cases = [
             (
@@ -189,6 +218,7 @@ async fn text_patterns_say_of_sample_texts_what_the_server_says() {
                 "/api/v1/tasks/",
                 json!({"project": project, "title": sample}),
             ),
+            ("NewComment", comments.as_str(), json!({"body": sample})),
         ];
         for (schema, path, body) in cases {
             let documented = validate(&components, &body_schema(schema), &body).is_ok();

@@ -8,10 +8,12 @@ use serde_json::{Value, json};
 use super::checker::Checker;
 use crate::support::PASSWORD;
 
+mod comments;
 mod events;
 mod tenancy;
 mod work;
 
+pub use comments::comments;
 pub use events::events;
 pub use tenancy::{members, organizations};
 pub use work::{deletions, projects, tasks};
