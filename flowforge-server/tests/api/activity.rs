@@ -176,16 +176,29 @@ async fn a_tasks_history_is_newest_first_with_old_and_new_values_and_ends_with_t
     api.patch(&path, json!({"title": "Renamed"}))
         .await
         .expect(StatusCode::OK);
+    let comment = api
+        .post(&format!("{path}comments/"), json!({"body": "On it."}))
+        .await
+        .expect(StatusCode::CREATED)
+        .id();
     let history = api
         .get(&format!("{path}activity/"))
         .await
         .expect(StatusCode::OK);
     assert_eq!(
-        history.json["count"], 2,
+        history.json["count"], 3,
         "a patch that changed nothing is no event"
     );
-    assert_eq!(types(&history.json), ["task.updated", "task.created"]);
-    let update = &history.json["results"][0];
+    assert_eq!(
+        types(&history.json),
+        ["comment.created", "task.updated", "task.created"]
+    );
+    // A comment's event carries its task and project.
+    let on_comment = &history.json["results"][0];
+    assert_eq!(on_comment["comment"], comment.as_str());
+    assert_eq!(on_comment["task"], task.as_str());
+    assert!(on_comment["project"].is_string());
+    let update = &history.json["results"][1];
     assert_eq!(update["actor"], w.member.id.as_str());
     assert_eq!(update["task"], task.as_str());
     assert_eq!(update["changes"]["title"]["new"], "Renamed");
