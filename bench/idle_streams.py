@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """What idle Server-Sent Events streams cost a FlowForge server (issue 13), standard library only.
 
-  idle_streams.py BASE PID --streams N --idle S [--writes W]
+  idle_streams.py BASE PID --streams N --idle S [--writes W] [--write-base URL]
 
 Logs in as the seeded owner, reads the server's RSS and CPU time (from /proc/PID), opens N
 streams on GET /api/v1/events/ (Accept: text/event-stream) over N loopback connections, reads
 the server again once all are open, holds them idle for S seconds (reading keep-alive comments),
-reads again; then, with --writes W, makes W task updates and checks that every stream got
-every event. Prints one JSON line. Every wait is bounded; the connections close on exit.
+reads again; then, with --writes W, makes W task updates 0.2 s apart (on --write-base, another
+server on the same database, when given), checks that every stream got every event, and
+reports the delivery latency: from the start of each write's request to the event's arrival on
+each stream. Prints one JSON line. Every wait is bounded; the connections close on exit.
 """
 import argparse
 import asyncio
@@ -52,6 +54,7 @@ def call(base, method, path, token=None, body=None):
 class Stream:
     def __init__(self):
         self.events = 0
+        self.arrivals = []
         self.keepalives = 0
         self.reader = self.writer = None
 
@@ -77,6 +80,7 @@ class Stream:
                     return
                 if line.startswith(b"event:"):
                     self.events += 1
+                    self.arrivals.append(time.monotonic())
                 elif line.startswith(b":"):
                     self.keepalives += 1
         except (ConnectionError, asyncio.CancelledError):
@@ -90,6 +94,7 @@ async def main():
     p.add_argument("--streams", type=int, default=1000)
     p.add_argument("--idle", type=float, default=60)
     p.add_argument("--writes", type=int, default=0)
+    p.add_argument("--write-base", default=None)
     a = p.parse_args()
     u = urllib.parse.urlsplit(a.base)
     token = call(a.base, "POST", "/api/v1/auth/login/", body={"email": EMAIL, "password": PASSWORD})["access"]
@@ -105,16 +110,27 @@ async def main():
     rss1, cpu1 = server(a.pid)
     await asyncio.sleep(a.idle)
     rss2, cpu2 = server(a.pid)
-    delivered = None
+    delivered = latency = None
     if a.writes:
-        task = call(a.base, "GET", "/api/v1/tasks/?page_size=1", token)["results"][0]["id"]
+        wb = a.write_base or a.base
+        wtoken = call(wb, "POST", "/api/v1/auth/login/", body={"email": EMAIL, "password": PASSWORD})["access"]
+        task = call(wb, "GET", "/api/v1/tasks/?page_size=1", wtoken)["results"][0]["id"]
+        base_events = [s.events for s in streams]
+        starts = []
         for n in range(a.writes):
-            call(a.base, "PATCH", f"/api/v1/tasks/{task}/", token, {"title": f"idle streams {n}"})
+            starts.append(time.monotonic())
+            await asyncio.to_thread(call, wb, "PATCH", f"/api/v1/tasks/{task}/", wtoken, {"title": f"idle streams {n}"})
+            await asyncio.sleep(0.2)
         for _ in range(100):  # at most 10 s
-            if all(s.events >= a.writes for s in streams):
+            if all(s.events - b >= a.writes for s, b in zip(streams, base_events)):
                 break
             await asyncio.sleep(0.1)
-        delivered = sum(1 for s in streams if s.events == a.writes)
+        delivered = sum(1 for s, b in zip(streams, base_events) if s.events - b == a.writes)
+        lat = sorted((s.arrivals[b + k] - starts[k]) * 1000
+                     for s, b in zip(streams, base_events) for k in range(min(a.writes, s.events - b)))
+        if lat:
+            latency = {"p50_ms": round(lat[len(lat) // 2], 1), "p99_ms": round(lat[int(len(lat) * 0.99)], 1),
+                       "max_ms": round(lat[-1], 1)}
     for r in readers:
         r.cancel()
     for s in streams:
@@ -125,7 +141,7 @@ async def main():
         "rss_per_stream_kb": round((rss2 - rss0) / a.streams, 1),
         "cpu_s_opening": round(cpu1 - cpu0, 2), "cpu_s_idle": round(cpu2 - cpu1, 2),
         "keepalives_received": sum(s.keepalives for s in streams),
-        "writes": a.writes, "streams_with_every_event": delivered,
+        "writes": a.writes, "streams_with_every_event": delivered, "delivery_latency": latency,
     }))
     if a.writes and delivered != a.streams:
         sys.exit(1)
