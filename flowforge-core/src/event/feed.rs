@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
 use std::time::Duration;
 
+use super::follow::Interest;
 use super::{Cursor, Event};
 use crate::store::{Backend, Store};
 
@@ -154,26 +155,52 @@ pub(super) struct Inbox {
     pub(super) events: VecDeque<Arc<Event>>,
     /// Events were dropped for want of room: the subscription reads the log to catch up.
     pub(super) overflowed: bool,
+    /// What the subscription follows, once it has said; until then every event is kept.
+    interest: Option<Interest>,
 }
 
 impl Mailbox {
     fn put(&self, batch: &[Arc<Event>]) {
+        let mut kept = false;
         {
             let mut inbox = lock(&self.inbox);
-            if inbox.overflowed {
-                return;
+            for event in batch {
+                // Every event goes through the filter, kept or not, so that it follows each
+                // membership change in order.
+                let wanted = inbox.interest.as_mut().is_none_or(|i| i.admit(event));
+                if !wanted || inbox.overflowed {
+                    continue;
+                }
+                if inbox.events.len() == MAILBOX_CAPACITY {
+                    inbox.events.clear();
+                    inbox.overflowed = true;
+                } else {
+                    inbox.events.push_back(Arc::clone(event));
+                }
+                kept = true;
             }
-            if inbox.events.len() + batch.len() > MAILBOX_CAPACITY {
-                inbox.events.clear();
-                inbox.overflowed = true;
-            } else {
-                inbox.events.extend(batch.iter().cloned());
-            }
+        }
+        if !kept {
+            return;
         }
         self.arrived.notify_all();
         if let Some(wake) = lock(&self.waker).as_ref() {
             wake();
         }
+    }
+
+    /// Keeps from now on only the events `interest` admits; `interest` is as of the log's
+    /// position `head`, and first follows the events after it already here.
+    pub(super) fn filter(&self, mut interest: Interest, head: Option<Cursor>) {
+        let mut inbox = lock(&self.inbox);
+        for event in inbox
+            .events
+            .iter()
+            .filter(|e| head.is_none_or(|h| e.id > h))
+        {
+            interest.admit(event);
+        }
+        inbox.interest = Some(interest);
     }
 
     /// The inbox, for the subscription to take from.

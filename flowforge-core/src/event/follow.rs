@@ -21,10 +21,8 @@ const CATCH_UP_BATCH: usize = 500;
 pub struct Subscription {
     store: Store,
     user: UserId,
-    /// The one organization asked for, if any.
-    only: Option<OrgId>,
-    /// The organizations whose events this subscription carries now.
-    orgs: HashSet<OrgId>,
+    /// What it follows now.
+    interest: Interest,
     mailbox: Arc<Mailbox>,
     /// The position of the last event handed out (or passed over): nothing at or before it is
     /// handed out again.
@@ -46,24 +44,25 @@ impl Subscription {
         let mailbox = Arc::new(Mailbox::default());
         feed.register(&mailbox)?;
         let wanted: Vec<OrgId> = only.into_iter().collect();
-        let (orgs, last) = store.read(|tx| {
-            let orgs = tx.member_orgs(user, &wanted)?;
-            let last = match after {
-                Some(after) => Some(after),
-                None => tx.log_head()?,
-            };
-            Ok((orgs, last))
-        })?;
+        // The memberships and the head from one snapshot: the memberships as of the head.
+        let (orgs, head) = store.read(|tx| Ok((tx.member_orgs(user, &wanted)?, tx.log_head()?)))?;
         if only.is_some() && orgs.is_empty() {
             return Err(crate::Error::not_found());
         }
-        Ok(Self {
-            store: store.clone(),
+        let interest = Interest {
             user,
             only,
             orgs: orgs.into_iter().collect(),
+        };
+        // From here on the feed drops, before waking anyone, the events this subscription
+        // would not hand out.
+        mailbox.filter(interest.clone(), head);
+        Ok(Self {
+            store: store.clone(),
+            user,
+            interest,
             mailbox,
-            last,
+            last: after.or(head),
             catching_up: after.is_some(),
         })
     }
@@ -94,7 +93,7 @@ impl Subscription {
             self.catching_up = true;
         }
         while self.catching_up && out.len() < max {
-            let orgs: Vec<OrgId> = self.orgs.iter().copied().collect();
+            let orgs: Vec<OrgId> = self.interest.orgs.iter().copied().collect();
             let scope = Followed {
                 orgs: &orgs,
                 joining: Some(self.user),
@@ -150,31 +149,49 @@ impl Subscription {
     }
 
     /// Hands `event` out unless it was already, or its organization is not (or no longer)
-    /// followed; follows the user's own membership changes, and the organizations they create
-    /// (whose `organization.created` comes before the creator's `member.added`, in the same
-    /// transaction).
+    /// followed.
     fn pass(&mut self, event: Event, out: &mut Vec<Event>) {
         if self.last.is_some_and(|last| event.id <= last) {
             return;
         }
         self.last = Some(event.id);
-        let about_me = event.user == Some(self.user);
-        let wanted = self.only.is_none_or(|org| org == event.organization);
+        if self.interest.admit(&event) {
+            out.push(event);
+        }
+    }
+}
+
+/// The organizations a subscription follows, and how its user's own events change them: it
+/// follows an organization from its user's `member.added` there (or from the
+/// `organization.created` of one they create, which comes first) and stops at their
+/// `member.removed`. Applied to the log in order, by the subscription and by its mailbox alike.
+#[derive(Debug, Clone)]
+pub(super) struct Interest {
+    user: UserId,
+    /// The one organization asked for, if any.
+    only: Option<OrgId>,
+    orgs: HashSet<OrgId>,
+}
+
+impl Interest {
+    /// Follows what `event` changes of the user's memberships; whether it is an event of an
+    /// organization followed (after that change).
+    pub(super) fn admit(&mut self, event: &Event) -> bool {
+        let org = event.organization;
+        let wanted = self.only.is_none_or(|only| only == org);
         match event.kind {
-            EventType::MemberAdded if about_me && wanted => {
-                self.orgs.insert(event.organization);
+            EventType::MemberAdded if event.user == Some(self.user) && wanted => {
+                self.orgs.insert(org);
             }
             EventType::OrganizationCreated if event.actor == Some(self.user) && wanted => {
-                self.orgs.insert(event.organization);
+                self.orgs.insert(org);
             }
-            EventType::MemberRemoved if about_me => {
-                self.orgs.remove(&event.organization);
+            EventType::MemberRemoved if event.user == Some(self.user) => {
+                self.orgs.remove(&org);
             }
             _ => {}
         }
-        if self.orgs.contains(&event.organization) {
-            out.push(event);
-        }
+        self.orgs.contains(&org)
     }
 }
 
@@ -182,7 +199,7 @@ impl std::fmt::Debug for Subscription {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Subscription")
             .field("user", &self.user)
-            .field("orgs", &self.orgs)
+            .field("orgs", &self.interest.orgs)
             .field("last", &self.last)
             .finish_non_exhaustive()
     }

@@ -490,3 +490,57 @@ fn pruning_deletes_older_events_and_numbering_goes_on() {
     // The default retention keeps them; a handle keeping events forever prunes nothing.
     assert_eq!(ff.prune_expired_events().unwrap(), 0);
 }
+
+/// The feed drops what a subscription will not hand out before waking it: another tenant's
+/// writes cost a follower nothing.
+#[test]
+fn a_subscription_is_not_woken_by_events_it_will_not_hand_out() {
+    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+    let w = World::new();
+    let ff = &w.ff;
+    let mut member = ff.subscribe(&w.member, None, None).unwrap();
+    let mut outsider = ff.subscribe(&w.outsider, None, None).unwrap();
+    // Up to a marker of each, so that nothing written before is still on its way (on
+    // PostgreSQL events of transactions running when a subscription opens may follow).
+    let until = |sub: &mut Subscription, task: flowforge_core::TaskId| {
+        while take(sub, 1)[0].task != Some(task) {}
+    };
+    until(
+        &mut member,
+        self::task(ff, &w.owner, &w.project, "Marker").id,
+    );
+    until(
+        &mut outsider,
+        self::task(ff, &w.outsider, &w.foreign_project, "Marker").id,
+    );
+
+    let woken = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&woken);
+    member.on_arrival(move || {
+        counter.fetch_add(1, SeqCst);
+    });
+    let foreign: Vec<_> = (0..5)
+        .map(|n| task(ff, &w.outsider, &w.foreign_project, &format!("Foreign {n}")).id)
+        .collect();
+    // The outsider's subscription has them all: the feed has read and delivered them.
+    let seen: Vec<_> = take(&mut outsider, 5)
+        .iter()
+        .map(|e| e.task.unwrap())
+        .collect();
+    assert_eq!(seen, foreign);
+    assert_eq!(
+        woken.load(SeqCst),
+        0,
+        "not woken for another tenant's events"
+    );
+    let own = task(ff, &w.owner, &w.project, "Own");
+    assert_eq!(take(&mut member, 1)[0].task, Some(own.id));
+    // The feed wakes after it has handed the event over, so the reader may be first.
+    for _ in 0..100 {
+        if woken.load(SeqCst) > 0 {
+            return;
+        }
+        thread::sleep(Duration::from_millis(10));
+    }
+    panic!("woken for its own organization's event");
+}
