@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use flowforge_core::{
     ActivityQuery, Admin, Cursor, Error, Event, EventsQuery, FlowForge, MAX_EVENTS_LIMIT,
-    OrgSummary, PageRequest,
+    OrgSummary, PageRequest, SECONDS_PER_DAY,
 };
 
 use crate::cli::{EventsArgs, EventsCommand};
@@ -15,8 +15,6 @@ use crate::output::{print, say};
 /// How long a follower waits before reading the log again once it has caught up: it shares the
 /// database with other processes, so nothing tells it of their commits.
 const FOLLOW_POLL: Duration = Duration::from_millis(500);
-
-const DAY_SECONDS: u64 = 24 * 3600;
 
 /// Runs `flowforge events ...`.
 pub fn run(ff: &FlowForge, args: EventsArgs, json: bool) -> Outcome {
@@ -95,14 +93,14 @@ fn follow(admin: &Admin<'_>, org: &OrgSummary, after: Option<Cursor>, json: bool
 fn prune(ff: &FlowForge, older_than: Option<u64>, json: bool) -> Outcome {
     let deleted = match older_than {
         Some(days) => {
-            ff.prune_events_older_than(Duration::from_secs(days.saturating_mul(DAY_SECONDS)))?
+            ff.prune_events_older_than(Duration::from_secs(days.saturating_mul(SECONDS_PER_DAY)))?
         }
         None => ff.prune_expired_events()?,
     };
     let days = older_than.or_else(|| {
         ff.config()
             .event_retention
-            .map(|age| age.as_secs() / DAY_SECONDS)
+            .map(|age| age.as_secs() / SECONDS_PER_DAY)
     });
     let events = if deleted == 1 { "event" } else { "events" };
     if json {

@@ -26,18 +26,6 @@ macro_rules! choice_enum {
                     $(Self::$variant => $text),+
                 }
             }
-
-            /// The position in the declared order.
-            #[allow(dead_code, reason = "event types are stored by name, not rank")]
-            pub(crate) fn rank(self) -> i64 {
-                self as i64
-            }
-
-            /// The value at `rank` in the declared order.
-            #[allow(dead_code, reason = "event types are stored by name, not rank")]
-            pub(crate) fn from_rank(rank: i64) -> Option<Self> {
-                usize::try_from(rank).ok().and_then(|i| Self::ALL.get(i).copied())
-            }
         }
 
         impl std::str::FromStr for $name {
@@ -90,3 +78,27 @@ macro_rules! choice_enum {
 }
 
 pub(crate) use choice_enum;
+
+/// Gives choices their rank (their position in the declared order), by which the database stores
+/// and orders them. Event types are stored by name instead.
+macro_rules! ranked {
+    ($($name:ty),* $(,)?) => {$(
+        impl $name {
+            /// The position in the declared order.
+            pub(crate) fn rank(self) -> i64 {
+                self as i64
+            }
+
+            /// The value at `rank` in the declared order.
+            pub(crate) fn from_rank(rank: i64) -> Option<Self> {
+                usize::try_from(rank).ok().and_then(|i| Self::ALL.get(i).copied())
+            }
+        }
+    )*};
+}
+
+ranked!(
+    crate::authz::Role,
+    crate::task::Status,
+    crate::task::Priority
+);

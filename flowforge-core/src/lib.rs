@@ -72,7 +72,8 @@ pub use comment::{Comment, CommentField, CommentPatch, CommentQuery, NewComment}
 pub use error::{Error, FieldErrors, Result};
 pub use event::{
     ActivityQuery, Change, Changes, Cursor, DEFAULT_EVENTS_LIMIT, Event, EventBatch,
-    EventRetention, EventType, EventsQuery, MAX_EVENTS_LIMIT, Subscription, history_page,
+    EventRetention, EventType, EventsQuery, MAX_EVENTS_LIMIT, MAX_RETENTION_DAYS, SECONDS_PER_DAY,
+    Subscription, history_page,
 };
 pub use ids::{CommentId, OrgId, ProjectId, TaskId, UserId};
 pub use member::{MemberField, MemberQuery, Membership, MembershipPatch, NewMembership};
@@ -90,7 +91,7 @@ pub use time::Timestamp;
 pub use user::{Credentials, NewUser, PasswordChange, RefreshRequest, User, UserPatch, UserRef};
 
 /// How long the event log keeps an event unless configured otherwise: 90 days.
-pub const DEFAULT_EVENT_RETENTION: Duration = Duration::from_secs(90 * 24 * 3600);
+pub const DEFAULT_EVENT_RETENTION: Duration = Duration::from_secs(90 * SECONDS_PER_DAY);
 
 /// Settings of a FlowForge handle.
 #[derive(Clone)]

@@ -5,7 +5,7 @@ use std::future::Future;
 use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
-use flowforge_core::{Config, Database, FlowForge, KeySource, resolve_secret_key};
+use flowforge_core::{Config, Database, FlowForge, KeySource, SECONDS_PER_DAY, resolve_secret_key};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -19,7 +19,7 @@ use crate::config::Settings;
 /// How long requests in flight may take to finish after a shutdown signal.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 /// How often the event log is pruned of the events older than the retention.
-const PRUNE_EVERY: Duration = Duration::from_secs(24 * 3600);
+const PRUNE_EVERY: Duration = Duration::from_secs(SECONDS_PER_DAY);
 
 /// Why the server could not start, in one line naming the setting.
 #[derive(Debug)]
@@ -161,7 +161,7 @@ fn start_pruning(ff: &Arc<FlowForge>) -> Option<mpsc::Sender<()>> {
     let (stop, stopped) = mpsc::channel::<()>();
     // Weak: between prunes the thread does not keep the database open.
     let ff = Arc::downgrade(ff);
-    let days = keep.as_secs() / (24 * 3600);
+    let days = keep.as_secs() / SECONDS_PER_DAY;
     let spawned = std::thread::Builder::new()
         .name("flowforge-prune".into())
         .spawn(move || {

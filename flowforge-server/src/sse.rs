@@ -132,11 +132,10 @@ pub fn last_event_id(headers: &HeaderMap) -> Option<String> {
 /// [`Error::Validation`] naming `Last-Event-ID`.
 pub fn resume_after(last_event_id: Option<&str>) -> Result<Option<Cursor>> {
     last_event_id
-        .map(|text| {
-            text.trim()
-                .parse::<Cursor>()
-                .map_err(|_| Error::invalid("Last-Event-ID", "Not a cursor this server gave out."))
-        })
+        .map(str::trim)
+        // An empty one is no cursor at all: what a client sends before any event had an id.
+        .filter(|text| !text.is_empty())
+        .map(|text| Cursor::parse_as(text, "Last-Event-ID"))
         .transpose()
 }
 
@@ -251,20 +250,25 @@ impl Pump {
             let arrived = Arc::clone(&arrived);
             self.lock().on_arrival(move || arrived.notify_one());
         }
-        let start = tokio::time::Instant::now() + self.keep_alive;
-        let mut keep_alive = tokio::time::interval_at(start, self.keep_alive);
-        keep_alive.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut due = tokio::time::Instant::now() + self.keep_alive;
         loop {
             // What is ready: the replay first, then what the feed delivered; several trips
-            // while full batches come.
+            // while more is ready, each checking that a keep-alive is not overdue (a busy
+            // organization keeps this loop going).
             loop {
+                if tokio::time::Instant::now() >= due {
+                    due = tokio::time::Instant::now() + self.keep_alive;
+                    if let Some(end) = self.keep_alive().await {
+                        return end;
+                    }
+                }
                 match blocking(&self.subscription, take_ready).await {
-                    Ok(Some((chunk, count, full))) => {
+                    Ok(Some((chunk, count, more))) => {
                         if let Some(end) = self.send(chunk).await {
                             return end;
                         }
                         self.sent += count;
-                        if !full {
+                        if !more {
                             break;
                         }
                     }
@@ -282,10 +286,13 @@ impl Pump {
                 _ = self.closing.wait_for(|closing| *closing) => return End::Shutdown,
                 () = self.chunks.closed() => return End::ClientGone,
                 () = arrived.notified() => false,
-                _ = keep_alive.tick() => true,
+                () = tokio::time::sleep_until(due) => true,
             };
-            if keep_alive_due && let Some(end) = self.keep_alive().await {
-                return end;
+            if keep_alive_due {
+                due = tokio::time::Instant::now() + self.keep_alive;
+                if let Some(end) = self.keep_alive().await {
+                    return end;
+                }
             }
         }
     }
@@ -322,24 +329,19 @@ impl Pump {
 }
 
 /// Takes up to [`BATCH`] ready events as one chunk of the stream, with their number and whether
-/// the batch was full (more may be ready); `None` when none is ready.
+/// more are ready; `None` when none is ready.
 fn take_ready(subscription: &Mutex<Subscription>) -> Result<Option<(Bytes, usize, bool)>> {
-    let events = subscription
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .ready(BATCH)?;
+    let mut subscription = subscription.lock().unwrap_or_else(PoisonError::into_inner);
+    let events = subscription.ready(BATCH)?;
     if events.is_empty() {
         return Ok(None);
     }
+    let more = subscription.has_more();
     let mut chunk = String::new();
     for event in &events {
         write_event(&mut chunk, event)?;
     }
-    Ok(Some((
-        Bytes::from(chunk),
-        events.len(),
-        events.len() == BATCH,
-    )))
+    Ok(Some((Bytes::from(chunk), events.len(), more)))
 }
 
 /// Appends `event` as one message of the stream: its cursor, its type, itself as one line of

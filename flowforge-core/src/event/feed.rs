@@ -75,12 +75,12 @@ impl Feed {
         if !self.shared.running.load(Ordering::Relaxed) {
             // Start from the head now, so that the new subscription misses nothing after it.
             let head = self.shared.store.read(|tx| tx.log_head())?;
-            self.shared.running.store(true, Ordering::Relaxed);
             let shared = Arc::clone(&self.shared);
             std::thread::Builder::new()
                 .name("flowforge-feed".into())
                 .spawn(move || shared.run(head))
                 .map_err(crate::Error::internal)?;
+            self.shared.running.store(true, Ordering::Relaxed);
         }
         Ok(())
     }
@@ -154,9 +154,16 @@ pub(super) struct Mailbox {
 pub(super) struct Inbox {
     pub(super) events: VecDeque<Arc<Event>>,
     /// Events were dropped for want of room: the subscription reads the log to catch up.
-    pub(super) overflowed: bool,
+    overflowed: bool,
     /// What the subscription follows, once it has said; until then every event is kept.
     interest: Option<Interest>,
+}
+
+impl Inbox {
+    /// Whether events wait here, or were dropped for want of room (and wait in the log).
+    pub(super) fn has_events(&self) -> bool {
+        self.overflowed || !self.events.is_empty()
+    }
 }
 
 impl Mailbox {
@@ -203,6 +210,26 @@ impl Mailbox {
         inbox.interest = Some(interest);
     }
 
+    /// Whether events were dropped for want of room since the last call, which empties the
+    /// mailbox to take events again: the subscription then reads the log to catch up.
+    pub(super) fn take_overflow(&self) -> bool {
+        let mut inbox = lock(&self.inbox);
+        if !inbox.overflowed {
+            return false;
+        }
+        inbox.overflowed = false;
+        inbox.events.clear();
+        true
+    }
+
+    /// Drops what is queued as a mailbox out of room does (a test fixture).
+    #[cfg(test)]
+    pub(super) fn overflow(&self) {
+        let mut inbox = lock(&self.inbox);
+        inbox.events.clear();
+        inbox.overflowed = true;
+    }
+
     /// The inbox, for the subscription to take from.
     pub(super) fn inbox(&self) -> MutexGuard<'_, Inbox> {
         lock(&self.inbox)
@@ -211,7 +238,7 @@ impl Mailbox {
     /// Waits up to `timeout` for an event to arrive; returns the inbox.
     pub(super) fn wait(&self, timeout: Duration) -> MutexGuard<'_, Inbox> {
         let inbox = lock(&self.inbox);
-        if !inbox.events.is_empty() || inbox.overflowed {
+        if inbox.has_events() {
             return inbox;
         }
         self.arrived

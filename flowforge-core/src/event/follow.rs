@@ -89,38 +89,53 @@ impl Subscription {
     /// subscription stays usable and reads on from where it was.
     pub fn ready(&mut self, max: usize) -> Result<Vec<Event>> {
         let mut out = Vec::new();
-        if self.mailbox.inbox().overflowed {
-            self.catching_up = true;
-        }
-        while self.catching_up && out.len() < max {
+        while out.len() < max {
+            if self.mailbox.take_overflow() {
+                // The events it dropped are in the log: read on from the last one handed out.
+                self.catching_up = true;
+            }
+            if !self.catching_up {
+                break;
+            }
+            let limit = CATCH_UP_BATCH.min(max - out.len());
             let orgs: Vec<OrgId> = self.interest.orgs.iter().copied().collect();
             let scope = Followed {
                 orgs: &orgs,
-                joining: Some(self.user),
+                user: Some(self.user),
             };
             let batch = self
                 .store
-                .read(|tx| tx.events_after(Some(scope), self.last, CATCH_UP_BATCH))?;
-            let done = batch.len() < CATCH_UP_BATCH;
+                .read(|tx| tx.events_after(Some(scope), self.last, limit))?;
+            let mut done = batch.len() < limit;
             for event in batch {
+                let followed = self.interest.orgs.len();
                 self.pass(event, &mut out);
+                if self.interest.orgs.len() > followed {
+                    // The read did not ask for the newly followed organization's events: ask
+                    // again from here.
+                    done = false;
+                    break;
+                }
             }
             if done {
-                // What the log held is read; from here on the mailbox holds the rest (once
-                // it has room again).
-                self.mailbox.inbox().overflowed = false;
+                // What the log held is read; the mailbox holds what came since.
                 self.catching_up = false;
             }
         }
         let mailbox = Arc::clone(&self.mailbox);
         let mut inbox = mailbox.inbox();
         while out.len() < max
-            && !inbox.overflowed
             && let Some(event) = inbox.events.pop_front()
         {
             self.pass(Arc::unwrap_or_clone(event), &mut out);
         }
         Ok(out)
+    }
+
+    /// Whether more events are ready than the last [`Subscription::ready`] returned (it stopped
+    /// at its `max`): call it again before waiting.
+    pub fn has_more(&self) -> bool {
+        self.catching_up || self.mailbox.inbox().has_events()
     }
 
     /// Waits up to `timeout` for events, then returns those ready (perhaps none).
@@ -202,5 +217,71 @@ impl std::fmt::Debug for Subscription {
             .field("orgs", &self.interest.orgs)
             .field("last", &self.last)
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use crate::{Config, Database, EventType, FlowForge, NewOrg, NewProject, NewTask, NewUser};
+
+    /// Events a full mailbox dropped are read from the log: each once, in order.
+    #[test]
+    fn a_subscription_whose_mailbox_overflowed_reads_the_log_and_loses_nothing() {
+        let ff = FlowForge::open(&Database::Memory, Config::new("a test key")).unwrap();
+        let user = ff
+            .register(&NewUser {
+                email: "ann@example.com".into(),
+                password: "a long password".into(),
+                full_name: String::new(),
+            })
+            .unwrap();
+        let ann = ff.admin().act_as(user.id).unwrap();
+        let org = ff
+            .create_organization(
+                &ann,
+                &NewOrg {
+                    name: "Acme".into(),
+                    slug: None,
+                },
+            )
+            .unwrap();
+        let project = ff
+            .create_project(&ann, &NewProject::new(org.id, "P"))
+            .unwrap();
+        let mut sub = ff.subscribe(&ann, None, None).unwrap();
+        let mut written = Vec::new();
+        for n in 0..3 {
+            written.push(
+                ff.create_task(&ann, &NewTask::new(project.id, format!("t{n}")))
+                    .unwrap()
+                    .id,
+            );
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while sub.mailbox.inbox().events.len() < 3 {
+            assert!(Instant::now() < deadline, "the feed delivers");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        sub.mailbox.overflow();
+        for n in 3..5 {
+            written.push(
+                ff.create_task(&ann, &NewTask::new(project.id, format!("t{n}")))
+                    .unwrap()
+                    .id,
+            );
+        }
+        let mut got = Vec::new();
+        while got.len() < 5 {
+            assert!(Instant::now() < deadline, "only {got:?}");
+            got.extend(sub.wait(Duration::from_millis(50), 10).unwrap());
+        }
+        assert!(got.iter().all(|e| e.kind == EventType::TaskCreated));
+        assert_eq!(
+            got.iter().map(|e| e.task.unwrap()).collect::<Vec<_>>(),
+            written
+        );
+        assert!(sub.ready(10).unwrap().is_empty(), "nothing twice");
     }
 }

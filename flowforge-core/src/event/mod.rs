@@ -13,7 +13,7 @@ mod service;
 
 pub(crate) use feed::Feed;
 pub use follow::Subscription;
-pub use retention::EventRetention;
+pub use retention::{EventRetention, MAX_RETENTION_DAYS, SECONDS_PER_DAY};
 pub(crate) use service::read_batch;
 
 use std::collections::BTreeMap;
@@ -161,7 +161,21 @@ impl FromStr for Cursor {
 
     /// Reads a cursor a client was given; anything else is a validation error naming `after`.
     fn from_str(s: &str) -> Result<Self> {
-        let bad = || Error::invalid("after", "Not a cursor this server gave out.");
+        Self::parse_as(s, "after")
+    }
+}
+
+/// What a client is told of a cursor it did not get from the server.
+const NOT_A_CURSOR: &str = "Not a cursor this server gave out.";
+
+impl Cursor {
+    /// Reads a cursor a client gave as `field` (a parameter, a header); anything else is a
+    /// validation error naming `field`.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] naming `field`.
+    pub fn parse_as(s: &str, field: &str) -> Result<Self> {
+        let bad = || Error::invalid(field, NOT_A_CURSOR);
         if s.len() != 32 || !s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
             return Err(bad());
         }
@@ -380,7 +394,7 @@ impl EventsQuery {
                 .and_then(|text| match text.parse::<Cursor>() {
                     Ok(cursor) => Some(cursor),
                     Err(_) => {
-                        errors.add("after", "Not a cursor this server gave out.");
+                        errors.add("after", NOT_A_CURSOR);
                         None
                     }
                 });

@@ -8,9 +8,10 @@ use std::time::Duration;
 
 use crate::DEFAULT_EVENT_RETENTION;
 
-const DAY: u64 = 24 * 3600;
+/// Seconds in a day, the unit of retention.
+pub const SECONDS_PER_DAY: u64 = 24 * 3600;
 /// A hundred years: longer is `forever` (and keeps the cut-off a date both backends store).
-const MAX_DAYS: u64 = 36_500;
+pub const MAX_RETENTION_DAYS: u64 = 36_500;
 
 /// A retention setting: `90` (days, at least 1) or `forever` (keep every event). `0` is refused
 /// rather than guessed at: it could as well mean "keep nothing" as "keep everything".
@@ -27,7 +28,7 @@ impl EventRetention {
     /// How long an event is kept (`None`: forever), as [`Config::event_retention`](crate::Config::event_retention) takes it.
     pub fn keep(self) -> Option<Duration> {
         self.days
-            .map(|days| Duration::from_secs(days.saturating_mul(DAY)))
+            .map(|days| Duration::from_secs(days.saturating_mul(SECONDS_PER_DAY)))
     }
 }
 
@@ -35,7 +36,7 @@ impl Default for EventRetention {
     /// [`DEFAULT_EVENT_RETENTION`]: 90 days.
     fn default() -> Self {
         Self {
-            days: Some(DEFAULT_EVENT_RETENTION.as_secs() / DAY),
+            days: Some(DEFAULT_EVENT_RETENTION.as_secs() / SECONDS_PER_DAY),
         }
     }
 }
@@ -50,13 +51,13 @@ impl FromStr for EventRetention {
             return Ok(Self::FOREVER);
         }
         match trimmed.parse::<u64>() {
-            Ok(days) if (1..=MAX_DAYS).contains(&days) => Ok(Self { days: Some(days) }),
+            Ok(days) if (1..=MAX_RETENTION_DAYS).contains(&days) => Ok(Self { days: Some(days) }),
             Ok(0) => Err(format!(
                 "invalid retention {text:?}: write `forever` to keep every event \
                  (0 days is ambiguous)"
             )),
             _ => Err(format!(
-                "invalid retention {text:?}: expected a number of days from 1 to {MAX_DAYS}, \
+                "invalid retention {text:?}: expected a number of days from 1 to {MAX_RETENTION_DAYS}, \
                  or `forever`"
             )),
         }
@@ -85,7 +86,7 @@ mod tests {
             Some(DEFAULT_EVENT_RETENTION)
         );
         let week: EventRetention = " 7 ".parse().unwrap();
-        assert_eq!(week.keep(), Some(Duration::from_secs(7 * DAY)));
+        assert_eq!(week.keep(), Some(Duration::from_secs(7 * SECONDS_PER_DAY)));
         assert_eq!(week.to_string(), "7");
         for forever in ["forever", "FOREVER", " Forever "] {
             let parsed: EventRetention = forever.parse().unwrap();

@@ -137,10 +137,7 @@ pub(crate) fn read_batch(
     orgs: Option<&[OrgId]>,
     query: &EventsQuery,
 ) -> Result<EventBatch> {
-    let followed = orgs.map(|orgs| Followed {
-        orgs,
-        joining: None,
-    });
+    let followed = orgs.map(|orgs| Followed { orgs, user: None });
     let results = tx.events_after(followed, query.after, query.limit)?;
     let next = if results.len() == query.limit {
         results.last().map(|e| e.id)

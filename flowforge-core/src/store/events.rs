@@ -20,10 +20,6 @@ const COLUMNS: usize = 10;
 #[cfg(feature = "postgres")]
 const ROWS_PER_INSERT: usize = 500;
 
-#[derive(Debug, thiserror::Error)]
-#[error("too many events for one append")]
-struct TooMany;
-
 /// Activity lists, newest first.
 const NEWEST_FIRST: &str = "e.sequence DESC";
 const SELECT: Select = Select {
@@ -32,13 +28,12 @@ const SELECT: Select = Select {
     count_from: "events e",
 };
 
-/// The events a reader follows: those of `orgs`, and the user `joining`'s own additions to other
-/// organizations and the organizations they create (which add those organizations to what it
-/// follows).
+/// The events a reader follows: those of `orgs` and, when a `user` is given, that user's own
+/// membership events and the organizations they create elsewhere (which change what it follows).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Followed<'a> {
     pub(crate) orgs: &'a [OrgId],
-    pub(crate) joining: Option<UserId>,
+    pub(crate) user: Option<UserId>,
 }
 
 fn event_row(row: &Row) -> Result<Event> {
@@ -75,9 +70,7 @@ impl Tx<'_> {
     /// organization's sequence for all of them; on PostgreSQL [`ROWS_PER_INSERT`] rows per
     /// statement, on SQLite one (a prepared statement run again costs less than a long one).
     pub(crate) fn append_events(&self, scope: &OrgScope, drafts: &[Draft]) -> Result<()> {
-        let Ok(n) = i64::try_from(drafts.len()) else {
-            return Err(Error::internal(TooMany));
-        };
+        let n = i64::try_from(drafts.len()).map_err(Error::internal)?;
         if n == 0 {
             return Ok(());
         }
@@ -181,7 +174,7 @@ impl Tx<'_> {
         limit: usize,
     ) -> Result<Vec<Event>> {
         let mut filter = Where::default();
-        if let Some(Followed { orgs, joining }) = followed {
+        if let Some(Followed { orgs, user }) = followed {
             let mut clause = if orgs.is_empty() {
                 "1 = 0".to_owned()
             } else {
@@ -191,13 +184,14 @@ impl Tx<'_> {
                 )
             };
             let mut params: Vec<Value> = orgs.iter().map(value).collect();
-            if let Some(user) = joining {
+            if let Some(user) = user {
                 clause = format!(
-                    "({clause} OR (e.user_id = ? AND e.type = ?) OR (e.actor_id = ? AND e.type = ?))"
+                    "({clause} OR (e.user_id = ? AND e.type IN (?, ?)) OR (e.actor_id = ? AND e.type = ?))"
                 );
                 params.extend([
                     value(user),
                     value(EventType::MemberAdded),
+                    value(EventType::MemberRemoved),
                     value(user),
                     value(EventType::OrganizationCreated),
                 ]);

@@ -544,3 +544,37 @@ fn a_subscription_is_not_woken_by_events_it_will_not_hand_out() {
     }
     panic!("woken for its own organization's event");
 }
+
+/// Catching up follows the user's membership changes in every organization, in log order: an
+/// organization joined and left while away shows its events of that time only, and nothing
+/// after the removal, however the log's reads are cut.
+#[test]
+fn catching_up_follows_joins_and_removals_while_away() {
+    let w = World::new();
+    let ff = &w.ff;
+    let elsewhere = org(ff, &w.owner, "Elsewhere");
+    let there = project(ff, &w.owner, &elsewhere, "There");
+    let cursor = log(ff, &w.owner, &w.org).last().unwrap().id;
+
+    add(ff, &w.owner, &elsewhere, &w.member, Role::Member);
+    let while_in = task(ff, &w.owner, &there, "While a member");
+    ff.remove_member(&w.owner, elsewhere.id, w.member.id())
+        .unwrap();
+    task(ff, &w.owner, &there, "After the removal");
+    let home = task(ff, &w.owner, &w.project, "At home");
+
+    let mut sub = ff.subscribe(&w.member, None, Some(cursor)).unwrap();
+    let got = take(&mut sub, 3);
+    assert_eq!(
+        got.iter().map(|e| (e.kind, e.task)).collect::<Vec<_>>(),
+        [
+            (EventType::MemberAdded, None),
+            (EventType::TaskCreated, Some(while_in.id)),
+            (EventType::TaskCreated, Some(home.id)),
+        ]
+    );
+    // Live, the organization left stays left.
+    task(ff, &w.owner, &there, "Later there");
+    let marker = task(ff, &w.owner, &w.project, "Later at home");
+    assert_eq!(take(&mut sub, 1)[0].task, Some(marker.id));
+}

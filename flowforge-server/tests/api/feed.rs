@@ -203,6 +203,26 @@ async fn a_client_cut_off_and_resuming_with_last_event_id_gets_every_event_exact
     app.stop().await;
 }
 
+/// A replay of more events than one chunk (and one read of the log) comes at once, not a
+/// chunk per keep-alive: the keep-alive here is longer than the read limit of the test's client.
+#[tokio::test]
+async fn a_long_replay_arrives_without_waiting_for_keep_alives() {
+    let app = TestApp::spawn(&["--sse-keepalive", "120s"]).await;
+    let ann = app.account("ann@replay.test").await;
+    let api = app.with_token(&ann.access);
+    let (org, project) = org_with_project(&api, "Replay").await;
+    let start = head(&api, &org).await;
+    for n in 0..700 {
+        task(&api, &project, &format!("t{n}")).await;
+    }
+    let marker = task(&api, &project, "marker").await;
+    let mut stream =
+        SseStream::opened(&api, &format!("{FEED}?organization={org}"), Some(&start)).await;
+    let seen = until(&mut stream, |kind, data| created(kind, data, &marker)).await;
+    assert_eq!(seen.len(), 701);
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn a_removed_members_stream_stops_carrying_the_organization_at_once() {
     let app = TestApp::spawn(&[]).await;
