@@ -31,4 +31,3 @@ CREATE TABLE events (
 );
 CREATE INDEX events_position ON events (txn, id);
 CREATE INDEX events_task ON events (organization_id, task_id, sequence) WHERE task_id IS NOT NULL;
-CREATE INDEX events_created ON events (created_at);

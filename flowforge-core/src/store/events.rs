@@ -66,20 +66,35 @@ impl Tx<'_> {
         self.append_events(scope, std::slice::from_ref(draft))
     }
 
-    /// Appends events in order, as [`Tx::append_event`] does one: one update of the
-    /// organization's sequence for all of them; on PostgreSQL [`ROWS_PER_INSERT`] rows per
-    /// statement, on SQLite one (a prepared statement run again costs less than a long one).
+    /// Appends events in order, as [`Tx::append_event`] does one; on PostgreSQL
+    /// [`ROWS_PER_INSERT`] rows per statement, on SQLite one (a prepared statement run again
+    /// costs less than a long one).
+    ///
+    /// The organization's numbers: on SQLite, whose writes run one at a time, the next after its
+    /// newest event (a read of the index the insert writes anyway; pruning keeps each
+    /// organization's newest event, so numbers never go back); on PostgreSQL an update of its
+    /// `event_sequences` row, whose lock orders concurrent writers of one organization.
     pub(crate) fn append_events(&self, scope: &OrgScope, drafts: &[Draft]) -> Result<()> {
         let n = i64::try_from(drafts.len()).map_err(Error::internal)?;
         if n == 0 {
             return Ok(());
         }
-        let last: i64 = self.one(
-            "INSERT INTO event_sequences (organization_id, sequence) VALUES (?, ?)
-             ON CONFLICT (organization_id) DO UPDATE SET sequence = event_sequences.sequence + ?
-             RETURNING sequence",
-            args![scope.org(), n, n],
-        )?;
+        let last: i64 = match self.backend() {
+            Backend::Sqlite => {
+                let newest: i64 = self.one(
+                    "SELECT COALESCE(MAX(sequence), 0) FROM events WHERE organization_id = ?",
+                    args![scope.org()],
+                )?;
+                newest + n
+            }
+            #[cfg(feature = "postgres")]
+            Backend::Postgres => self.one(
+                "INSERT INTO event_sequences (organization_id, sequence) VALUES (?, ?)
+                 ON CONFLICT (organization_id) DO UPDATE SET sequence = event_sequences.sequence + ?
+                 RETURNING sequence",
+                args![scope.org(), n, n],
+            )?,
+        };
         let now = Timestamp::now();
         let rows_per_insert = match self.backend() {
             Backend::Sqlite => 1,
@@ -200,25 +215,37 @@ impl Tx<'_> {
             }
             filter.and(clause, params);
         }
-        if let Some(after) = after {
-            filter.and(
-                "(e.txn > ? OR (e.txn = ? AND e.id > ?))",
-                [
-                    Value::Int(after.txn),
-                    Value::Int(after.txn),
-                    Value::Int(after.id),
-                ],
-            );
-        }
-        if let Some(horizon) = self.horizon() {
-            filter.and(horizon, []);
-        }
+        let order = match self.backend() {
+            // `txn` is always 0: the row id alone is the position (its primary key, no index
+            // of its own).
+            Backend::Sqlite => {
+                if let Some(after) = after {
+                    filter.and("e.id > ?", [Value::Int(after.id)]);
+                }
+                "e.id"
+            }
+            #[cfg(feature = "postgres")]
+            Backend::Postgres => {
+                if let Some(after) = after {
+                    filter.and(
+                        "(e.txn > ? OR (e.txn = ? AND e.id > ?))",
+                        [
+                            Value::Int(after.txn),
+                            Value::Int(after.txn),
+                            Value::Int(after.id),
+                        ],
+                    );
+                }
+                filter.and(HORIZON, []);
+                "e.txn, e.id"
+            }
+        };
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let mut params = filter.params().to_vec();
         params.push(Value::Int(limit));
         self.rows(
             &format!(
-                "SELECT {EVENT_COLUMNS} FROM events e{} ORDER BY e.txn, e.id LIMIT ?",
+                "SELECT {EVENT_COLUMNS} FROM events e{} ORDER BY {order} LIMIT ?",
                 filter.sql()
             ),
             &params,
@@ -229,42 +256,40 @@ impl Tx<'_> {
     /// The position of the newest event a reader may read now (see [`Tx::events_after`]), or
     /// `None` when there is none.
     pub(crate) fn log_head(&self) -> Result<Option<Cursor>> {
-        let horizon = self
-            .horizon()
-            .map(|h| format!(" WHERE {h}"))
-            .unwrap_or_default();
-        self.row(
-            &format!(
-                "SELECT e.txn, e.id FROM events e{horizon} ORDER BY e.txn DESC, e.id DESC LIMIT 1"
-            ),
-            &[],
-            |r| {
-                Ok(Cursor {
-                    txn: r.get(0)?,
-                    id: r.get(1)?,
-                })
-            },
-        )
+        let sql = match self.backend() {
+            Backend::Sqlite => "SELECT e.txn, e.id FROM events e ORDER BY e.id DESC LIMIT 1",
+            #[cfg(feature = "postgres")]
+            Backend::Postgres => {
+                "SELECT e.txn, e.id FROM events e
+                 WHERE e.txn < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+                 ORDER BY e.txn DESC, e.id DESC LIMIT 1"
+            }
+        };
+        self.row(sql, &[], |r| {
+            Ok(Cursor {
+                txn: r.get(0)?,
+                id: r.get(1)?,
+            })
+        })
     }
 
-    /// Deletes up to `batch` events committed before `before`; returns how many it deleted.
+    /// Deletes up to `batch` events committed before `before`, oldest first, but never an
+    /// organization's newest (its number is where the next one counts from); returns how many it
+    /// deleted. The walk is by row id, which follows commit time: no index on the time, which
+    /// every append would pay for.
     pub(crate) fn prune_events(&self, before: Timestamp, batch: usize) -> Result<u64> {
         let batch = i64::try_from(batch).unwrap_or(i64::MAX);
         self.execute(
             "DELETE FROM events WHERE id IN
-             (SELECT id FROM events WHERE created_at < ? ORDER BY created_at LIMIT ?)",
+             (SELECT e.id FROM events e WHERE e.created_at < ?
+              AND e.sequence < (SELECT MAX(n.sequence) FROM events n
+                                WHERE n.organization_id = e.organization_id)
+              ORDER BY e.id LIMIT ?)",
             args![before, batch],
         )
     }
-
-    /// The condition that keeps a reader behind every transaction still running (PostgreSQL).
-    fn horizon(&self) -> Option<&'static str> {
-        match self.backend() {
-            Backend::Sqlite => None,
-            #[cfg(feature = "postgres")]
-            Backend::Postgres => {
-                Some("e.txn < pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
-            }
-        }
-    }
 }
+
+/// The condition that keeps a PostgreSQL reader behind every transaction still running.
+#[cfg(feature = "postgres")]
+const HORIZON: &str = "e.txn < pg_snapshot_xmin(pg_current_snapshot())::text::bigint";
