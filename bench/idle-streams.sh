@@ -40,13 +40,12 @@ work=$(mktemp -d)
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
-  [ "$POSTGRES" = 1 ] && dropdb --if-exists -d "$PG_URL/postgres" flowforge_feed 2>/dev/null
+  [ "$POSTGRES" = 1 ] && psql -q "$PG_URL/postgres" -c 'DROP DATABASE IF EXISTS flowforge_feed' 2>/dev/null
   rm -rf "$work"
 }
 trap cleanup EXIT
 if [ "$POSTGRES" = 1 ]; then
-  dropdb --if-exists -d "$PG_URL/postgres" flowforge_feed
-  createdb -d "$PG_URL/postgres" flowforge_feed
+  psql -q "$PG_URL/postgres" -c 'DROP DATABASE IF EXISTS flowforge_feed' -c 'CREATE DATABASE flowforge_feed' 
   db=$PG_URL/flowforge_feed
 else
   db=sqlite://$work/flowforge.db
