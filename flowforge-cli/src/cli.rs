@@ -304,7 +304,7 @@ pub enum EventsCommand {
     /// than --older-than, in every organization; print how many were deleted.
     Prune {
         /// Delete the events committed more than this many days ago instead (0: every event
-        /// committed before now; at most 36500).
+        /// committed before now; at most 36500); each organization's newest is kept.
         #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u64).range(0..=flowforge_core::MAX_RETENTION_DAYS))]
         older_than: Option<u64>,
     },
