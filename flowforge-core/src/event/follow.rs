@@ -12,7 +12,7 @@ use super::feed::{Feed, Mailbox};
 use super::{Cursor, Event, EventType};
 use crate::error::Result;
 use crate::ids::{OrgId, UserId};
-use crate::store::{Followed, Store};
+use crate::store::{Followed, Seen, Store};
 
 /// Events read from the log per statement while catching up.
 const CATCH_UP_BATCH: usize = 500;
@@ -29,6 +29,9 @@ pub struct Subscription {
     last: Option<Cursor>,
     /// Whether events may still be in the log that the mailbox does not hold.
     catching_up: bool,
+    /// Opened live on PostgreSQL: the transactions its opening snapshot saw committed beyond
+    /// the head, whose events it skips (they came before it).
+    seen: Option<Seen>,
 }
 
 impl Subscription {
@@ -44,8 +47,14 @@ impl Subscription {
         let mailbox = Arc::new(Mailbox::default());
         feed.register(&mailbox)?;
         let wanted: Vec<OrgId> = only.into_iter().collect();
-        // The memberships and the head from one snapshot: the memberships as of the head.
-        let (orgs, head) = store.read(|tx| Ok((tx.member_orgs(user, &wanted)?, tx.log_head()?)))?;
+        // The memberships, the head and what else committed, from one snapshot.
+        let (orgs, head, seen) = store.read(|tx| {
+            let seen = match after {
+                Some(_) => None,
+                None => tx.seen_beyond_head()?,
+            };
+            Ok((tx.member_orgs(user, &wanted)?, tx.log_head()?, seen))
+        })?;
         if only.is_some() && orgs.is_empty() {
             return Err(crate::Error::not_found());
         }
@@ -64,6 +73,7 @@ impl Subscription {
             mailbox,
             last: after.or(head),
             catching_up: after.is_some(),
+            seen,
         })
     }
 
@@ -163,10 +173,16 @@ impl Subscription {
             .is_some_and(|user| user.is_active))
     }
 
-    /// Hands `event` out unless it was already, or its organization is not (or no longer)
+    /// Hands `event` out unless it was already, came before a live subscription opened, or its
+    /// organization is not (or no longer)
     /// followed.
     fn pass(&mut self, event: Event, out: &mut Vec<Event>) {
-        if self.last.is_some_and(|last| event.id <= last) {
+        if self.last.is_some_and(|last| event.id <= last)
+            || self
+                .seen
+                .as_ref()
+                .is_some_and(|seen| seen.saw(event.id.txn))
+        {
             return;
         }
         self.last = Some(event.id);

@@ -273,6 +273,19 @@ impl Tx<'_> {
         })
     }
 
+    /// The transactions this read's snapshot saw committed beyond the log's head (see
+    /// [`Seen`]): `None` on SQLite, whose head is exact.
+    pub(crate) fn seen_beyond_head(&self) -> Result<Option<Seen>> {
+        match self.backend() {
+            Backend::Sqlite => Ok(None),
+            #[cfg(feature = "postgres")]
+            Backend::Postgres => {
+                let text: String = self.one("SELECT pg_current_snapshot()::text", &[])?;
+                Seen::parse(&text).map(Some)
+            }
+        }
+    }
+
     /// Deletes up to `batch` events committed before `before`, oldest first, but never an
     /// organization's newest (its number is where the next one counts from); returns how many it
     /// deleted. The walk is by row id, which follows commit time: no index on the time, which
@@ -290,6 +303,66 @@ impl Tx<'_> {
     }
 }
 
+/// What a PostgreSQL snapshot saw: every transaction below `xmin`, and those below `xmax` not
+/// still `running`. The log's head stays below `xmin`, so a transaction above it may already have
+/// committed: a live subscription skips the events of such transactions, which it saw (through
+/// the memberships it read) before it opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Seen {
+    xmin: i64,
+    xmax: i64,
+    running: Vec<i64>,
+}
+
+impl Seen {
+    /// Whether the snapshot saw the transaction `txn` committed.
+    pub(crate) fn saw(&self, txn: i64) -> bool {
+        txn < self.xmin || (txn < self.xmax && !self.running.contains(&txn))
+    }
+
+    /// Reads `pg_snapshot`'s text form, `xmin:xmax:xip,...`.
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+    fn parse(text: &str) -> Result<Self> {
+        let malformed = || Error::internal(MalformedSnapshot(text.to_owned()));
+        let mut parts = text.split(':');
+        let (Some(xmin), Some(xmax), Some(running), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(malformed());
+        };
+        let number = |n: &str| n.parse::<i64>().map_err(|_| malformed());
+        Ok(Self {
+            xmin: number(xmin)?,
+            xmax: number(xmax)?,
+            running: running
+                .split(',')
+                .filter(|n| !n.is_empty())
+                .map(number)
+                .collect::<Result<_>>()?,
+        })
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("PostgreSQL answered a snapshot that is not one: {0:?}")]
+struct MalformedSnapshot(String);
+
 /// The condition that keeps a PostgreSQL reader behind every transaction still running.
 #[cfg(feature = "postgres")]
 const HORIZON: &str = "e.txn < pg_snapshot_xmin(pg_current_snapshot())::text::bigint";
+
+#[cfg(test)]
+mod tests {
+    use super::Seen;
+
+    #[test]
+    fn a_snapshot_saw_what_committed_before_it_and_not_what_still_ran() {
+        let seen = Seen::parse("100:105:100,103").unwrap();
+        let saw: Vec<i64> = (98..107).filter(|&txn| seen.saw(txn)).collect();
+        assert_eq!(saw, [98, 99, 101, 102, 104]);
+        assert_eq!(Seen::parse("7:7:").unwrap().running, Vec::<i64>::new());
+        for bad in ["", "1:2", "1:2:3:4", "a:2:", "1:2:x"] {
+            assert!(Seen::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+}

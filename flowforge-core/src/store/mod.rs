@@ -35,7 +35,7 @@ mod tokens;
 mod users;
 pub(crate) mod value;
 
-pub(crate) use events::Followed;
+pub(crate) use events::{Followed, Seen};
 pub(crate) use seed_runs::SeedRun;
 pub(crate) use tokens::Rotation;
 

@@ -56,15 +56,20 @@ impl ScratchSchema {
         })
     }
 
-    /// A scratch schema on the server that tests use: `FLOWFORGE_TEST_DATABASE_URL`, by default
+    /// The server tests use: `FLOWFORGE_TEST_DATABASE_URL`, by default
     /// `postgres://postgres@127.0.0.1:5432/test`.
+    pub fn test_server_url() -> String {
+        std::env::var("FLOWFORGE_TEST_DATABASE_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+    }
+
+    /// A scratch schema on the server that tests use ([`ScratchSchema::test_server_url`]).
     ///
     /// # Errors
     /// [`Error::Validation`] naming the variable and the server (without its password) when
     /// no server answers there.
     pub fn for_tests() -> Result<Self> {
-        let url = std::env::var("FLOWFORGE_TEST_DATABASE_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+        let url = Self::test_server_url();
         Self::create(&url).map_err(|e| {
             let server = url.rsplit('@').next().unwrap_or_default();
             Error::invalid(
