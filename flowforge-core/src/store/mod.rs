@@ -18,6 +18,7 @@
 mod checkpointer;
 mod comments;
 mod events;
+mod group_commit;
 mod index;
 mod list;
 mod members;
@@ -332,7 +333,8 @@ pub(crate) enum Backend {
 /// An open transaction; the statements of each concept are methods on it, written once for
 /// every backend with `?` placeholders.
 pub(crate) enum Tx<'c> {
-    Sqlite(rusqlite::Transaction<'c>),
+    /// A connection inside a transaction (or a savepoint of one) that its runner ends.
+    Sqlite(&'c rusqlite::Connection),
     #[cfg(feature = "postgres")]
     Postgres(std::cell::RefCell<postgres::PgTx<'c>>),
 }
@@ -413,14 +415,6 @@ impl Tx<'_> {
                 e
             }
         })
-    }
-
-    fn commit(self) -> Result<()> {
-        match self {
-            Tx::Sqlite(tx) => Ok(tx.commit()?),
-            #[cfg(feature = "postgres")]
-            Tx::Postgres(tx) => tx.into_inner().commit(),
-        }
     }
 }
 

@@ -3,7 +3,7 @@
 //! storage cannot take a write now become [`Error::Unavailable`] here.
 
 use std::path::Path;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::Duration;
 
 use r2d2_sqlite::SqliteConnectionManager;
@@ -13,6 +13,7 @@ use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, ErrorCode, TransactionBehavior, params_from_iter};
 
 use super::checkpointer::Checkpointer;
+use super::group_commit::GroupCommit;
 use super::value::{Row, Value};
 use super::{Database, LOCKED_RETRY_AFTER, Mode, STORAGE_RETRY_AFTER, Synchronous, Tx};
 use crate::error::{Error, Result};
@@ -27,9 +28,10 @@ mod embedded {
 pub(crate) struct Pool {
     connections: r2d2::Pool<SqliteConnectionManager>,
     /// SQLite lets one writer in at a time and makes the others poll for the lock, sleeping
-    /// a millisecond and more between tries; waiting here instead wakes the next writer the
-    /// moment the last one commits. Other processes on the file still meet the busy timeout.
-    writer: Arc<Mutex<()>>,
+    /// a millisecond and more between tries; waiting here instead hands the open transaction to
+    /// the next writer, and the last one commits for all. Other processes on the file still
+    /// meet the busy timeout.
+    writer: Arc<GroupCommit>,
     /// Checkpoints the WAL of a database file after writes (none for an in-memory one).
     checkpointer: Option<Arc<Checkpointer>>,
     /// The test fixture's cap on the database's pages (see `limit_pages`).
@@ -115,32 +117,27 @@ pub(super) fn run<T>(
     mode: Mode,
     mut f: impl FnMut(&Tx<'_>) -> Result<T>,
 ) -> Result<T> {
-    let (behavior, turn) = match mode {
-        Mode::Read => (TransactionBehavior::Deferred, None),
-        _ => (
-            TransactionBehavior::Immediate,
-            Some(pool.writer.lock().unwrap_or_else(PoisonError::into_inner)),
-        ),
-    };
-    let mut conn = pool.get()?;
-    #[cfg(feature = "test-support")]
-    if mode != Mode::Read {
-        pool.apply_page_limit(&conn)?;
+    if mode == Mode::Read {
+        let mut conn = pool.get()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
+        let out = f(&Tx::Sqlite(&tx))?;
+        tx.commit()?;
+        return Ok(out);
     }
-    let tx = Tx::Sqlite(conn.transaction_with_behavior(behavior)?);
-    let out = f(&tx)?;
-    tx.commit()?;
-    if let Some(checkpointer) = pool.checkpointer.as_ref().filter(|_| turn.is_some()) {
+    let connect = || {
+        let conn = pool.get()?;
+        #[cfg(feature = "test-support")]
+        pool.apply_page_limit(&conn)?;
+        Ok(conn)
+    };
+    let out = pool.writer.write(connect, |tx| f(tx))?;
+    if let Some(checkpointer) = &pool.checkpointer {
         checkpointer.nudge();
     }
     Ok(out)
 }
 
-pub(super) fn query(
-    tx: &rusqlite::Transaction<'_>,
-    sql: &str,
-    params: &[Value],
-) -> Result<Vec<Row>> {
+pub(super) fn query(tx: &Connection, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
     let mut out = Vec::new();
     each_row(tx, sql, params, &mut |row| {
         out.push(row);
@@ -150,7 +147,7 @@ pub(super) fn query(
 }
 
 pub(super) fn each_row(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Connection,
     sql: &str,
     params: &[Value],
     f: &mut dyn FnMut(Row) -> Result<()>,
@@ -167,7 +164,7 @@ pub(super) fn each_row(
     Ok(())
 }
 
-pub(super) fn execute(tx: &rusqlite::Transaction<'_>, sql: &str, params: &[Value]) -> Result<u64> {
+pub(super) fn execute(tx: &Connection, sql: &str, params: &[Value]) -> Result<u64> {
     let changed = tx.prepare_cached(sql)?.execute(params_from_iter(params))?;
     Ok(changed as u64)
 }

@@ -148,7 +148,12 @@ pub(super) fn run<T>(
             tx.batch_execute(gate)?;
         }
         let tx = Tx::Postgres(std::cell::RefCell::new(PgTx { tx, statements }));
-        let result = f(&tx).and_then(|out| tx.commit().map(|()| out));
+        let result = f(&tx).and_then(|out| {
+            let Tx::Postgres(tx) = tx else {
+                unreachable!("a PostgreSQL run holds a PostgreSQL transaction")
+            };
+            tx.into_inner().commit().map(|()| out)
+        });
         if matches!(result, Err(Error::Internal(_) | Error::Unavailable { .. })) {
             // A statement may have gone stale (a migration changed its table, say): prepare
             // afresh after any database error.
