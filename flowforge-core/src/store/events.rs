@@ -28,6 +28,33 @@ const SELECT: Select = Select {
     count_from: "events e",
 };
 
+/// Appends one event on SQLite, numbered after its organization's newest: the organization,
+/// the values of [`event_values`] after it, and the organization again.
+const SQLITE_APPEND: &str = "INSERT INTO events (txn, organization_id, type, actor_id, project_id,
+     task_id, comment_id, user_id, changes, created_at, sequence)
+     SELECT 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, COALESCE(MAX(sequence), 0) + 1
+     FROM events WHERE organization_id = ?";
+
+/// An event's values but its number: the organization first, then its type, actor, project,
+/// task, comment, user, changes and time.
+fn event_values(scope: &OrgScope, draft: &Draft, now: Timestamp) -> Result<[Value; 9]> {
+    let changes = match &draft.changes {
+        Some(changes) => Some(serde_json::to_string(changes).map_err(Error::internal)?),
+        None => None,
+    };
+    Ok([
+        value(scope.org()),
+        value(draft.kind),
+        value(scope.actor()),
+        value(draft.project),
+        value(draft.task),
+        value(draft.comment),
+        value(draft.user),
+        value(changes),
+        value(now),
+    ])
+}
+
 /// The events a reader follows: those of `orgs` and, when a `user` is given, that user's own
 /// membership events and the organizations they create elsewhere (which change what it follows).
 #[derive(Debug, Clone, Copy)]
@@ -66,82 +93,71 @@ impl Tx<'_> {
         self.append_events(scope, std::slice::from_ref(draft))
     }
 
-    /// Appends events in order, as [`Tx::append_event`] does one; on PostgreSQL
-    /// [`ROWS_PER_INSERT`] rows per statement, on SQLite one (a prepared statement run again
-    /// costs less than a long one).
+    /// Appends events in order, as [`Tx::append_event`] does one.
     ///
-    /// The organization's numbers: on SQLite, whose writes run one at a time, the next after its
-    /// newest event (a read of the index the insert writes anyway; pruning keeps each
-    /// organization's newest event, so numbers never go back); on PostgreSQL an update of its
-    /// `event_sequences` row, whose lock orders concurrent writers of one organization.
+    /// The organization's numbers: on SQLite, whose writes run one at a time, one statement per
+    /// event numbers it after the organization's newest (read from the index the insert writes
+    /// anyway; pruning keeps each organization's newest event, so numbers never go back); on
+    /// PostgreSQL an update of its `event_sequences` row, whose lock orders concurrent writers
+    /// of one organization, then [`ROWS_PER_INSERT`] rows per statement.
     pub(crate) fn append_events(&self, scope: &OrgScope, drafts: &[Draft]) -> Result<()> {
+        let now = Timestamp::now();
+        match self.backend() {
+            Backend::Sqlite => {
+                for draft in drafts {
+                    let [org, rest @ ..] = event_values(scope, draft, now)?;
+                    let mut params = Vec::with_capacity(COLUMNS);
+                    params.push(org.clone());
+                    params.extend(rest);
+                    params.push(org);
+                    self.execute(SQLITE_APPEND, &params)?;
+                }
+                Ok(())
+            }
+            #[cfg(feature = "postgres")]
+            Backend::Postgres => self.append_events_postgres(scope, drafts, now),
+        }
+    }
+
+    #[cfg(feature = "postgres")]
+    fn append_events_postgres(
+        &self,
+        scope: &OrgScope,
+        drafts: &[Draft],
+        now: Timestamp,
+    ) -> Result<()> {
         let n = i64::try_from(drafts.len()).map_err(Error::internal)?;
         if n == 0 {
             return Ok(());
         }
-        let last: i64 = match self.backend() {
-            Backend::Sqlite => {
-                let newest: i64 = self.one(
-                    "SELECT COALESCE(MAX(sequence), 0) FROM events WHERE organization_id = ?",
-                    args![scope.org()],
-                )?;
-                newest + n
-            }
-            #[cfg(feature = "postgres")]
-            Backend::Postgres => self.one(
-                "INSERT INTO event_sequences (organization_id, sequence) VALUES (?, ?)
-                 ON CONFLICT (organization_id) DO UPDATE SET sequence = event_sequences.sequence + ?
-                 RETURNING sequence",
-                args![scope.org(), n, n],
-            )?,
-        };
-        let now = Timestamp::now();
-        let rows_per_insert = match self.backend() {
-            Backend::Sqlite => 1,
-            #[cfg(feature = "postgres")]
-            Backend::Postgres => ROWS_PER_INSERT,
-        };
+        let last: i64 = self.one(
+            "INSERT INTO event_sequences (organization_id, sequence) VALUES (?, ?)
+             ON CONFLICT (organization_id) DO UPDATE SET sequence = event_sequences.sequence + ?
+             RETURNING sequence",
+            args![scope.org(), n, n],
+        )?;
         let mut sequence = last - n;
-        for chunk in drafts.chunks(rows_per_insert) {
+        for chunk in drafts.chunks(ROWS_PER_INSERT) {
             let mut params = Vec::with_capacity(chunk.len() * COLUMNS);
             for draft in chunk {
                 sequence += 1;
-                let changes = match &draft.changes {
-                    Some(changes) => Some(serde_json::to_string(changes).map_err(Error::internal)?),
-                    None => None,
-                };
-                params.extend_from_slice(args![
-                    scope.org(),
-                    sequence,
-                    draft.kind,
-                    scope.actor(),
-                    draft.project,
-                    draft.task,
-                    draft.comment,
-                    draft.user,
-                    changes,
-                    now
-                ]);
+                let [org, rest @ ..] = event_values(scope, draft, now)?;
+                params.push(org);
+                params.push(Value::Int(sequence));
+                params.extend(rest);
             }
-            self.execute(&self.insert_events_sql(chunk.len()), &params)?;
+            let row = format!(
+                "(pg_current_xact_id()::text::bigint, {})",
+                ["?"; COLUMNS].join(", ")
+            );
+            let sql = format!(
+                "INSERT INTO events (txn, organization_id, sequence, type, actor_id, project_id,
+                 task_id, comment_id, user_id, changes, created_at) VALUES {}",
+                vec![row; chunk.len()].join(", ")
+            );
+            self.execute(&sql, &params)?;
         }
         Ok(())
-    }
-
-    /// `INSERT INTO events` of `rows` rows of [`COLUMNS`] values, each stamped with the
-    /// transaction's ordering key.
-    fn insert_events_sql(&self, rows: usize) -> String {
-        let txn = match self.backend() {
-            Backend::Sqlite => "0",
-            #[cfg(feature = "postgres")]
-            Backend::Postgres => "pg_current_xact_id()::text::bigint",
-        };
-        let row = format!("({txn}, {})", ["?"; COLUMNS].join(", "));
-        format!(
-            "INSERT INTO events (txn, organization_id, sequence, type, actor_id, project_id,
-             task_id, comment_id, user_id, changes, created_at) VALUES {}",
-            vec![row; rows].join(", ")
-        )
     }
 
     /// A page of the history of one task of the scope's organization (its own and its
