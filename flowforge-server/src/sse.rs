@@ -4,8 +4,8 @@
 //! a task of its own that sleeps until the core's feed wakes it (or a keep-alive is due), so an
 //! idle stream holds no thread and spends nothing between keep-alives. Every database call (taking
 //! the ready events, the keep-alive's access check) runs on the blocking pool. A stream ends when
-//! its client goes away, when its user may no longer follow the log, or when the server shuts
-//! down.
+//! its client goes away, when its user may no longer follow the log, when the access token it was
+//! opened with expires, or when the server shuts down.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -195,6 +195,7 @@ impl Opening {
             chunks,
             closing: self.streams.closing.subscribe(),
             keep_alive: self.streams.keep_alive,
+            expires: actor.expires_at().map(instant_of),
             sent: 0,
         };
         self.runtime
@@ -214,8 +215,20 @@ enum End {
     ClientGone,
     /// The user may no longer follow the log (deactivated).
     NotAllowed,
+    /// The access token the stream was opened with expired: the client opens it again with a
+    /// fresh one (and `Last-Event-ID`).
+    TokenExpired,
     /// The server is shutting down.
     Shutdown,
+}
+
+/// The moment of `expires_at` (seconds since the epoch) on the runtime's clock.
+fn instant_of(expires_at: i64) -> tokio::time::Instant {
+    let now = flowforge_core::Timestamp::now()
+        .as_datetime()
+        .timestamp_millis();
+    let left = expires_at.saturating_mul(1000).saturating_sub(now);
+    tokio::time::Instant::now() + Duration::from_millis(u64::try_from(left).unwrap_or(0))
 }
 
 /// One stream's producer: takes the subscription's events when woken and sends them as chunks.
@@ -224,6 +237,8 @@ struct Pump {
     chunks: mpsc::Sender<Bytes>,
     closing: watch::Receiver<bool>,
     keep_alive: Duration,
+    /// When the stream's access token expires, if it has one.
+    expires: Option<tokio::time::Instant>,
     /// Events sent so far.
     sent: usize,
 }
@@ -256,6 +271,12 @@ impl Pump {
             // while more is ready, each checking that a keep-alive is not overdue (a busy
             // organization keeps this loop going).
             loop {
+                if self
+                    .expires
+                    .is_some_and(|at| tokio::time::Instant::now() >= at)
+                {
+                    return End::TokenExpired;
+                }
                 if tokio::time::Instant::now() >= due {
                     due = tokio::time::Instant::now() + self.keep_alive;
                     if let Some(end) = self.keep_alive().await {
@@ -281,10 +302,17 @@ impl Pump {
                     }
                 }
             }
+            let expiry = async {
+                match self.expires {
+                    Some(at) => tokio::time::sleep_until(at).await,
+                    None => std::future::pending().await,
+                }
+            };
             let keep_alive_due = tokio::select! {
                 biased;
                 _ = self.closing.wait_for(|closing| *closing) => return End::Shutdown,
                 () = self.chunks.closed() => return End::ClientGone,
+                () = expiry => return End::TokenExpired,
                 () = arrived.notified() => false,
                 () = tokio::time::sleep_until(due) => true,
             };

@@ -27,11 +27,23 @@ use crate::user::{User, normalize_email};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
     user: User,
+    /// When the access token it was established by expires, in seconds since the epoch.
+    expires_at: Option<i64>,
 }
 
 impl Actor {
     pub(crate) fn new(user: User) -> Self {
-        Self { user }
+        Self {
+            user,
+            expires_at: None,
+        }
+    }
+
+    /// When the credentials that established this actor stop being valid, in seconds since the
+    /// epoch: an access token's expiry; `None` when no token did (a password, an operator).
+    /// What outlasts one request, such as an event stream, ends then.
+    pub fn expires_at(&self) -> Option<i64> {
+        self.expires_at
     }
 
     /// The acting user's id.
@@ -194,7 +206,10 @@ impl FlowForge {
         let claims = self.tokens.verify(access_token, TokenKind::Access)?;
         let user = claims.user()?;
         match self.store.read(|tx| tx.user_by_id(user))? {
-            Some(user) if user.is_active => Ok(Actor::new(user)),
+            Some(user) if user.is_active => Ok(Actor {
+                user,
+                expires_at: Some(claims.exp),
+            }),
             _ => Err(invalid_token()),
         }
     }

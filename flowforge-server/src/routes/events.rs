@@ -77,7 +77,9 @@ pub(super) static ROUTES: &[Route] = &[
                  `Last-Event-ID` the stream is live only; with it, the stream first replays \
                  every event after that one, each exactly once, then goes live. A comment line \
                  `: keep-alive` comes every 15 s (the server's `SSE_KEEPALIVE`); the stream ends \
-                 when the caller's account is deactivated and when the server shuts down. A user \
+                 when the caller's account is deactivated, when the access token it was opened \
+                 with expires (open it again with a fresh one and `Last-Event-ID`), and when the \
+                 server shuts down. A user \
                  holds at most `MAX_STREAMS_PER_USER` streams (5 by default) on one server; one \
                  more is `429`. `after` and `limit` apply to the JSON form only.",
             ),

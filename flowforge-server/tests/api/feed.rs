@@ -231,6 +231,34 @@ async fn a_long_replay_arrives_without_waiting_for_keep_alives() {
     app.stop().await;
 }
 
+/// A stream ends when the access token it was opened with expires (the client opens it again
+/// with a fresh token and `Last-Event-ID`), not at the next keep-alive, which here is far off.
+#[tokio::test]
+async fn a_stream_ends_when_its_access_token_expires() {
+    let app = TestApp::spawn(&["--sse-keepalive", "120s", "--access-token-ttl", "5s"]).await;
+    let ann = app.account("ann@expiry.test").await;
+    let api = app.with_token(&ann.access);
+    let mut stream = SseStream::opened(&api, FEED, None).await;
+    let org = api
+        .post("/api/v1/organizations/", json!({"name": "Brief"}))
+        .await
+        .expect(StatusCode::CREATED)
+        .id();
+    let (_, kind, data) = stream.next_event().await;
+    assert_eq!(
+        (kind.as_str(), &data["organization"]),
+        ("organization.created", &json!(org))
+    );
+    loop {
+        match stream.next().await {
+            None => break,
+            Some(Sse::Event { event, .. }) => assert_eq!(event, "member.added"),
+            Some(Sse::Comment(text)) => panic!("no keep-alive is due: {text}"),
+        }
+    }
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn a_removed_members_stream_stops_carrying_the_organization_at_once() {
     let app = TestApp::spawn(&[]).await;
