@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use flowforge_core::UserId;
@@ -224,11 +224,9 @@ enum End {
 
 /// The moment of `expires_at` (seconds since the epoch) on the runtime's clock.
 fn instant_of(expires_at: i64) -> tokio::time::Instant {
-    let now = flowforge_core::Timestamp::now()
-        .as_datetime()
-        .timestamp_millis();
-    let left = expires_at.saturating_mul(1000).saturating_sub(now);
-    tokio::time::Instant::now() + Duration::from_millis(u64::try_from(left).unwrap_or(0))
+    let at = UNIX_EPOCH + Duration::from_secs(u64::try_from(expires_at).unwrap_or(0));
+    let left = at.duration_since(SystemTime::now()).unwrap_or_default();
+    tokio::time::Instant::now() + left
 }
 
 /// One stream's producer: takes the subscription's events when woken and sends them as chunks.

@@ -174,8 +174,7 @@ impl Subscription {
     }
 
     /// Hands `event` out unless it was already, came before a live subscription opened, or its
-    /// organization is not (or no longer)
-    /// followed.
+    /// organization is not (or no longer) followed.
     fn pass(&mut self, event: Event, out: &mut Vec<Event>) {
         if self.last.is_some_and(|last| event.id <= last)
             || self

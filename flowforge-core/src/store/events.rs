@@ -14,7 +14,8 @@ use crate::time::Timestamp;
 
 const EVENT_COLUMNS: &str = "e.txn, e.id, e.organization_id, e.sequence, e.type, e.actor_id,
     e.created_at, e.project_id, e.task_id, e.comment_id, e.user_id, e.changes";
-/// The bound values of one event row.
+/// The bound values of one event row on PostgreSQL.
+#[cfg(feature = "postgres")]
 const COLUMNS: usize = 10;
 /// Event rows per INSERT on PostgreSQL: 5,000 parameters, well within the protocol's 65,535.
 #[cfg(feature = "postgres")]
@@ -28,12 +29,12 @@ const SELECT: Select = Select {
     count_from: "events e",
 };
 
-/// Appends one event on SQLite, numbered after its organization's newest: the organization,
-/// the values of [`event_values`] after it, and the organization again.
+/// Appends one event on SQLite, from the values of [`event_values`], numbered after its
+/// organization's newest.
 const SQLITE_APPEND: &str = "INSERT INTO events (txn, organization_id, type, actor_id, project_id,
      task_id, comment_id, user_id, changes, created_at, sequence)
-     SELECT 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, COALESCE(MAX(sequence), 0) + 1
-     FROM events WHERE organization_id = ?";
+     SELECT 0, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, COALESCE(MAX(sequence), 0) + 1
+     FROM events WHERE organization_id = ?1";
 
 /// An event's values but its number: the organization first, then its type, actor, project,
 /// task, comment, user, changes and time.
@@ -105,12 +106,7 @@ impl Tx<'_> {
         match self.backend() {
             Backend::Sqlite => {
                 for draft in drafts {
-                    let [org, rest @ ..] = event_values(scope, draft, now)?;
-                    let mut params = Vec::with_capacity(COLUMNS);
-                    params.push(org.clone());
-                    params.extend(rest);
-                    params.push(org);
-                    self.execute(SQLITE_APPEND, &params)?;
+                    self.execute(SQLITE_APPEND, &event_values(scope, draft, now)?)?;
                 }
                 Ok(())
             }

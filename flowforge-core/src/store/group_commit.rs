@@ -277,9 +277,23 @@ mod tests {
         }
     }
 
-    /// Three writers in one group, in order: the first inserts `a` and holds the gate until the
-    /// second queues; the second runs `second`, then holds the gate until the third queues; the
-    /// third inserts `c`. Their answers.
+    /// The first writer of a group: inserts `a`, then holds the gate until another writer
+    /// queues.
+    fn first<'a>(
+        gate: &'a GroupCommit,
+        connect: impl FnOnce() -> Result<Conn> + Send + 'a,
+    ) -> impl FnOnce() -> Result<()> + Send + 'a {
+        move || {
+            gate.write(connect, |tx| {
+                insert(tx, "a")?;
+                until_queued(gate, 1);
+                Ok(())
+            })
+        }
+    }
+
+    /// Three writers in one group, in order: the [`first`]; the second runs `second`, then holds
+    /// the gate until the third queues; the third inserts `c`. Their answers.
     fn three_writers(
         pool: &Pool,
         second: impl FnOnce(&Tx<'_>) -> Result<()> + Send,
@@ -289,13 +303,7 @@ mod tests {
         let connect = || -> Result<Conn> { Ok(pool.get()?) };
         thread::scope(|s| {
             let (gate, second_runs) = (&gate, &second_runs);
-            let a = s.spawn(move || {
-                gate.write(connect, |tx| {
-                    insert(tx, "a")?;
-                    until_queued(gate, 1);
-                    Ok(())
-                })
-            });
+            let a = s.spawn(first(gate, connect));
             let b = s.spawn(move || {
                 thread::sleep(Duration::from_millis(20));
                 gate.write(connect, |tx| {
@@ -362,13 +370,7 @@ mod tests {
         let connect = || -> Result<Conn> { Ok(pool.get()?) };
         let (a, b) = thread::scope(|s| {
             let gate = &gate;
-            let a = s.spawn(move || {
-                gate.write(connect, |tx| {
-                    insert(tx, "a")?;
-                    until_queued(gate, 1);
-                    Ok(())
-                })
-            });
+            let a = s.spawn(first(gate, connect));
             let b = s.spawn(move || {
                 thread::sleep(Duration::from_millis(20));
                 gate.write(connect, |_| -> Result<()> { panic!("a bug") })

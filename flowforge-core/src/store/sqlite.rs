@@ -343,16 +343,14 @@ mod tests {
             config.synchronous = Synchronous::parse(text).unwrap();
             let db = Database::File(dir.path().join(format!("{text}.db")));
             let ff = FlowForge::open(&db, config).unwrap();
-            let pragma = |c: &mut Connection| {
-                c.query_row("PRAGMA synchronous", [], |r| r.get::<_, i64>(0))
+            let pragma = |name: &str| {
+                let sql = format!("PRAGMA {name}");
+                ff.store
+                    .with_conn(|c| c.query_row(&sql, [], |r| r.get::<_, i64>(0)).unwrap())
                     .unwrap()
             };
-            assert_eq!(ff.store.with_conn(pragma).unwrap(), level, "{text}");
-            let temp_store = |c: &mut Connection| {
-                c.query_row("PRAGMA temp_store", [], |r| r.get::<_, i64>(0))
-                    .unwrap()
-            };
-            assert_eq!(ff.store.with_conn(temp_store).unwrap(), 2, "in memory");
+            assert_eq!(pragma("synchronous"), level, "{text}");
+            assert_eq!(pragma("temp_store"), 2, "in memory");
         }
         assert_eq!(Config::new("secret").synchronous, Synchronous::Normal);
         assert!(Synchronous::parse("off").is_err());
