@@ -30,11 +30,26 @@ const SELECT: Select = Select {
 };
 
 /// Appends one event on SQLite, from the values of [`event_values`], numbered after its
-/// organization's newest.
+/// organization's newest and linked to its task's newest (see [`SQLITE_TASK_NEWEST`]).
 const SQLITE_APPEND: &str = "INSERT INTO events (txn, organization_id, type, actor_id, project_id,
-     task_id, comment_id, user_id, changes, created_at, sequence)
-     SELECT 0, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, COALESCE(MAX(sequence), 0) + 1
+     task_id, comment_id, user_id, changes, created_at, sequence, previous)
+     SELECT 0, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, COALESCE(MAX(sequence), 0) + 1,
+         (SELECT last_event FROM tasks WHERE id = ?5)
      FROM events WHERE organization_id = ?1";
+
+/// Makes the event just appended its task's newest. On SQLite a task's history is a chain: each
+/// event points at the task's previous one and the task row at the newest, so an append writes
+/// no page of a per-task index (the task row's page is one its write changes anyway).
+const SQLITE_TASK_NEWEST: &str = "UPDATE tasks SET last_event = last_insert_rowid() WHERE id = ?";
+
+/// The ids of a task's events on SQLite, newest first by the links from its row; a link to a
+/// pruned event ends the chain.
+const SQLITE_TASK_CHAIN: &str = "e.id IN (
+     WITH RECURSIVE chain(id) AS (
+         SELECT last_event FROM tasks WHERE id = ? AND organization_id = ?
+         UNION ALL SELECT p.previous FROM events p JOIN chain c ON p.id = c.id
+     )
+     SELECT id FROM chain)";
 
 /// An event's values but its number: the organization first, then its type, actor, project,
 /// task, comment, user, changes and time.
@@ -98,7 +113,8 @@ impl Tx<'_> {
     ///
     /// The organization's numbers: on SQLite, whose writes run one at a time, one statement per
     /// event numbers it after the organization's newest (read from the index the insert writes
-    /// anyway; pruning keeps each organization's newest event, so numbers never go back); on
+    /// anyway; pruning keeps each organization's newest event, so numbers never go back) and
+    /// links it into its task's history (see [`SQLITE_TASK_NEWEST`]); on
     /// PostgreSQL an update of its `event_sequences` row, whose lock orders concurrent writers
     /// of one organization, then [`ROWS_PER_INSERT`] rows per statement.
     pub(crate) fn append_events(&self, scope: &OrgScope, drafts: &[Draft]) -> Result<()> {
@@ -107,6 +123,9 @@ impl Tx<'_> {
             Backend::Sqlite => {
                 for draft in drafts {
                     self.execute(SQLITE_APPEND, &event_values(scope, draft, now)?)?;
+                    if let Some(task) = draft.task {
+                        self.execute(SQLITE_TASK_NEWEST, args![task])?;
+                    }
                 }
                 Ok(())
             }
@@ -165,8 +184,14 @@ impl Tx<'_> {
         page: PageRequest,
     ) -> Result<Page<Event>> {
         let mut filter = Where::default();
-        filter.and("e.organization_id = ?", [value(scope.org())]);
-        filter.and("e.task_id = ?", [value(task)]);
+        match self.backend() {
+            Backend::Sqlite => filter.and(SQLITE_TASK_CHAIN, [value(task), value(scope.org())]),
+            #[cfg(feature = "postgres")]
+            Backend::Postgres => {
+                filter.and("e.organization_id = ?", [value(scope.org())]);
+                filter.and("e.task_id = ?", [value(task)]);
+            }
+        }
         fetch_page(self, &SELECT, &filter, NEWEST_FIRST, page, event_row)
     }
 

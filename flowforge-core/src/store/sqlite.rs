@@ -357,6 +357,56 @@ mod tests {
     }
 
     #[test]
+    fn an_upgraded_log_links_each_task_history_and_goes_on_from_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Database::File(dir.path().join("old.db"));
+        first_release_database(&db);
+        let mut conn = connect(&db, Synchronous::default()).unwrap();
+        embedded::migrations::runner()
+            .set_target(refinery::Target::Version(8))
+            .run(&mut conn)
+            .unwrap();
+        // As the log before version 9 held them: the task's three events around those of
+        // another task and of the organization.
+        let org = "'019b0000-0000-7000-8000-000000000002'";
+        let task = "'019b0000-0000-7000-8000-000000000004'";
+        let other = "'019b0000-0000-7000-8000-000000000009'";
+        for (sequence, kind, task) in [
+            (1, "organization.created", "NULL"),
+            (2, "task.created", task),
+            (3, "task.created", other),
+            (4, "task.updated", task),
+            (5, "task.updated", other),
+            (6, "comment.created", task),
+        ] {
+            conn.execute_batch(&format!(
+                "INSERT INTO events (organization_id, sequence, type, task_id, created_at)
+                 VALUES ({org}, {sequence}, '{kind}', {task}, '2026-01-01T00:00:00.000Z')"
+            ))
+            .unwrap();
+        }
+        drop(conn);
+        let ff = FlowForge::open(&db, Config::new("secret")).unwrap();
+        let owner = ff.admin().find_user("ada@example.com").unwrap().unwrap();
+        let actor = ff.admin().act_as(owner.id).unwrap();
+        let task = ff.list_tasks(&actor, &TaskQuery::default()).unwrap().items[0].id;
+        let history = || {
+            let page = ff
+                .task_activity(&actor, task, crate::PageRequest::default())
+                .unwrap();
+            assert_eq!(page.count, page.items.len() as u64);
+            page.items.iter().map(|e| e.sequence).collect::<Vec<_>>()
+        };
+        assert_eq!(history(), [6, 4, 2]);
+        let update = TaskPatch {
+            title: Some("Feed the Okapi".into()),
+            ..TaskPatch::default()
+        };
+        ff.update_task(&actor, task, &update).unwrap();
+        assert_eq!(history(), [7, 6, 4, 2]);
+    }
+
+    #[test]
     fn an_upgraded_database_lists_and_searches_its_old_new_changed_and_cascaded_tasks() {
         let dir = tempfile::tempdir().unwrap();
         let db = Database::File(dir.path().join("old.db"));

@@ -192,6 +192,56 @@ fn a_tasks_comments_are_read_through_their_index_in_either_order() {
     assert_eq!(checked, 4, "a count and a page for each ordering");
 }
 
+#[test]
+fn a_task_history_follows_its_links_and_walks_no_other_event() {
+    let (ff, owner) = seeded(30);
+    let task = commented(&ff, &owner, 25);
+    for title in ["Renamed", "Renamed again"] {
+        let patch = crate::TaskPatch {
+            title: Some(title.into()),
+            ..crate::TaskPatch::default()
+        };
+        ff.update_task(&owner, task, &patch).unwrap();
+    }
+    let mut seen = Vec::new();
+    let mut statements = Vec::new();
+    for n in 1..=3 {
+        let (page, sql) = traced(&ff, || {
+            ff.task_activity(&owner, task, PageRequest::new(n, 10))
+                .unwrap()
+        });
+        assert_eq!(page.count, 28, "created, 25 comments, 2 updates");
+        seen.extend(page.items);
+        statements.extend(sql);
+    }
+    let kinds: Vec<&str> = seen.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds.len(), 28);
+    assert_eq!(
+        kinds[..3],
+        ["task.updated", "task.updated", "comment.created"]
+    );
+    assert_eq!(kinds[27], "task.created");
+    assert!(seen.iter().all(|e| e.task == Some(task)));
+    assert!(seen.windows(2).all(|w| w[0].sequence > w[1].sequence));
+    let mut checked = 0;
+    for (sql, steps) in plans(&ff, &statements) {
+        if !sql.contains("events") {
+            continue;
+        }
+        checked += 1;
+        // Each event is read by its id, from the task row's link on: no walk of the log.
+        let on_events = |s: &&String| s.split(' ').nth(1).is_some_and(|t| t == "e" || t == "p");
+        assert!(
+            steps
+                .iter()
+                .filter(on_events)
+                .all(|s| s.ends_with("USING INTEGER PRIMARY KEY (rowid=?)")),
+            "{sql}\nwalks the log: {steps:#?}"
+        );
+    }
+    assert_eq!(checked, 6, "a count and a page for each of three pages");
+}
+
 /// The plan of each SELECT a list ran, one line per plan step.
 fn plans(ff: &FlowForge, statements: &[String]) -> Vec<(String, Vec<String>)> {
     statements

@@ -519,6 +519,37 @@ fn pruning_deletes_older_events_and_numbering_goes_on() {
     assert_eq!(ff.prune_expired_events().unwrap(), 0);
 }
 
+#[test]
+fn a_task_history_after_pruning_holds_its_kept_events_and_goes_on() {
+    let w = World::new();
+    let ff = &w.ff;
+    let old = task(ff, &w.member, &w.project, "Old");
+    ff.update_task(&w.member, old.id, &retitle("Older"))
+        .unwrap();
+    thread::sleep(Duration::from_millis(5));
+    let cut = Timestamp::now();
+    thread::sleep(Duration::from_millis(5));
+    ff.update_task(&w.member, old.id, &retitle("Kept")).unwrap();
+    task(ff, &w.member, &w.project, "Between");
+    ff.update_task(&w.member, old.id, &retitle("Newest"))
+        .unwrap();
+    ff.prune_events(cut).unwrap();
+    let titles = || {
+        let history = ff
+            .task_activity(&w.viewer, old.id, PageRequest::default())
+            .unwrap();
+        assert_eq!(history.count, history.items.len() as u64);
+        history
+            .items
+            .iter()
+            .map(|e| e.changes.as_ref().unwrap().0["title"].new.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(titles(), ["Newest", "Kept"]);
+    ff.update_task(&w.member, old.id, &retitle("Next")).unwrap();
+    assert_eq!(titles(), ["Next", "Newest", "Kept"]);
+}
+
 /// The feed drops what a subscription will not hand out before waking it: another tenant's
 /// writes cost a follower nothing.
 #[test]
