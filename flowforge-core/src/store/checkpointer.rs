@@ -4,16 +4,38 @@
 //! server's connections turn that off and nudge this thread after each write instead; it
 //! checkpoints on its own connection (passively: it never waits for, nor blocks, a writer or a
 //! reader) at most every [`PAUSE`].
+//!
+//! Passive checkpoints alone never let the WAL start over while requests keep coming: SQLite
+//! rewrites the WAL from its beginning only when a writer begins after every frame has been copied
+//! and while no reader still reads from the WAL, and under steady load that moment never came. The
+//! WAL grew without end (750 MB after 16 seconds of 32 connections writing), and every frame
+//! written past its old end cost the file system a fresh block, zeroed first. So once the WAL
+//! holds [`RESTART_FRAMES`], the thread copies what it can passively, then holds the writers' gate
+//! (see `GroupCommit`) while it copies the rest and waits, at most [`RESTART_WAIT`], for readers
+//! to leave the WAL (`RESTART`): the next write starts it over, in blocks the file already has.
+//! Under that load the gate is held for 2 to 10 ms about twice a second.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
 
+use super::group_commit::GroupCommit;
+use crate::error::{Error, Result};
+
 /// The least time between two checkpoints: writes in between are copied together.
 const PAUSE: Duration = Duration::from_millis(100);
+/// WAL frames (pages of 4 KiB) past which a checkpoint makes the WAL start over.
+const RESTART_FRAMES: i64 = 4096;
+/// Passive copies, at most, that catch up before the WAL is made to start over.
+const CATCH_UP: usize = 4;
+/// A copy this short leaves little for the copy that holds the writers' gate.
+const SHORT_COPY: Duration = Duration::from_millis(5);
+/// How long a checkpoint that makes the WAL start over waits for readers (writers wait for it).
+const RESTART_WAIT: Duration = Duration::from_millis(50);
 
 /// The handle writers nudge. Dropping it ends the thread and waits for it, so the database is
 /// closed (and checkpointed by SQLite) when the pool is.
@@ -23,12 +45,15 @@ pub(super) struct Checkpointer {
 }
 
 impl Checkpointer {
-    /// Starts the thread on its own connection to `path`.
-    pub(super) fn start(path: &Path, conn: Connection) -> std::io::Result<Self> {
+    /// Starts the thread on its own connection to `path`, for the pool whose writers pass
+    /// `gate`.
+    pub(super) fn start(path: &Path, conn: Connection, gate: Arc<GroupCommit>) -> Result<Self> {
+        conn.busy_timeout(RESTART_WAIT)?;
         let (nudge, nudged) = sync_channel(1);
         let thread = std::thread::Builder::new()
             .name(format!("checkpoint {}", path.display()))
-            .spawn(move || run(&conn, &nudged))?;
+            .spawn(move || run(&conn, &nudged, &gate))
+            .map_err(Error::internal)?;
         Ok(Self {
             nudge: Some(nudge),
             thread: Some(thread),
@@ -54,7 +79,7 @@ impl Drop for Checkpointer {
     }
 }
 
-fn run(conn: &Connection, nudged: &Receiver<()>) {
+fn run(conn: &Connection, nudged: &Receiver<()>, gate: &GroupCommit) {
     while nudged.recv().is_ok() {
         std::thread::sleep(PAUSE);
         // Writes committed during the pause are covered by this checkpoint.
@@ -62,6 +87,32 @@ fn run(conn: &Connection, nudged: &Receiver<()>) {
         // A checkpoint that fails (busy with another process's, or the disk full) leaves the
         // WAL as it was; the next write's nudge tries again, and the write itself reports the
         // disk.
-        let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+        if let Some(wal) = checkpoint(conn, "PASSIVE")
+            && wal.frames >= RESTART_FRAMES
+        {
+            // Copy what came during that copy, and so on while copies take long, so that the
+            // gate is held for a short copy only.
+            for _ in 0..CATCH_UP {
+                let started = Instant::now();
+                if checkpoint(conn, "PASSIVE").is_none() || started.elapsed() < SHORT_COPY {
+                    break;
+                }
+            }
+            gate.between_writes(|| checkpoint(conn, "RESTART"));
+        }
     }
+}
+
+/// What a checkpoint reports of the WAL.
+struct Wal {
+    /// Frames in it (that it saw when it began: writers may have added more since).
+    frames: i64,
+}
+
+/// Runs a checkpoint in `mode`; `None` when it failed.
+fn checkpoint(conn: &Connection, mode: &str) -> Option<Wal> {
+    conn.query_row(&format!("PRAGMA wal_checkpoint({mode})"), [], |r| {
+        Ok(Wal { frames: r.get(1)? })
+    })
+    .ok()
 }

@@ -160,13 +160,29 @@ impl GroupCommit {
             *open = Some(group);
             return;
         }
-        let ended = if group.members == 0 {
-            exec(&group.conn, "ROLLBACK")
-        } else {
-            exec(&group.conn, "COMMIT")
-        };
-        end(group, ended.map_err(|e| Failure::of(&Error::from(e))));
+        close(group);
     }
+
+    /// Runs `f` between two writes: ends the open transaction, if any, as a full group ends
+    /// (its writes answer), and holds the gate while `f` runs, so that no write of this pool is
+    /// in progress meanwhile.
+    pub(super) fn between_writes<R>(&self, f: impl FnOnce() -> R) -> R {
+        let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(group) = open.take() {
+            close(group);
+        }
+        f()
+    }
+}
+
+/// Ends `group`, committing what it holds.
+fn close(group: Group) {
+    let ended = if group.members == 0 {
+        exec(&group.conn, "ROLLBACK")
+    } else {
+        exec(&group.conn, "COMMIT")
+    };
+    end(group, ended.map_err(|e| Failure::of(&Error::from(e))));
 }
 
 /// Runs `f` in a savepoint of the open transaction on `conn`: the inner result is `f`'s (rolled
@@ -382,5 +398,28 @@ mod tests {
         assert!(committed(&pool).is_empty());
         gate.write(connect, |tx| insert(tx, "after")).unwrap();
         assert_eq!(committed(&pool), ["after"]);
+    }
+
+    #[test]
+    fn between_writes_commits_the_open_group_first_and_holds_the_gate() {
+        let (_dir, pool) = pool();
+        let gate = GroupCommit::default();
+        // A group left open for a writer that has not taken the gate yet.
+        let conn = pool.get().unwrap();
+        super::exec(&conn, "BEGIN IMMEDIATE").unwrap();
+        conn.execute("INSERT INTO names VALUES ('a')", []).unwrap();
+        let outcome = std::sync::Arc::<super::Outcome>::default();
+        *gate.open.lock().unwrap() = Some(super::Group {
+            conn,
+            members: 1,
+            outcome: std::sync::Arc::clone(&outcome),
+        });
+        let seen = gate.between_writes(|| {
+            assert!(gate.open.try_lock().is_err(), "the gate is held");
+            committed(&pool)
+        });
+        assert_eq!(seen, ["a"]);
+        assert!(matches!(*outcome.ended.lock().unwrap(), Some(Ok(()))));
+        assert!(gate.open.lock().unwrap().is_none());
     }
 }

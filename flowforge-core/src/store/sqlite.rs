@@ -73,13 +73,14 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 const POOL_SIZE: u32 = 8;
 
 pub(super) fn open(database: &Database, synchronous: Synchronous) -> Result<Pool> {
+    let writer = Arc::<GroupCommit>::default();
     let (manager, size, checkpointer) = match database {
         Database::File(path) => {
             // Open once outside the pool so a bad path fails at once with SQLite's reason; that
             // connection then checkpoints for the pool, whose connections no longer do.
             let mut conn = connect(database, synchronous)?;
             run_migrations(&mut conn)?;
-            let checkpointer = Checkpointer::start(path, conn).map_err(Error::internal)?;
+            let checkpointer = Checkpointer::start(path, conn, Arc::clone(&writer))?;
             let manager = SqliteConnectionManager::file(path).with_init(move |conn| {
                 init_connection(conn, synchronous)?;
                 conn.pragma_update(None, "wal_autocheckpoint", 0)
@@ -105,7 +106,7 @@ pub(super) fn open(database: &Database, synchronous: Synchronous) -> Result<Pool
     }
     Ok(Pool {
         connections,
-        writer: Arc::default(),
+        writer,
         checkpointer,
         #[cfg(feature = "test-support")]
         page_limit: Arc::default(),
@@ -354,6 +355,47 @@ mod tests {
         }
         assert_eq!(Config::new("secret").synchronous, Synchronous::Normal);
         assert!(Synchronous::parse("off").is_err());
+    }
+
+    /// The checkpoint sequence number in the header of the WAL at `path`, which SQLite raises
+    /// each time the WAL starts over from its beginning.
+    fn wal_restarts(path: &std::path::Path) -> u32 {
+        use std::io::Read;
+        let mut header = [0; 16];
+        std::fs::File::open(path)
+            .and_then(|mut f| f.read_exact(&mut header))
+            .unwrap();
+        u32::from_be_bytes([header[12], header[13], header[14], header[15]])
+    }
+
+    #[test]
+    fn the_wal_starts_over_under_a_steady_stream_of_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("busy.db");
+        let pool = open(&Database::File(path.clone()), Synchronous::default()).unwrap();
+        let write = || {
+            run(&pool, Mode::Write, |tx| {
+                tx.execute(
+                    "INSERT INTO storage_probe (filler) VALUES (hex(randomblob(8192)))",
+                    &[],
+                )
+            })
+            .unwrap()
+        };
+        write();
+        let wal = dir.path().join("busy.db-wal");
+        let first = wal_restarts(&wal);
+        // 16 KiB a write, back to back, so that no passive checkpoint ever copies the whole WAL;
+        // a WAL that never started over would hold all of them (up to 96 MiB).
+        let mut writes = 0;
+        while writes < 6000 && wal_restarts(&wal) < first + 2 {
+            write();
+            writes += 1;
+        }
+        assert!(
+            wal_restarts(&wal) >= first + 2,
+            "the WAL did not start over twice in {writes} writes"
+        );
     }
 
     #[test]
