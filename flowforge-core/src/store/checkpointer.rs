@@ -87,9 +87,7 @@ fn run(conn: &Connection, nudged: &Receiver<()>, gate: &GroupCommit) {
         // A checkpoint that fails (busy with another process's, or the disk full) leaves the
         // WAL as it was; the next write's nudge tries again, and the write itself reports the
         // disk.
-        if let Some(wal) = checkpoint(conn, "PASSIVE")
-            && wal.frames >= RESTART_FRAMES
-        {
+        if checkpoint(conn, "PASSIVE").is_some_and(|frames| frames >= RESTART_FRAMES) {
             // Copy what came during that copy, and so on while copies take long, so that the
             // gate is held for a short copy only.
             for _ in 0..CATCH_UP {
@@ -103,16 +101,9 @@ fn run(conn: &Connection, nudged: &Receiver<()>, gate: &GroupCommit) {
     }
 }
 
-/// What a checkpoint reports of the WAL.
-struct Wal {
-    /// Frames in it (that it saw when it began: writers may have added more since).
-    frames: i64,
-}
-
-/// Runs a checkpoint in `mode`; `None` when it failed.
-fn checkpoint(conn: &Connection, mode: &str) -> Option<Wal> {
-    conn.query_row(&format!("PRAGMA wal_checkpoint({mode})"), [], |r| {
-        Ok(Wal { frames: r.get(1)? })
-    })
-    .ok()
+/// Runs a checkpoint in `mode`: the frames in the WAL when it began (writers may have added more
+/// since), or `None` when it failed.
+fn checkpoint(conn: &Connection, mode: &str) -> Option<i64> {
+    conn.query_row(&format!("PRAGMA wal_checkpoint({mode})"), [], |r| r.get(1))
+        .ok()
 }
