@@ -104,11 +104,17 @@ impl FlowForge {
             .read(|tx| tx.user_with_hash(&normalize_email(email)))?;
         match found {
             Some((user, hash)) => {
-                if password::verify(&hash, password) && user.is_active {
-                    Ok(Actor::new(user))
-                } else {
-                    Err(bad_credentials())
+                if !(password::verify(&hash, password) && user.is_active) {
+                    return Err(bad_credentials());
                 }
+                if password::is_outdated(&hash) {
+                    // Hashed with older parameters: hashed again now that the password is known,
+                    // unless it changed meanwhile.
+                    let new = password::hash(password)?;
+                    self.store
+                        .write(|tx| tx.replace_password_hash(user.id, &hash, &new))?;
+                }
+                Ok(Actor::new(user))
             }
             None => {
                 password::verify_dummy(password);
@@ -218,17 +224,39 @@ impl FlowForge {
 #[cfg(test)]
 mod tests {
     use super::password;
-    use crate::{Config, Database, FlowForge, NewUser};
+    use crate::{Config, Database, FlowForge, NewUser, UserId};
 
-    #[test]
-    fn an_unknown_email_runs_the_password_verifier_as_a_wrong_password_does() {
+    /// A database with one user, ada@example.com, whose password is "correct horse".
+    fn with_ada() -> (FlowForge, UserId) {
         let ff = FlowForge::open(&Database::Memory, Config::new("secret")).unwrap();
         let ada = NewUser {
             email: "ada@example.com".into(),
             password: "correct horse".into(),
             full_name: String::new(),
         };
-        ff.register(&ada).unwrap();
+        let id = ff.register(&ada).unwrap().id;
+        (ff, id)
+    }
+
+    #[test]
+    fn a_login_hashes_an_outdated_password_hash_again() {
+        let (ff, id) = with_ada();
+        let old = password::hash_with_older_parameters("correct horse");
+        ff.store.write(|tx| tx.set_password_hash(id, &old)).unwrap();
+        let stored = || ff.store.read(|tx| tx.password_hash(id)).unwrap().unwrap();
+
+        assert!(ff.authenticate("ada@example.com", "wrong horse").is_err());
+        assert_eq!(stored(), old, "a failed login changes nothing");
+        ff.authenticate("ada@example.com", "correct horse").unwrap();
+        let new = stored();
+        assert!(new.starts_with("$argon2id$v=19$m=7168,t=5,p=1$"), "{new}");
+        assert!(ff.authenticate("ada@example.com", "correct horse").is_ok());
+        assert_eq!(stored(), new, "a current hash is kept");
+    }
+
+    #[test]
+    fn an_unknown_email_runs_the_password_verifier_as_a_wrong_password_does() {
+        let (ff, _) = with_ada();
         let verifications_in = |email: &str| {
             let before = password::verifications();
             assert!(ff.authenticate(email, "wrong horse").is_err());

@@ -173,7 +173,11 @@ pub(super) fn execute(tx: &Connection, sql: &str, params: &[Value]) -> Result<u6
 fn read(value: ValueRef<'_>) -> Value {
     match value {
         ValueRef::Integer(n) => Value::Int(n),
-        ValueRef::Text(bytes) => Value::Text(String::from_utf8_lossy(bytes).into_owned()),
+        // Valid UTF-8 (all the text FlowForge writes) is checked by the fast path and copied.
+        ValueRef::Text(bytes) => Value::Text(match std::str::from_utf8(bytes) {
+            Ok(text) => text.to_owned(),
+            Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+        }),
         ValueRef::Null => Value::Null,
         // No column of the schema holds these; they decode as nothing, which fails loudly.
         ValueRef::Real(_) | ValueRef::Blob(_) => Value::Null,
@@ -306,6 +310,27 @@ pub(super) fn is_unique_violation(e: &rusqlite::Error) -> bool {
 mod tests {
     use super::*;
     use crate::{Config, FlowForge, NewTask, TaskPatch, TaskQuery};
+
+    #[test]
+    fn sqlite_is_built_without_its_global_locks() {
+        let conn = connect(&Database::Memory, Synchronous::default()).unwrap();
+        let mut stmt = conn.prepare("PRAGMA compile_options").unwrap();
+        let options: Vec<String> = stmt
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        // LIBSQLITE3_FLAGS in .cargo/config.toml.
+        assert!(
+            options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"),
+            "{options:?}"
+        );
+        assert!(
+            !options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"),
+            "{options:?}"
+        );
+        assert!(options.iter().any(|o| o == "THREADSAFE=1"), "{options:?}");
+    }
 
     /// A database made by the first release, with one task its insert trigger indexed (by the
     /// `search_terms` function that release registered: the folded words, space-separated).

@@ -85,7 +85,7 @@ impl Tx<'_> {
             &params,
             task_row,
         )?;
-        tasks.sort_by_key(|t| ids.iter().position(|id| *id == t.id));
+        tasks.sort_by_cached_key(|t| ids.iter().position(|id| *id == t.id));
         Ok(tasks)
     }
 

@@ -153,7 +153,8 @@ impl ToValue for NaiveDate {
 impl FromValue for NaiveDate {
     fn from_value(value: &Value) -> Option<Self> {
         match value {
-            Value::Text(text) => NaiveDate::parse_from_str(text, DATE_FORMAT).ok(),
+            // `FromStr` reads the ISO form `DATE_FORMAT` writes, without interpreting a format.
+            Value::Text(text) => text.parse().ok(),
             _ => None,
         }
     }
