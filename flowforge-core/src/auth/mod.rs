@@ -94,10 +94,11 @@ fn bad_credentials() -> Error {
 
 impl FlowForge {
     /// Checks an email and password, taking about the same time whether or not the email exists.
+    /// A matching password stored with older hashing parameters is stored again with today's.
     ///
     /// # Errors
     /// [`Error::Unauthenticated`] with one message for an unknown email, a wrong password and an
-    /// inactive user alike.
+    /// inactive user alike; the storage's errors if that new hash cannot be written.
     pub fn authenticate(&self, email: &str, password: &str) -> Result<Actor> {
         let found = self
             .store
