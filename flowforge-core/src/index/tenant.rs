@@ -276,11 +276,14 @@ impl Entries {
     }
 
     fn get(&self, slot: u32) -> Option<&Option<Entry>> {
-        if slot >= self.len {
-            return None;
-        }
+        let (chunk, at) = self.locate(slot)?;
+        Some(&self.chunks[chunk][at])
+    }
+
+    /// The chunk and the place in it of `slot`, if it was given out.
+    fn locate(&self, slot: u32) -> Option<(usize, usize)> {
         let slot = slot as usize;
-        self.chunks.get(slot / CHUNK)?.get(slot % CHUNK)
+        (slot < self.len as usize).then_some((slot / CHUNK, slot % CHUNK))
     }
 }
 
@@ -294,9 +297,8 @@ impl std::ops::Index<u32> for Entries {
 
 impl std::ops::IndexMut<u32> for Entries {
     fn index_mut(&mut self, slot: u32) -> &mut Option<Entry> {
-        assert!(slot < self.len, "a slot the tenant gave out");
-        let slot = slot as usize;
-        &mut self.chunks[slot / CHUNK][slot % CHUNK]
+        let (chunk, at) = self.locate(slot).expect("a slot the tenant gave out");
+        &mut self.chunks[chunk][at]
     }
 }
 
