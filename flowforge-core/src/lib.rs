@@ -85,7 +85,7 @@ pub use seed::{SeedPlan, SeedReport, SeededOrg};
 /// A test fixture (the `test-support` feature), not part of the product's API.
 #[cfg(all(feature = "postgres", feature = "test-support"))]
 pub use store::ScratchSchema;
-pub use store::{DEFAULT_DATABASE_URL, Database, MigrationState, Synchronous};
+pub use store::{DEFAULT_DATABASE_URL, Database, HeldReader, MigrationState, Synchronous};
 pub use task::{NewTask, Priority, Status, Task, TaskField, TaskPatch, TaskQuery, UserFilter};
 pub use time::Timestamp;
 pub use user::{Credentials, NewUser, PasswordChange, RefreshRequest, User, UserPatch, UserRef};
@@ -242,6 +242,16 @@ impl FlowForge {
             #[cfg(feature = "postgres")]
             store::Backend::Postgres => throttle::Throttle::shared(self.store.clone(), name, rate),
         }
+    }
+
+    /// Holds a free pooled connection for this thread's reads until the guard drops: they then
+    /// share one snapshot and wait for no pool, so a server can run a short read (one
+    /// resource, a token's user) on the thread that took the request rather than hand it to
+    /// another. `None` when no connection is free now, this thread holds one already, or the
+    /// database is PostgreSQL (its reads wait on the network): run the read where waiting is
+    /// fine.
+    pub fn hold_reader(&self) -> Option<HeldReader> {
+        self.store.hold_reader()
     }
 
     /// The unscoped operations of the admin CLI, which act outside any tenant.

@@ -161,7 +161,8 @@ impl App {
 
     /// Admits and serves an API request. One without a body is admitted in the same trip to the
     /// blocking pool as its call; one with a body is admitted first, so a refused request's body
-    /// is never read.
+    /// is never read. A read of one resource runs here instead, on a held connection, when
+    /// one is free: bounded work, cheaper than the trip to another thread and back.
     async fn api(
         &self,
         req: Request<Incoming>,
@@ -206,22 +207,34 @@ impl App {
         // No body reads as an empty object (as DRF's `request.data`); a JSON `null` stays
         // `null`, which the core refuses like an array or a scalar.
         let body = body.unwrap_or_else(|| Value::Object(Default::default()));
+        let call = move |actor| Call {
+            endpoint: route.endpoint,
+            ids,
+            actor,
+            query,
+            body,
+            base,
+            path,
+            last_event_id,
+            stream,
+        };
+        if route.reads_one()
+            && let Some(_held) = self.ff.hold_reader()
+        {
+            return serve_call(
+                &self.ff,
+                &self.throttles,
+                route,
+                who,
+                client,
+                decisions,
+                call,
+            );
+        }
         let throttles = Arc::clone(&self.throttles);
         let (outcome, seen) = blocking(&self.ff, move |ff| {
             let mut seen = Vec::new();
-            let outcome = serve_call(ff, &throttles, route, who, client, &mut seen, |actor| {
-                Call {
-                    endpoint: route.endpoint,
-                    ids,
-                    actor,
-                    query,
-                    body,
-                    base,
-                    path,
-                    last_event_id,
-                    stream,
-                }
-            });
+            let outcome = serve_call(ff, &throttles, route, who, client, &mut seen, call);
             Ok((outcome, seen))
         })
         .await?;
@@ -229,13 +242,17 @@ impl App {
         outcome
     }
 
-    /// Admits a request on the blocking pool, on a trip of its own.
+    /// Admits a request: here, on a held connection, when one is free (a token's check reads
+    /// one user); else on the blocking pool, on a trip of its own.
     async fn admit(
         &self,
         bearer: Bearer,
         client: IpAddr,
         decisions: &mut Vec<Decision>,
     ) -> Result<Admission, Refusal> {
+        if let Some(_held) = self.ff.hold_reader() {
+            return self.throttles.admit(&self.ff, bearer, client, decisions);
+        }
         let throttles = Arc::clone(&self.throttles);
         let (admission, seen) = blocking(&self.ff, move |ff| {
             let mut seen = Vec::new();

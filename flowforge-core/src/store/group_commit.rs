@@ -15,6 +15,7 @@ use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::Connection;
 
 use super::Tx;
+use super::sqlite::exec;
 use crate::error::{Error, Result};
 
 /// The most writes one transaction holds, which bounds how long the first of them waits.
@@ -218,11 +219,6 @@ fn end(group: Group, ended: std::result::Result<(), Failure>) {
         .lock()
         .unwrap_or_else(PoisonError::into_inner) = Some(ended);
     group.outcome.settled.notify_all();
-}
-
-/// Runs a statement without parameters, prepared once per connection.
-fn exec(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
-    conn.prepare_cached(sql)?.execute([]).map(drop)
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ mod checkpointer;
 mod comments;
 mod events;
 mod group_commit;
+mod held;
 mod index;
 mod list;
 mod members;
@@ -37,6 +38,7 @@ mod users;
 pub(crate) mod value;
 
 pub(crate) use events::{Followed, Seen};
+pub use held::HeldReader;
 pub(crate) use seed_runs::SeedRun;
 pub(crate) use tokens::Rotation;
 
@@ -293,6 +295,17 @@ impl Store {
             }
         }
         result
+    }
+
+    /// Holds a free connection for this thread's reads (see [`HeldReader`]); `None` when none
+    /// is free now, the thread holds one already, or the database is PostgreSQL, whose reads
+    /// wait on the network.
+    pub(crate) fn hold_reader(&self) -> Option<HeldReader> {
+        match &self.pool {
+            Pool::Sqlite(pool) => held::hold(pool),
+            #[cfg(feature = "postgres")]
+            Pool::Postgres(_) => None,
+        }
     }
 
     /// Whether the database answers a trivial query.

@@ -14,6 +14,7 @@ use rusqlite::{Connection, ErrorCode, TransactionBehavior, params_from_iter};
 
 use super::checkpointer::Checkpointer;
 use super::group_commit::GroupCommit;
+use super::held;
 use super::value::{Row, Value};
 use super::{Database, LOCKED_RETRY_AFTER, Mode, STORAGE_RETRY_AFTER, Synchronous, Tx};
 use crate::error::{Error, Result};
@@ -45,6 +46,16 @@ impl Pool {
         Ok(self.connections.get()?)
     }
 
+    /// A pooled connection if one is free now.
+    pub(super) fn try_get(&self) -> Option<r2d2::PooledConnection<SqliteConnectionManager>> {
+        self.connections.try_get()
+    }
+
+    /// The same for every clone of this pool, and different from any other pool alive.
+    pub(super) fn id(&self) -> usize {
+        Arc::as_ptr(&self.writer) as usize
+    }
+
     /// Caps the database at `pages` pages (SQLite raises a cap below its current size to that
     /// size), so that a write needing a new page fails with `SQLITE_FULL` as on a full disk;
     /// `None` lifts the cap. Each write applies it to its connection before it begins.
@@ -70,7 +81,7 @@ impl Pool {
 
 /// Busy writers wait this long for the lock before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
-const POOL_SIZE: u32 = 8;
+pub(super) const POOL_SIZE: u32 = 8;
 
 pub(super) fn open(database: &Database, synchronous: Synchronous) -> Result<Pool> {
     let writer = Arc::<GroupCommit>::default();
@@ -99,6 +110,8 @@ pub(super) fn open(database: &Database, synchronous: Synchronous) -> Result<Pool
         .max_size(size)
         .idle_timeout(None)
         .max_lifetime(None)
+        // A connection to a local file does not go stale: no test statement per checkout.
+        .test_on_check_out(false)
         .connection_timeout(Duration::from_secs(30))
         .build(manager)?;
     if *database == Database::Memory {
@@ -119,6 +132,9 @@ pub(super) fn run<T>(
     mut f: impl FnMut(&Tx<'_>) -> Result<T>,
 ) -> Result<T> {
     if mode == Mode::Read {
+        if let Some(out) = held::read(pool, &mut f) {
+            return out;
+        }
         let mut conn = pool.get()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
         let out = f(&Tx::Sqlite(&tx))?;
@@ -131,11 +147,18 @@ pub(super) fn run<T>(
         pool.apply_page_limit(&conn)?;
         Ok(conn)
     };
-    let out = pool.writer.write(connect, |tx| f(tx))?;
+    let out = pool.writer.write(connect, |tx| f(tx));
+    held::end_snapshot(pool);
+    let out = out?;
     if let Some(checkpointer) = &pool.checkpointer {
         checkpointer.nudge();
     }
     Ok(out)
+}
+
+/// Runs a statement without parameters, prepared once per connection.
+pub(super) fn exec(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(sql)?.execute([]).map(drop)
 }
 
 pub(super) fn query(tx: &Connection, sql: &str, params: &[Value]) -> Result<Vec<Row>> {

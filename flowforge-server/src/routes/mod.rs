@@ -136,6 +136,15 @@ impl Route {
         self.path.starts_with("/api/v1/")
     }
 
+    /// Whether the API route reads one resource named by its path (a `GET` without list
+    /// parameters): bounded work, which the server may run on the thread that took the request.
+    pub(crate) fn reads_one(&self) -> bool {
+        self.is_api()
+            && self.method == Verb::Get
+            && self.op.query.is_none()
+            && self.endpoint != Endpoint::Events
+    }
+
     /// Whether the route reads a JSON body (the type the document declares for it).
     pub fn takes_body(&self) -> bool {
         self.op.body.is_some()
@@ -198,3 +207,32 @@ const FORBIDDEN_ROLE: (u16, &str) = (403, "The caller's role is too low.");
 const FORBIDDEN_THIS: (u16, &str) = (403, "The caller's role does not allow this.");
 
 use Endpoint as E;
+
+#[cfg(test)]
+mod tests {
+    use super::{Endpoint, routes};
+
+    /// The reads the server may run on the thread that took the request are those of one
+    /// resource: no list, page or stream, whose cost grows with the data.
+    #[test]
+    fn only_reads_of_one_resource_run_where_the_request_came_in() {
+        let mut short: Vec<_> = routes()
+            .filter(|r| r.reads_one())
+            .map(|r| r.endpoint)
+            .collect();
+        short.sort_by_key(|e| format!("{e:?}"));
+        short.dedup();
+        assert_eq!(
+            short,
+            [
+                Endpoint::ApiRoot,
+                Endpoint::GetComment,
+                Endpoint::GetMember,
+                Endpoint::GetOrg,
+                Endpoint::GetProject,
+                Endpoint::GetTask,
+                Endpoint::Me,
+            ]
+        );
+    }
+}

@@ -1,0 +1,178 @@
+//! A pooled SQLite connection that one thread holds for its reads: they share one read
+//! transaction (one snapshot) and never wait for the pool. A server holds one to run a short
+//! read on the thread that took the request instead of handing it to another thread.
+
+use std::cell::RefCell;
+use std::marker::PhantomData;
+
+use r2d2::PooledConnection;
+use r2d2_sqlite::SqliteConnectionManager;
+use rusqlite::Connection;
+
+use super::Tx;
+use super::sqlite::{Pool, exec};
+use crate::error::Result;
+
+thread_local! {
+    static HELD: RefCell<Option<Held>> = const { RefCell::new(None) };
+}
+
+struct Held {
+    /// The pool the connection came from: a read of another store goes its usual way.
+    pool: usize,
+    conn: PooledConnection<SqliteConnectionManager>,
+}
+
+/// While it lives, this thread's reads of its FlowForge run on one pooled connection, in one
+/// read transaction, and a write ends that transaction so the next read sees it. Dropping it
+/// ends the transaction and gives the connection back. It stays on the thread that took it.
+#[must_use = "the connection is held only while the guard lives"]
+pub struct HeldReader {
+    _not_send: PhantomData<*const ()>,
+}
+
+/// Holds a free connection of `pool` for this thread; `None` when none is free now or this
+/// thread already holds one.
+pub(super) fn hold(pool: &Pool) -> Option<HeldReader> {
+    HELD.with_borrow_mut(|slot| {
+        if slot.is_some() {
+            return None;
+        }
+        let conn = pool.try_get()?;
+        *slot = Some(Held {
+            pool: pool.id(),
+            conn,
+        });
+        Some(HeldReader {
+            _not_send: PhantomData,
+        })
+    })
+}
+
+/// Runs the read `f` on the connection this thread holds of `pool`, in its open transaction
+/// (begun here if none is); `None`, without running `f`, when the thread holds none. A read
+/// nested in `f` finds nothing held and takes a connection of its own.
+pub(super) fn read<T>(pool: &Pool, f: &mut impl FnMut(&Tx<'_>) -> Result<T>) -> Option<Result<T>> {
+    let held = HELD.with_borrow_mut(|slot| slot.take_if(|held| held.pool == pool.id()))?;
+    let out = begin(&held.conn)
+        .map_err(Into::into)
+        .and_then(|()| f(&Tx::Sqlite(&held.conn)));
+    HELD.with_borrow_mut(|slot| *slot = Some(held));
+    Some(out)
+}
+
+/// Ends the read transaction of the connection this thread holds of `pool`, if any, so that
+/// the next read sees the write just made.
+pub(super) fn end_snapshot(pool: &Pool) {
+    HELD.with_borrow(|slot| {
+        if let Some(held) = slot.as_ref().filter(|held| held.pool == pool.id()) {
+            end(&held.conn);
+        }
+    });
+}
+
+fn begin(conn: &Connection) -> rusqlite::Result<()> {
+    if conn.is_autocommit() {
+        exec(conn, "BEGIN DEFERRED")?;
+    }
+    Ok(())
+}
+
+/// Ends a read transaction; it changed nothing, so a failed `COMMIT` is rolled back instead.
+fn end(conn: &Connection) {
+    if !conn.is_autocommit() && exec(conn, "COMMIT").is_err() {
+        let _ = exec(conn, "ROLLBACK");
+    }
+}
+
+impl Drop for HeldReader {
+    fn drop(&mut self) {
+        if let Some(held) = HELD.with_borrow_mut(Option::take) {
+            end(&held.conn);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::thread;
+
+    use crate::store::sqlite::POOL_SIZE;
+    use crate::store::{Database, Pool, Store, Synchronous};
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let database = Database::File(dir.path().join("held.db"));
+        let store = Store::open(&database, Synchronous::default()).unwrap();
+        store
+            .write(|tx| tx.execute("CREATE TABLE scratch (n INTEGER)", &[]))
+            .unwrap();
+        (dir, store)
+    }
+
+    fn count(store: &Store) -> i64 {
+        store
+            .read(|tx| tx.one("SELECT count(*) FROM scratch", &[]))
+            .unwrap()
+    }
+
+    fn insert(store: &Store) {
+        store
+            .write(|tx| tx.execute("INSERT INTO scratch VALUES (1)", &[]))
+            .unwrap();
+    }
+
+    fn sqlite(store: &Store) -> &crate::store::sqlite::Pool {
+        match &store.pool {
+            Pool::Sqlite(pool) => pool,
+            #[cfg(feature = "postgres")]
+            Pool::Postgres(_) => unreachable!("a file database is SQLite"),
+        }
+    }
+
+    fn elsewhere<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+        thread::scope(|s| s.spawn(f).join().unwrap())
+    }
+
+    #[test]
+    fn held_reads_share_one_snapshot_until_this_thread_writes() {
+        let (_dir, store) = store();
+        let held = store.hold_reader().unwrap();
+        assert_eq!(count(&store), 0);
+        elsewhere(|| insert(&store));
+        assert_eq!(elsewhere(|| count(&store)), 1);
+        assert_eq!(
+            count(&store),
+            0,
+            "the held reads see the snapshot of the first"
+        );
+        insert(&store);
+        assert_eq!(count(&store), 2, "this thread's write ends the snapshot");
+        elsewhere(|| insert(&store));
+        assert_eq!(count(&store), 2);
+        drop(held);
+        assert_eq!(count(&store), 3, "dropping the guard ends the snapshot");
+    }
+
+    #[test]
+    fn a_reader_is_held_only_when_a_connection_is_free_and_once_per_thread() {
+        let (_dir, store) = store();
+        let held = store.hold_reader().unwrap();
+        assert!(store.hold_reader().is_none(), "one per thread");
+        elsewhere(|| {
+            let taken: Vec<_> = (1..POOL_SIZE)
+                .map(|_| sqlite(&store).get().unwrap())
+                .collect();
+            assert!(store.hold_reader().is_none(), "every connection is taken");
+            drop(taken);
+            assert!(store.hold_reader().is_some());
+        });
+        assert_eq!(count(&store), 0);
+        drop(held);
+        let all: Vec<_> = (0..POOL_SIZE).map(|_| sqlite(&store).try_get()).collect();
+        assert!(
+            all.iter().all(Option::is_some),
+            "the held connection went back to the pool"
+        );
+    }
+}
