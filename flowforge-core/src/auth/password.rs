@@ -107,7 +107,8 @@ fn compute(
 /// The memory argon2 fills, 7 MiB per hash (more for an older hash's parameters), kept and
 /// reused by at most one hash per core at a time. Hashing is all CPU, so more at once only queue
 /// inside the kernel; and a fresh area per hash was memory glibc's allocator kept: 32
-/// connections logging in for 5 s left the server at 4.3 GB of RSS.
+/// connections logging in for 5 s left the server at 4.3 GB of RSS. The areas are freed when
+/// the last hash ends with none waiting, so a server that is not hashing holds none.
 struct WorkAreas {
     state: Mutex<AreaState>,
     returned: Condvar,
@@ -117,12 +118,14 @@ struct WorkAreas {
 struct AreaState {
     idle: Vec<Vec<Block>>,
     lent: usize,
+    waiting: usize,
 }
 
 static WORK_AREAS: WorkAreas = WorkAreas {
     state: Mutex::new(AreaState {
         idle: Vec::new(),
         lent: 0,
+        waiting: 0,
     }),
     returned: Condvar::new(),
 };
@@ -133,10 +136,12 @@ impl WorkAreas {
         let limit = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         while state.idle.is_empty() && state.lent >= limit {
+            state.waiting += 1;
             state = self
                 .returned
                 .wait(state)
                 .unwrap_or_else(PoisonError::into_inner);
+            state.waiting -= 1;
         }
         let mut lent = Lent {
             areas: self,
@@ -165,8 +170,10 @@ impl Drop for Lent<'_> {
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         state.lent -= 1;
-        // An area grown for an older hash's parameters is not kept.
-        if self.area.len() <= params().block_count() {
+        if state.lent == 0 && state.waiting == 0 {
+            state.idle.clear();
+        } else if self.area.len() <= params().block_count() {
+            // An area grown for an older hash's parameters is not kept.
             state.idle.push(std::mem::take(&mut self.area));
         }
         drop(state);
@@ -313,7 +320,7 @@ mod tests {
     }
 
     #[test]
-    fn an_area_grown_for_older_parameters_is_not_kept() {
+    fn areas_are_kept_for_waiting_hashes_only_and_never_grown_ones() {
         let areas = WorkAreas {
             state: Mutex::default(),
             returned: Condvar::new(),
@@ -321,13 +328,17 @@ mod tests {
         let current = params().block_count();
         let idle = || {
             let state = areas.state.lock().unwrap();
-            assert_eq!(state.lent, 0);
             state.idle.iter().map(Vec::len).collect::<Vec<_>>()
         };
+        // While a hash waits, an ending hash gives its area back for it.
+        areas.state.lock().unwrap().waiting = 1;
         areas.with(current * 3, |area| assert_eq!(area.len(), current * 3));
         assert_eq!(idle(), [0; 0], "the larger area was dropped");
         areas.with(current, |area| assert_eq!(area.len(), current));
         assert_eq!(idle(), [current], "an area of today's size is kept");
+        areas.state.lock().unwrap().waiting = 0;
+        areas.with(current, |area| assert_eq!(area.len(), current));
+        assert_eq!(idle(), [0; 0], "the last hash to end frees every area");
     }
 
     #[test]
