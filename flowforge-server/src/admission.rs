@@ -53,7 +53,8 @@ impl Throttles {
     /// Authenticates the bearer token (if any) and counts the request against the user's rate
     /// or, without a valid token, the client address's. The error is the throttle's: the request is
     /// throttled, or a shared throttle's database fails. It may ask the database: run it on the
-    /// blocking pool, in the same trip as the call it admits where it can.
+    /// blocking pool, in the same trip as the call it admits where it can, or on a connection
+    /// held with `FlowForge::hold_reader` (one user's row: bounded work).
     pub fn admit(
         &self,
         ff: &FlowForge,
