@@ -247,9 +247,11 @@ impl FlowForge {
     /// Holds a free pooled connection for this thread's reads until the guard drops: they then
     /// share one snapshot and wait for no pool, so a server can run a short read (one
     /// resource, a token's user) on the thread that took the request rather than hand it to
-    /// another. `None` when no connection is free now, this thread holds one already, or the
-    /// database is PostgreSQL (its reads wait on the network): run the read where waiting is
-    /// fine.
+    /// another. `None` when fewer than two connections are free now (one stays for the threads
+    /// that wait, writers among them: an in-memory database's single connection is never
+    /// lent), this thread holds one already, or the database is PostgreSQL (its reads wait on
+    /// the network): run the read where waiting is fine. A write while it is held ends its
+    /// transaction, so the next read sees the write.
     pub fn hold_reader(&self) -> Option<HeldReader> {
         self.store.hold_reader()
     }

@@ -221,15 +221,17 @@ impl App {
         if route.reads_one()
             && let Some(_held) = self.ff.hold_reader()
         {
-            return serve_call(
-                &self.ff,
-                &self.throttles,
-                route,
-                who,
-                client,
-                decisions,
-                call,
-            );
+            return here(|| {
+                serve_call(
+                    &self.ff,
+                    &self.throttles,
+                    route,
+                    who,
+                    client,
+                    decisions,
+                    call,
+                )
+            });
         }
         let throttles = Arc::clone(&self.throttles);
         let (outcome, seen) = blocking(&self.ff, move |ff| {
@@ -251,7 +253,7 @@ impl App {
         decisions: &mut Vec<Decision>,
     ) -> Result<Admission, Refusal> {
         if let Some(_held) = self.ff.hold_reader() {
-            return self.throttles.admit(&self.ff, bearer, client, decisions);
+            return here(|| self.throttles.admit(&self.ff, bearer, client, decisions));
         }
         let throttles = Arc::clone(&self.throttles);
         let (admission, seen) = blocking(&self.ff, move |ff| {
@@ -357,6 +359,13 @@ fn serve_call(
     Ok((handlers::call(ff, call)?, user))
 }
 
+/// Runs `f` on this thread as the blocking pool would run it: a panic ends as an internal error
+/// (a 500 and its log line), not as a dropped connection.
+fn here<T>(f: impl FnOnce() -> Result<T, Refusal>) -> Result<T, Refusal> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .unwrap_or_else(|_| Err(Error::Internal("the call panicked".into()).into()))
+}
+
 /// The actor a request acts as once admitted: none for an anonymous request to a public route;
 /// a `401` for one to any other route, and for refused credentials.
 fn actor(admission: Admission, route: &Route) -> Result<Option<Actor>, Refusal> {
@@ -384,4 +393,16 @@ fn redirect(location: &str) -> Reply {
         reply.headers_mut().insert(header::LOCATION, value);
     }
     reply
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Error, Refusal, here};
+
+    #[test]
+    fn a_panic_on_the_request_thread_ends_as_an_internal_error() {
+        let out: Result<(), Refusal> = here(|| panic!("a handler's bug"));
+        assert!(matches!(out, Err(Refusal::Core(Error::Internal(_)))));
+        assert!(matches!(here(|| Ok::<_, Refusal>(7)), Ok(7)));
+    }
 }

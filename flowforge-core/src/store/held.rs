@@ -4,12 +4,14 @@
 
 use std::cell::RefCell;
 use std::marker::PhantomData;
+use std::sync::Arc;
 
 use r2d2::PooledConnection;
 use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::Connection;
 
 use super::Tx;
+use super::group_commit::GroupCommit;
 use super::sqlite::{Pool, exec};
 use crate::error::Result;
 
@@ -18,9 +20,16 @@ thread_local! {
 }
 
 struct Held {
-    /// The pool the connection came from: a read of another store goes its usual way.
-    pool: usize,
+    /// The writer gate of the pool the connection came from (which names the pool while the
+    /// connection lives): a read of another store goes its usual way.
+    pool: Arc<GroupCommit>,
     conn: PooledConnection<SqliteConnectionManager>,
+}
+
+impl Held {
+    fn of(&self, pool: &Pool) -> bool {
+        Arc::ptr_eq(&self.pool, pool.writer())
+    }
 }
 
 /// While it lives, this thread's reads of its FlowForge run on one pooled connection, in one
@@ -31,16 +40,21 @@ pub struct HeldReader {
     _not_send: PhantomData<*const ()>,
 }
 
-/// Holds a free connection of `pool` for this thread; `None` when none is free now or this
-/// thread already holds one.
+/// Holds a free connection of `pool` for this thread; `None` when this thread holds one
+/// already, or fewer than two are free now: one stays for the threads that wait for the pool,
+/// writers among them (so a pool of one, an in-memory database's, never lends its connection,
+/// which this thread's own write would then wait for).
 pub(super) fn hold(pool: &Pool) -> Option<HeldReader> {
     HELD.with_borrow_mut(|slot| {
-        if slot.is_some() {
+        if slot.is_some() || pool.idle() < 2 {
             return None;
         }
         let conn = pool.try_get()?;
+        // A connection is given back outside any transaction; should one not be, its
+        // transaction ends here rather than lend its snapshot.
+        end(&conn);
         *slot = Some(Held {
-            pool: pool.id(),
+            pool: Arc::clone(pool.writer()),
             conn,
         });
         Some(HeldReader {
@@ -53,19 +67,32 @@ pub(super) fn hold(pool: &Pool) -> Option<HeldReader> {
 /// (begun here if none is); `None`, without running `f`, when the thread holds none. A read
 /// nested in `f` finds nothing held and takes a connection of its own.
 pub(super) fn read<T>(pool: &Pool, f: &mut impl FnMut(&Tx<'_>) -> Result<T>) -> Option<Result<T>> {
-    let held = HELD.with_borrow_mut(|slot| slot.take_if(|held| held.pool == pool.id()))?;
-    let out = begin(&held.conn)
+    let held = HELD.with_borrow_mut(|slot| slot.take_if(|held| held.of(pool)))?;
+    // Put back however `f` ends, a panic included, so that the guard's drop ends the
+    // transaction before the connection returns to the pool.
+    let back = PutBack(Some(held));
+    let conn = &back.0.as_ref()?.conn;
+    let out = begin(conn)
         .map_err(Into::into)
-        .and_then(|()| f(&Tx::Sqlite(&held.conn)));
-    HELD.with_borrow_mut(|slot| *slot = Some(held));
+        .and_then(|()| f(&Tx::Sqlite(conn)));
     Some(out)
+}
+
+/// Gives a taken connection back to this thread's slot when dropped.
+struct PutBack(Option<Held>);
+
+impl Drop for PutBack {
+    fn drop(&mut self) {
+        let held = self.0.take();
+        HELD.with_borrow_mut(|slot| *slot = held);
+    }
 }
 
 /// Ends the read transaction of the connection this thread holds of `pool`, if any, so that
 /// the next read sees the write just made.
 pub(super) fn end_snapshot(pool: &Pool) {
     HELD.with_borrow(|slot| {
-        if let Some(held) = slot.as_ref().filter(|held| held.pool == pool.id()) {
+        if let Some(held) = slot.as_ref().filter(|held| held.of(pool)) {
             end(&held.conn);
         }
     });
@@ -155,17 +182,17 @@ mod tests {
     }
 
     #[test]
-    fn a_reader_is_held_only_when_a_connection_is_free_and_once_per_thread() {
+    fn a_reader_is_held_only_while_another_connection_stays_free_and_once_per_thread() {
         let (_dir, store) = store();
         let held = store.hold_reader().unwrap();
         assert!(store.hold_reader().is_none(), "one per thread");
         elsewhere(|| {
-            let taken: Vec<_> = (1..POOL_SIZE)
+            let mut taken: Vec<_> = (2..POOL_SIZE)
                 .map(|_| sqlite(&store).get().unwrap())
                 .collect();
-            assert!(store.hold_reader().is_none(), "every connection is taken");
-            drop(taken);
-            assert!(store.hold_reader().is_some());
+            assert!(store.hold_reader().is_none(), "one connection is free");
+            taken.pop();
+            assert!(store.hold_reader().is_some(), "two are");
         });
         assert_eq!(count(&store), 0);
         drop(held);
@@ -174,5 +201,31 @@ mod tests {
             all.iter().all(Option::is_some),
             "the held connection went back to the pool"
         );
+    }
+
+    #[test]
+    fn a_panic_in_a_held_read_gives_the_connection_back_outside_its_transaction() {
+        let (_dir, store) = store();
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _held = store.hold_reader().unwrap();
+            store.read::<()>(|tx| {
+                tx.one::<i64>("SELECT count(*) FROM scratch", &[])?;
+                panic!("a read that fails its own assertion");
+            })
+        }));
+        assert!(outcome.is_err());
+        let all: Vec<_> = (0..POOL_SIZE)
+            .map(|_| sqlite(&store).try_get().unwrap())
+            .collect();
+        assert!(all.iter().all(|conn| conn.is_autocommit()));
+        drop(all);
+        insert(&store);
+        assert_eq!(count(&store), 1);
+    }
+
+    #[test]
+    fn an_in_memory_database_never_lends_its_one_connection() {
+        let store = Store::open(&Database::Memory, Synchronous::default()).unwrap();
+        assert!(store.hold_reader().is_none());
     }
 }

@@ -297,9 +297,9 @@ impl Store {
         result
     }
 
-    /// Holds a free connection for this thread's reads (see [`HeldReader`]); `None` when none
-    /// is free now, the thread holds one already, or the database is PostgreSQL, whose reads
-    /// wait on the network.
+    /// Holds a free connection for this thread's reads (see [`HeldReader`]); `None` when fewer
+    /// than two are free now, the thread holds one already, or the database is PostgreSQL,
+    /// whose reads wait on the network.
     pub(crate) fn hold_reader(&self) -> Option<HeldReader> {
         match &self.pool {
             Pool::Sqlite(pool) => held::hold(pool),

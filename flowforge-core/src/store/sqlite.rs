@@ -51,9 +51,14 @@ impl Pool {
         self.connections.try_get()
     }
 
-    /// The same for every clone of this pool, and different from any other pool alive.
-    pub(super) fn id(&self) -> usize {
-        Arc::as_ptr(&self.writer) as usize
+    /// How many connections are free now.
+    pub(super) fn idle(&self) -> u32 {
+        self.connections.state().idle_connections
+    }
+
+    /// The gate its writers pass, shared by every clone of this pool (and so naming it).
+    pub(super) fn writer(&self) -> &Arc<GroupCommit> {
+        &self.writer
     }
 
     /// Caps the database at `pages` pages (SQLite raises a cap below its current size to that
