@@ -12,6 +12,7 @@
 //! exact because each checks the version in its own transaction.
 
 mod tenant;
+mod text;
 mod words;
 
 use std::cmp::Ordering;
@@ -412,13 +413,13 @@ fn packed_key(entry: &Entry, term: Sort<TaskField>) -> u64 {
         TaskField::Status => entry.status as u64,
         TaskField::Title => {
             let mut prefix = [0u8; 8];
-            let bytes = entry.title.as_bytes();
+            let bytes = entry.text.title();
             let n = bytes.len().min(8);
             prefix[..n].copy_from_slice(&bytes[..n]);
             u64::from_be_bytes(prefix)
         }
-        TaskField::CreatedAt => signed(entry.created_at.as_datetime().timestamp_millis()),
-        TaskField::UpdatedAt => signed(entry.updated_at.as_datetime().timestamp_millis()),
+        TaskField::CreatedAt => signed(entry.created_at),
+        TaskField::UpdatedAt => signed(entry.updated_at),
     };
     if term.descending { !key } else { key }
 }
@@ -459,7 +460,7 @@ fn compare(a: &Entry, b: &Entry, terms: &[Sort<TaskField>]) -> Ordering {
             },
             TaskField::Priority => a.priority.cmp(&b.priority),
             TaskField::Status => a.status.cmp(&b.status),
-            TaskField::Title => a.title.cmp(&b.title),
+            TaskField::Title => a.text.title().cmp(b.text.title()),
             TaskField::CreatedAt => a.created_at.cmp(&b.created_at),
             TaskField::UpdatedAt => a.updated_at.cmp(&b.updated_at),
         };

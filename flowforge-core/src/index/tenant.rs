@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 use hashbrown::HashTable;
 use roaring::RoaringBitmap;
 
+use super::text::Text;
 use super::words::Vocabulary;
 use super::{Filter, IndexRow, Version, compare};
 use crate::ids::{ProjectId, TaskId, UserId};
@@ -22,19 +23,51 @@ use crate::time::Timestamp;
 /// a client cycling through orderings cannot make every list sort the whole tenant again.
 pub(super) const MAX_ORDERS: usize = 4;
 
-/// What the index keeps of one live task.
+/// What the index keeps of one live task, in 72 bytes and its [`Text`] (136 bytes and two
+/// allocations with the ids, the timestamps, the title and the word ids each whole): the
+/// tenant holds one for each of its tasks.
 pub(super) struct Entry {
     pub(super) id: TaskId,
-    pub(super) project: ProjectId,
+    /// The project's number in [`Tenant::projects`].
+    project: u32,
+    /// The assignee's and the creator's numbers (each maybe nobody) in [`Tenant::users`].
+    assignee: u32,
+    creator: u32,
     pub(super) status: Status,
     pub(super) priority: Priority,
-    pub(super) assignee: Option<UserId>,
-    pub(super) creator: Option<UserId>,
     pub(super) due: Option<NaiveDate>,
-    pub(super) created_at: Timestamp,
-    pub(super) updated_at: Timestamp,
-    pub(super) title: Box<str>,
-    words: Box<[u32]>,
+    /// Milliseconds since the Unix epoch (a [`Timestamp`]'s precision).
+    pub(super) created_at: i64,
+    pub(super) updated_at: i64,
+    pub(super) text: Text,
+}
+
+/// Small numbers for the few distinct ids a tenant's tasks name (its projects, its users), so an
+/// entry holds four bytes where an id took sixteen. A number is never given back: the ids are
+/// as many as the tenant's projects and members, and a reload starts afresh.
+struct Numbers<K> {
+    keys: HashMap<K, u32>,
+}
+
+impl<K: Hash + Eq> Numbers<K> {
+    /// The number of `key`, given now if it has none.
+    fn of(&mut self, key: K) -> u32 {
+        let next = u32::try_from(self.keys.len()).unwrap_or(u32::MAX);
+        *self.keys.entry(key).or_insert(next)
+    }
+
+    /// The number of `key`, or one no entry holds when it has none.
+    fn find(&self, key: &K) -> u32 {
+        self.keys.get(key).copied().unwrap_or(u32::MAX)
+    }
+}
+
+impl<K> Default for Numbers<K> {
+    fn default() -> Self {
+        Self {
+            keys: HashMap::new(),
+        }
+    }
 }
 
 /// The slots of each value of one filter.
@@ -91,12 +124,14 @@ pub(super) struct Tenant {
     entries: Entries,
     free: Vec<u32>,
     by_id: SlotsById,
+    projects: Numbers<ProjectId>,
+    users: Numbers<Option<UserId>>,
     live: RoaringBitmap,
-    project: Postings<ProjectId>,
+    project: Postings<u32>,
     status: Postings<Status>,
     priority: Postings<Priority>,
-    assignee: Postings<Option<UserId>>,
-    creator: Postings<Option<UserId>>,
+    assignee: Postings<u32>,
+    creator: Postings<u32>,
     words: Vocabulary,
     orders: Vec<Order>,
 }
@@ -111,25 +146,29 @@ impl Tenant {
             return;
         }
         let slot = self.free.pop().unwrap_or_else(|| self.entries.grow());
+        let (project, assignee, creator) = (
+            self.projects.of(row.project),
+            self.users.of(row.assignee),
+            self.users.of(row.creator),
+        );
         self.live.insert(slot);
-        self.project.insert(row.project, slot);
+        self.project.insert(project, slot);
         self.status.insert(row.status, slot);
         self.priority.insert(row.priority, slot);
-        self.assignee.insert(row.assignee, slot);
-        self.creator.insert(row.creator, slot);
-        let words = self.words.add(slot, &[&row.title, &row.description]);
+        self.assignee.insert(assignee, slot);
+        self.creator.insert(creator, slot);
+        let mut words = self.words.add(slot, &[&row.title, &row.description]);
         self.entries[slot] = Some(Entry {
             id: row.id,
-            project: row.project,
+            project,
             status: row.status,
             priority: row.priority,
-            assignee: row.assignee,
-            creator: row.creator,
+            assignee,
+            creator,
             due: row.due,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
-            title: row.title.into_boxed_str(),
-            words,
+            created_at: millis(row.created_at),
+            updated_at: millis(row.updated_at),
+            text: Text::new(&row.title, &mut words),
         });
         self.by_id.insert(&self.entries, row.id, slot);
         for order in &mut self.orders {
@@ -165,7 +204,7 @@ impl Tenant {
         self.priority.remove(entry.priority, slot);
         self.assignee.remove(entry.assignee, slot);
         self.creator.remove(entry.creator, slot);
-        self.words.remove(slot, &entry.words);
+        self.words.remove(slot, entry.text.words());
         self.free.push(slot);
     }
 
@@ -217,16 +256,18 @@ impl Tenant {
     /// The slots of the live tasks that pass `filter`.
     pub(super) fn matching(&self, filter: &Filter<'_>) -> RoaringBitmap {
         let mut matches = self.live.clone();
-        self.project
-            .keep_any(&mut matches, filter.project.iter().copied());
+        let projects = filter.project.iter().map(|p| self.projects.find(p));
+        self.project.keep_any(&mut matches, projects);
         self.status
             .keep_any(&mut matches, filter.status.iter().copied());
         self.priority
             .keep_any(&mut matches, filter.priority.iter().copied());
+        let users = |ids: &[Option<UserId>]| -> Vec<u32> {
+            ids.iter().map(|u| self.users.find(u)).collect()
+        };
         self.assignee
-            .keep_any(&mut matches, filter.assignee.iter().copied());
-        self.creator
-            .keep_any(&mut matches, filter.creator.iter().copied());
+            .keep_any(&mut matches, users(&filter.assignee));
+        self.creator.keep_any(&mut matches, users(&filter.creator));
         for word in filter.words {
             if matches.is_empty() {
                 break;
@@ -244,6 +285,11 @@ impl Tenant {
         }
         matches
     }
+}
+
+/// A timestamp as entries hold it.
+fn millis(at: Timestamp) -> i64 {
+    at.as_datetime().timestamp_millis()
 }
 
 /// The entry of a slot an order holds: always live.
@@ -385,6 +431,11 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn an_entry_takes_72_bytes() {
+        assert_eq!(std::mem::size_of::<Option<super::Entry>>(), 72);
     }
 
     #[test]

@@ -27,7 +27,7 @@ struct Word {
 impl Vocabulary {
     /// Records that `slot` holds the words of `texts`; returns their ids (distinct), which
     /// [`Vocabulary::remove`] takes back.
-    pub(super) fn add(&mut self, slot: u32, texts: &[&str]) -> Box<[u32]> {
+    pub(super) fn add(&mut self, slot: u32, texts: &[&str]) -> Vec<u32> {
         let mut held = Vec::new();
         for text in texts {
             for word in fold_case(text).split_whitespace() {
@@ -57,13 +57,13 @@ impl Vocabulary {
                 }
             }
         }
-        held.into_boxed_slice()
+        held
     }
 
     /// Forgets that `slot` holds the words `ids`. A word no slot holds any longer is forgotten,
     /// so the vocabulary a search scans is that of the live tasks.
-    pub(super) fn remove(&mut self, slot: u32, ids: &[u32]) {
-        for &id in ids {
+    pub(super) fn remove(&mut self, slot: u32, ids: impl IntoIterator<Item = u32>) {
+        for id in ids {
             let word = &mut self.words[id as usize];
             word.slots.remove(slot);
             if word.slots.is_empty() {
@@ -123,7 +123,7 @@ mod tests {
             let text = format!("word{round} common");
             let held = vocabulary.add(1, &[&text]);
             assert_eq!(set(&vocabulary.containing(&format!("word{round}"))), [1]);
-            vocabulary.remove(1, &held);
+            vocabulary.remove(1, held);
         }
         assert!(
             vocabulary.words.len() <= 2,
@@ -140,7 +140,7 @@ mod tests {
         let held = vocabulary.add(7, &["Login login LOGIN", "login page"]);
         assert_eq!(held.len(), 2);
         vocabulary.add(8, &["login", ""]);
-        vocabulary.remove(7, &held);
+        vocabulary.remove(7, held);
         assert_eq!(set(&vocabulary.containing("log")), [8]);
         assert_eq!(set(&vocabulary.containing("page")), Vec::<u32>::new());
     }
