@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use r2d2_sqlite::SqliteConnectionManager;
 use refinery::{Migration, Report};
+use rusqlite::config::DbConfig;
 use rusqlite::functions::FunctionFlags;
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, ErrorCode, TransactionBehavior, params_from_iter};
@@ -244,6 +245,10 @@ fn init_connection(conn: &mut Connection, synchronous: Synchronous) -> rusqlite:
         "PRAGMA foreign_keys = ON; PRAGMA synchronous = {synchronous}; PRAGMA temp_store = MEMORY;"
     ))?;
     conn.set_prepared_statement_cache_capacity(128);
+    // The query planner's stability guarantee: a plan never depends on the values bound to it.
+    // Without it SQLite treats `LIMIT ?` (every list's page) as the constant it is bound to,
+    // and compiles the cached statement again each time the page is bound anew.
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     conn.create_scalar_function(
         "casefold",
         1,
@@ -358,6 +363,29 @@ mod tests {
             "{options:?}"
         );
         assert!(options.iter().any(|o| o == "THREADSAFE=1"), "{options:?}");
+    }
+
+    /// A cached statement runs again without being compiled again, whatever is bound to it (a
+    /// list's page size and offset included).
+    #[test]
+    fn a_cached_page_statement_is_not_compiled_again_for_new_bindings() {
+        let conn = connect(&Database::Memory, Synchronous::default()).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, k TEXT); CREATE INDEX t_k ON t (k);
+             INSERT INTO t (k) VALUES ('a'), ('b'), ('c');",
+        )
+        .unwrap();
+        let sql = "SELECT id FROM t WHERE k > ? ORDER BY k LIMIT ? OFFSET ?";
+        for (limit, offset) in [(1, 0), (2, 1), (50, 0), (1, 2)] {
+            let params = [
+                Value::Text(String::new()),
+                Value::Int(limit),
+                Value::Int(offset),
+            ];
+            query(&conn, sql, &params).unwrap();
+        }
+        let stmt = conn.prepare_cached(sql).unwrap();
+        assert_eq!(stmt.get_status(rusqlite::StatementStatus::RePrepare), 0);
     }
 
     /// A database made by the first release, with one task its insert trigger indexed (by the
