@@ -15,6 +15,8 @@ pub struct Router {
 
 struct PathRoutes {
     pattern: &'static str,
+    /// The pattern's segments (split once here, not on every request).
+    segments: Box<[Segment]>,
     tail: bool,
     routes: Vec<&'static Route>,
     allow: HeaderValue,
@@ -53,6 +55,7 @@ impl Router {
                 Some(path) => path.routes.push(route),
                 None => paths.push(PathRoutes {
                     pattern: route.path(),
+                    segments: route.path().split('/').map(Segment::of).collect(),
                     tail: route.tail,
                     routes: vec![route],
                     allow: HeaderValue::from_static(""),
@@ -88,12 +91,13 @@ impl Router {
         &'a self,
         path: &'a str,
     ) -> Result<(&'a PathRoutes, Vec<Uuid>, &'a str), Miss> {
+        let segments: Vec<&str> = path.split('/').collect();
         for entry in &self.paths {
             if entry.tail {
                 if let Some(rest) = path.strip_prefix(entry.pattern) {
                     return Ok((entry, Vec::new(), rest));
                 }
-            } else if let Some(ids) = matches(entry.pattern, path) {
+            } else if let Some(ids) = matches(&entry.segments, &segments) {
                 return Ok((entry, ids, ""));
             }
         }
@@ -108,19 +112,45 @@ impl Router {
     }
 }
 
-/// The ids of `path` if it is an instance of `pattern`.
-fn matches(pattern: &str, path: &str) -> Option<Vec<Uuid>> {
-    let mut ids = Vec::new();
-    let mut segments = path.split('/');
-    for expected in pattern.split('/') {
-        let segment = segments.next()?;
-        if expected.starts_with('{') {
-            ids.push(segment.parse().ok()?);
-        } else if expected != segment {
-            return None;
+/// One segment of a path pattern.
+#[derive(Debug, PartialEq, Eq)]
+enum Segment {
+    Literal(&'static str),
+    /// `{name}`: a UUID.
+    Id,
+}
+
+impl Segment {
+    fn of(text: &'static str) -> Self {
+        if text.starts_with('{') {
+            Segment::Id
+        } else {
+            Segment::Literal(text)
         }
     }
-    segments.next().is_none().then_some(ids)
+}
+
+/// The ids of the path split into `segments` if it is an instance of `pattern`.
+fn matches(pattern: &[Segment], segments: &[&str]) -> Option<Vec<Uuid>> {
+    if pattern.len() != segments.len() {
+        return None;
+    }
+    let literals_match = pattern
+        .iter()
+        .zip(segments)
+        .all(|(expected, segment)| match expected {
+            Segment::Literal(text) => text == segment,
+            Segment::Id => true,
+        });
+    if !literals_match {
+        return None;
+    }
+    pattern
+        .iter()
+        .zip(segments)
+        .filter(|(expected, _)| **expected == Segment::Id)
+        .map(|(_, segment)| segment.parse().ok())
+        .collect()
 }
 
 /// The `Allow` value of one path's routes: its methods in a fixed order, then `OPTIONS`.
