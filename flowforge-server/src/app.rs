@@ -161,9 +161,8 @@ impl App {
 
     /// Admits and serves an API request. One without a body is admitted in the same trip to the
     /// blocking pool as its call; one with a body is admitted first, so a refused request's body
-    /// is never read. A bounded read (one resource, or the caller's organizations) runs here
-    /// instead, on a held connection, when one is free: cheaper than the trip to another thread
-    /// and back.
+    /// is never read. A read of one resource runs here instead, on a held connection, when
+    /// one is free: bounded work, cheaper than the trip to another thread and back.
     async fn api(
         &self,
         req: Request<Incoming>,
@@ -219,7 +218,7 @@ impl App {
             last_event_id,
             stream,
         };
-        if route.is_bounded_read()
+        if route.reads_one()
             && let Some(_held) = self.ff.hold_reader()
         {
             return here(|| {

@@ -3,8 +3,8 @@
 //! blocking pool, in the request's one trip there (with its admission where it can): parsing,
 //! the core call and the response's JSON stay off the reactor threads, which only decode the
 //! query string (at most 64 KiB, the longest request target hyper accepts) and read the body.
-//! The exception is bounded work on SQLite: a read of one resource or of the caller's
-//! organizations, and a token's check, run where the request came in when a pooled connection is free at once (`app.rs`,
+//! The exception is bounded work on SQLite: a read of one resource, and a token's check, run
+//! where the request came in when a pooled connection is free at once (`app.rs`,
 //! `FlowForge::hold_reader`).
 
 use std::sync::Arc;
