@@ -87,6 +87,12 @@ mod tests {
             assert_eq!(t.to_string(), chrono);
             millis += 7_777_777_777_777 / 1_000 + 123;
         }
+        let leap: Timestamp = "2016-12-31T23:59:60.500Z".parse().unwrap();
+        assert_eq!(leap.to_string(), "2016-12-31T23:59:60.500Z");
+        assert_eq!(
+            leap.to_string(),
+            leap.0.to_rfc3339_opts(SecondsFormat::Millis, true)
+        );
         let before_year_0 = Timestamp::from_millis(-62_167_219_200_001);
         assert_eq!(before_year_0.to_string(), "-0001-12-31T23:59:59.999Z");
     }

@@ -11,6 +11,8 @@ use crate::routes::{Route, Verb, routes};
 /// The routes grouped by path pattern, with each pattern's `Allow` value; built once at start.
 pub struct Router {
     paths: Vec<PathRoutes>,
+    /// The most segments a pattern has: a path is split no further than one past it.
+    longest: usize,
 }
 
 struct PathRoutes {
@@ -65,7 +67,8 @@ impl Router {
         for path in &mut paths {
             path.allow = allow(&path.routes);
         }
-        Self { paths }
+        let longest = paths.iter().map(|p| p.segments.len()).max().unwrap_or(0);
+        Self { paths, longest }
     }
 
     /// Finds the route of `method` and `path`.
@@ -91,7 +94,8 @@ impl Router {
         &'a self,
         path: &'a str,
     ) -> Result<(&'a PathRoutes, Vec<Uuid>, &'a str), Miss> {
-        let segments: Vec<&str> = path.split('/').collect();
+        // A path with more segments than any pattern matches none, however long it is.
+        let segments: Vec<&str> = path.split('/').take(self.longest + 1).collect();
         for entry in &self.paths {
             if entry.tail {
                 if let Some(rest) = path.strip_prefix(entry.pattern) {
@@ -206,6 +210,32 @@ mod tests {
         assert_eq!(
             (found.route.endpoint, found.rest),
             (Endpoint::Docs, "index.css")
+        );
+    }
+
+    #[test]
+    fn a_path_longer_than_every_pattern_names_nothing() {
+        let router = Router::new();
+        let id = "01a20ad6-fb00-77f1-a38d-d8b7b163a0fa";
+        let path = format!("/api/v1/tasks/{id}/comments/{id}/");
+        assert!(router.route(&Method::GET, &path).is_ok());
+        for extra in ["x/", "/", &"/".repeat(30_000)] {
+            let longer = format!("{path}{extra}");
+            assert_eq!(
+                router
+                    .route(&Method::GET, &longer)
+                    .map(|f| f.route.endpoint),
+                Err(Miss::NotFound),
+                "{} bytes",
+                longer.len()
+            );
+        }
+        assert_eq!(
+            router
+                .route(&Method::GET, &format!("/api/docs/{}", "a/".repeat(100)))
+                .map(|f| f.route.endpoint),
+            Ok(Endpoint::Docs),
+            "a tail route takes any depth"
         );
     }
 

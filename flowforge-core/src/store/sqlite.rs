@@ -247,7 +247,8 @@ fn init_connection(conn: &mut Connection, synchronous: Synchronous) -> rusqlite:
     conn.set_prepared_statement_cache_capacity(128);
     // The query planner's stability guarantee: a plan never depends on the values bound to it.
     // Without it SQLite treats `LIMIT ?` (every list's page) as the constant it is bound to,
-    // and compiles the cached statement again each time the page is bound anew.
+    // and compiles the cached statement again each time the page is bound anew. (It would also
+    // keep plans from using `sqlite_stat4` samples; nothing here runs ANALYZE.)
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     conn.create_scalar_function(
         "casefold",
