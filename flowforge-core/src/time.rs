@@ -32,12 +32,9 @@ impl fmt::Display for Timestamp {
     /// chrono's general formatter was 3% of a page of tasks); chrono writes any other.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (date, time) = (self.0.date_naive(), self.0.time());
-        let Ok(year) = u32::try_from(date.year()) else {
+        let Some(year) = u32::try_from(date.year()).ok().filter(|&y| y <= 9999) else {
             return f.write_str(&self.0.to_rfc3339_opts(SecondsFormat::Millis, true));
         };
-        if year > 9999 {
-            return f.write_str(&self.0.to_rfc3339_opts(SecondsFormat::Millis, true));
-        }
         // Milliseconds below 1,000 but in a leap second, which chrono keeps as 1,000 and more.
         let millis = time.nanosecond() / 1_000_000;
         let mut text = *b"0000-00-00T00:00:00.000Z";
