@@ -67,7 +67,7 @@ pub(crate) const PROBLEM: &str = "application/problem+json";
 
 /// A response with `body` as JSON.
 pub fn json(status: StatusCode, body: &impl Serialize) -> Reply {
-    match serde_json::to_vec(body) {
+    match sonic_rs::to_vec(body) {
         Ok(bytes) => with_type(status, JSON, bytes.into()),
         Err(e) => problem_for(&Error::Internal(Box::new(e)), ""),
     }
@@ -130,7 +130,7 @@ fn problem_body(
         instance: instance.to_owned(),
         errors,
     };
-    let bytes = serde_json::to_vec(&body).unwrap_or_default();
+    let bytes = sonic_rs::to_vec(&body).unwrap_or_default();
     with_type(status, PROBLEM, bytes.into())
 }
 
