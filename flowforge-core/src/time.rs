@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use chrono::{DateTime, Datelike, SecondsFormat, Timelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, Timelike, Utc};
 
 /// A point in time with millisecond precision, in UTC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -27,14 +27,12 @@ impl Timestamp {
     }
 }
 
-impl fmt::Display for Timestamp {
-    /// Written digit by digit for years 0 to 9999 (every list writes two per task, and
-    /// chrono's general formatter was 3% of a page of tasks); chrono writes any other.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Timestamp {
+    /// The contract's text for years 0 to 9999, written digit by digit (every list writes two
+    /// per task, and chrono's general formatter was 3% of a page of tasks); `None` for others.
+    fn digits(&self) -> Option<[u8; 24]> {
         let (date, time) = (self.0.date_naive(), self.0.time());
-        let Some(year) = u32::try_from(date.year()).ok().filter(|&y| y <= 9999) else {
-            return f.write_str(&self.0.to_rfc3339_opts(SecondsFormat::Millis, true));
-        };
+        let year = u32::try_from(date.year()).ok().filter(|&y| y <= 9999)?;
         // Milliseconds below 1,000 but in a leap second, which chrono keeps as 1,000 and more.
         let millis = time.nanosecond() / 1_000_000;
         let mut text = *b"0000-00-00T00:00:00.000Z";
@@ -51,13 +49,63 @@ impl fmt::Display for Timestamp {
         put(14, 2, time.minute());
         put(17, 2, time.second() + millis / 1000);
         put(20, 3, millis % 1000);
-        f.write_str(std::str::from_utf8(&text).map_err(|_| fmt::Error)?)
+        Some(text)
+    }
+
+    /// Reads the text [`Timestamp::digits`] writes (how every timestamp is stored), digit by
+    /// digit: `None` for any other text, a leap second included, which chrono then reads.
+    fn from_digits(text: &str) -> Option<Self> {
+        const MARKS: [(usize, u8); 7] = [
+            (4, b'-'),
+            (7, b'-'),
+            (10, b'T'),
+            (13, b':'),
+            (16, b':'),
+            (19, b'.'),
+            (23, b'Z'),
+        ];
+        let text = text.as_bytes();
+        if text.len() != 24 || MARKS.iter().any(|&(at, mark)| text[at] != mark) {
+            return None;
+        }
+        let field = |at: usize, width: usize| {
+            text[at..at + width].iter().try_fold(0u32, |n, &d| {
+                d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+            })
+        };
+        let date = NaiveDate::from_ymd_opt(
+            i32::try_from(field(0, 4)?).ok()?,
+            field(5, 2)?,
+            field(8, 2)?,
+        )?;
+        let (hour, minute, second) = (field(11, 2)?, field(14, 2)?, field(17, 2)?);
+        // `and_hms_milli_opt` takes 1,000 milliseconds and more as a leap second: not this form.
+        let millis = field(20, 3)?;
+        let time = date.and_hms_milli_opt(hour, minute, second, millis)?;
+        Some(Self(time.and_utc()))
+    }
+}
+
+impl fmt::Display for Timestamp {
+    /// [`Timestamp::digits`], or chrono's RFC 3339 for a year it does not write.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.digits() {
+            Some(text) => f.write_str(std::str::from_utf8(&text).map_err(|_| fmt::Error)?),
+            None => f.write_str(&self.0.to_rfc3339_opts(SecondsFormat::Millis, true)),
+        }
     }
 }
 
 impl serde::Serialize for Timestamp {
+    /// As a string: the digits straight from the stack where it can (a serializer's
+    /// `collect_str` goes through the formatting machinery and a second escaping pass).
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        match self.digits() {
+            Some(text) => {
+                s.serialize_str(std::str::from_utf8(&text).map_err(serde::ser::Error::custom)?)
+            }
+            None => s.collect_str(self),
+        }
     }
 }
 
@@ -66,6 +114,9 @@ impl std::str::FromStr for Timestamp {
 
     /// Reads RFC 3339 text (any offset), as stored.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if let Some(at) = Self::from_digits(s) {
+            return Ok(at);
+        }
         Ok(Self(DateTime::parse_from_rfc3339(s)?.with_timezone(&Utc)))
     }
 }
@@ -82,6 +133,11 @@ mod tests {
             let t = Timestamp::from_millis(millis);
             let chrono = t.0.to_rfc3339_opts(SecondsFormat::Millis, true);
             assert_eq!(t.to_string(), chrono);
+            assert_eq!(serde_json::to_string(&t).unwrap(), format!("\"{chrono}\""));
+            if t.0.year() <= 9999 {
+                // RFC 3339 has four-digit years: chrono reads no other either.
+                assert_eq!(chrono.parse::<Timestamp>().unwrap(), t, "{chrono}");
+            }
             millis += 7_777_777_777_777 / 1_000 + 123;
         }
         let leap: Timestamp = "2016-12-31T23:59:60.500Z".parse().unwrap();
@@ -92,6 +148,40 @@ mod tests {
         );
         let before_year_0 = Timestamp::from_millis(-62_167_219_200_001);
         assert_eq!(before_year_0.to_string(), "-0001-12-31T23:59:59.999Z");
+        assert_eq!(
+            serde_json::to_string(&before_year_0).unwrap(),
+            "\"-0001-12-31T23:59:59.999Z\""
+        );
+    }
+
+    /// The digit-by-digit reader takes only the stored form, and refuses what chrono refuses.
+    #[test]
+    fn reads_what_chrono_reads() {
+        let chrono = |text: &str| {
+            DateTime::parse_from_rfc3339(text)
+                .ok()
+                .map(|t| Timestamp(t.with_timezone(&Utc)))
+        };
+        for text in [
+            "2026-11-23T21:53:52.123Z",
+            "2024-02-29T00:00:00.000Z",
+            "2016-12-31T23:59:60.500Z",
+            "2026-11-23T22:53:52.123+01:00",
+            "2026-11-23T21:53:52Z",
+            "2026-11-23t21:53:52.123z",
+            "2023-02-29T00:00:00.000Z",
+            "2026-13-01T00:00:00.000Z",
+            "2026-11-23T24:00:00.000Z",
+            "2026-11-23T21:60:00.000Z",
+            "2026-11-23T21:53:61.000Z",
+            "2026-11-23T21:53:52.1234",
+            "+026-11-23T21:53:52.123Z",
+            "2026-11-23T21:53:52.12aZ",
+            "2026-11-23 21:53:52.123Z",
+        ] {
+            assert_eq!(text.parse::<Timestamp>().ok(), chrono(text), "{text}");
+        }
+        assert!(Timestamp::from_digits("2016-12-31T23:59:60.500Z").is_none());
     }
 
     #[test]
