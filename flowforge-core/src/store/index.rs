@@ -72,7 +72,7 @@ impl Tx<'_> {
         since: Option<i64>,
         mut f: impl FnMut(IndexRow),
     ) -> Result<()> {
-        let mut apply = |row: Row| index_row(&row).map(&mut f);
+        let mut apply = |row: &Row| index_row(row).map(&mut f);
         match since {
             None => self.each_row(
                 &format!(

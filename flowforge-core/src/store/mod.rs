@@ -367,9 +367,14 @@ impl Tx<'_> {
         &self,
         sql: &str,
         params: &[Value],
-        map: impl FnMut(&Row) -> Result<T>,
+        mut map: impl FnMut(&Row) -> Result<T>,
     ) -> Result<Vec<T>> {
-        self.query(sql, params)?.iter().map(map).collect()
+        let mut out = Vec::new();
+        self.each_row(sql, params, &mut |row| {
+            out.push(map(row)?);
+            Ok(())
+        })?;
+        Ok(out)
     }
 
     /// The first row of a query, if any.
@@ -379,7 +384,14 @@ impl Tx<'_> {
         params: &[Value],
         map: impl FnOnce(&Row) -> Result<T>,
     ) -> Result<Option<T>> {
-        self.query(sql, params)?.first().map(map).transpose()
+        let (mut map, mut first) = (Some(map), None);
+        self.each_row(sql, params, &mut |row| {
+            if let Some(map) = map.take() {
+                first = Some(map(row)?);
+            }
+            Ok(())
+        })?;
+        Ok(first)
     }
 
     /// Calls `f` with each row of a query as it is read: one row in memory at a time.
@@ -387,20 +399,12 @@ impl Tx<'_> {
         &self,
         sql: &str,
         params: &[Value],
-        f: &mut dyn FnMut(Row) -> Result<()>,
+        f: &mut dyn FnMut(&Row) -> Result<()>,
     ) -> Result<()> {
         match self {
             Tx::Sqlite(tx) => sqlite::each_row(tx, sql, params, f),
             #[cfg(feature = "postgres")]
             Tx::Postgres(tx) => tx.borrow_mut().each_row(sql, params, f),
-        }
-    }
-
-    fn query(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
-        match self {
-            Tx::Sqlite(tx) => sqlite::query(tx, sql, params),
-            #[cfg(feature = "postgres")]
-            Tx::Postgres(tx) => tx.borrow_mut().query(sql, params),
         }
     }
 

@@ -2,6 +2,7 @@
 //! statements, and the `casefold` function the statements use. SQLite's errors that say the
 //! storage cannot take a write now become [`Error::Unavailable`] here.
 
+use std::borrow::Cow;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,7 +17,7 @@ use rusqlite::{Connection, ErrorCode, TransactionBehavior, params_from_iter};
 use super::checkpointer::Checkpointer;
 use super::group_commit::GroupCommit;
 use super::held;
-use super::value::{Row, Value};
+use super::value::{Cell, Columns, Row, Value};
 use super::{Database, LOCKED_RETRY_AFTER, Mode, STORAGE_RETRY_AFTER, Synchronous, Tx};
 use crate::error::{Error, Result};
 use crate::query::search::fold_case;
@@ -167,29 +168,16 @@ pub(super) fn exec(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
     conn.prepare_cached(sql)?.execute([]).map(drop)
 }
 
-pub(super) fn query(tx: &Connection, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
-    let mut out = Vec::new();
-    each_row(tx, sql, params, &mut |row| {
-        out.push(row);
-        Ok(())
-    })?;
-    Ok(out)
-}
-
 pub(super) fn each_row(
     tx: &Connection,
     sql: &str,
     params: &[Value],
-    f: &mut dyn FnMut(Row) -> Result<()>,
+    f: &mut dyn FnMut(&Row) -> Result<()>,
 ) -> Result<()> {
     let mut stmt = tx.prepare_cached(sql)?;
-    let width = stmt.column_count();
     let mut rows = stmt.query(params_from_iter(params))?;
     while let Some(row) = rows.next()? {
-        let values = (0..width)
-            .map(|i| Ok(read(row.get_ref(i)?)))
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        f(Row(values))?;
+        f(&Row(row))?;
     }
     Ok(())
 }
@@ -199,17 +187,21 @@ pub(super) fn execute(tx: &Connection, sql: &str, params: &[Value]) -> Result<u6
     Ok(changed as u64)
 }
 
-fn read(value: ValueRef<'_>) -> Value {
-    match value {
-        ValueRef::Integer(n) => Value::Int(n),
-        // Valid UTF-8 (all the text FlowForge writes) is checked by the fast path and copied.
-        ValueRef::Text(bytes) => Value::Text(match std::str::from_utf8(bytes) {
-            Ok(text) => text.to_owned(),
-            Err(_) => String::from_utf8_lossy(bytes).into_owned(),
-        }),
-        ValueRef::Null => Value::Null,
-        // No column of the schema holds these; they decode as nothing, which fails loudly.
-        ValueRef::Real(_) | ValueRef::Blob(_) => Value::Null,
+/// A row's columns read where SQLite holds them, until the next step.
+impl Columns for rusqlite::Row<'_> {
+    fn cell(&self, index: usize) -> Option<Cell<'_>> {
+        Some(match self.get_ref(index).ok()? {
+            ValueRef::Integer(n) => Cell::Int(n),
+            // Borrowed when valid UTF-8 (all the text FlowForge writes), checked by `from_utf8`'s
+            // fast path (`from_utf8_lossy` walks it chunk by chunk, three times the work).
+            ValueRef::Text(bytes) => Cell::Text(match std::str::from_utf8(bytes) {
+                Ok(text) => Cow::Borrowed(text),
+                Err(_) => String::from_utf8_lossy(bytes),
+            }),
+            ValueRef::Null => Cell::Null,
+            // No column of the schema holds these; they decode as nothing, which fails loudly.
+            ValueRef::Real(_) | ValueRef::Blob(_) => Cell::Null,
+        })
     }
 }
 
@@ -383,10 +375,34 @@ mod tests {
                 Value::Int(limit),
                 Value::Int(offset),
             ];
-            query(&conn, sql, &params).unwrap();
+            each_row(&conn, sql, &params, &mut |_| Ok(())).unwrap();
         }
         let stmt = conn.prepare_cached(sql).unwrap();
         assert_eq!(stmt.get_status(rusqlite::StatementStatus::RePrepare), 0);
+    }
+
+    /// A row's text is read in place; text that is not UTF-8 (FlowForge never writes any) is
+    /// read with replacement characters rather than failing the request.
+    #[test]
+    fn a_row_reads_text_in_place_and_bad_utf8_with_replacements() {
+        let conn = connect(&Database::Memory, Synchronous::default()).unwrap();
+        let sql = "SELECT 'plain', CAST(x'6869ff' AS TEXT), 7, NULL";
+        let mut seen = Vec::new();
+        each_row(&conn, sql, &[], &mut |row| {
+            assert!(matches!(
+                row.0.cell(0),
+                Some(Cell::Text(Cow::Borrowed("plain")))
+            ));
+            seen.push((
+                row.get::<String>(1)?,
+                row.get::<i64>(2)?,
+                row.get::<Option<String>>(3)?,
+            ));
+            assert!(row.get::<String>(2).is_err(), "an integer is not text");
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(seen, [("hi\u{fffd}".to_owned(), 7, None)]);
     }
 
     /// A database made by the first release, with one task its insert trigger indexed (by the

@@ -1,6 +1,9 @@
 //! The values statements bind and rows return, in one form for every backend: ids, timestamps
 //! and dates travel as their canonical text, choices as their rank. Each backend converts
-//! [`Value`] to and from its own column types, so the statements are written once.
+//! [`Value`] to its own column types and hands its columns back as [`Cell`]s, so the statements
+//! are written once.
+
+use std::borrow::Cow;
 
 use chrono::NaiveDate;
 
@@ -28,9 +31,43 @@ pub(crate) trait ToValue {
     fn to_value(&self) -> Value;
 }
 
-/// A type that a column's [`Value`] decodes into.
+/// One column of a row as the backend hands it over: text borrowed from the backend's row
+/// where it can be, so an id or a timestamp is parsed where it lies and only a `String` column
+/// is copied (once).
+pub(crate) enum Cell<'a> {
+    Null,
+    Int(i64),
+    Bool(bool),
+    Text(Cow<'a, str>),
+}
+
+impl Value {
+    fn cell(&self) -> Cell<'_> {
+        match self {
+            Value::Null => Cell::Null,
+            Value::Int(n) => Cell::Int(*n),
+            Value::Bool(b) => Cell::Bool(*b),
+            Value::Text(text) => Cell::Text(Cow::Borrowed(text)),
+        }
+    }
+}
+
+/// A type that a column decodes into.
 pub(crate) trait FromValue: Sized {
-    fn from_value(value: &Value) -> Option<Self>;
+    fn from_cell(cell: Cell<'_>) -> Option<Self>;
+}
+
+/// What a row reads its columns from: SQLite's current row in place, or the values another
+/// backend decoded.
+pub(crate) trait Columns {
+    /// Column `index`, if the row has one.
+    fn cell(&self, index: usize) -> Option<Cell<'_>>;
+}
+
+impl Columns for Vec<Value> {
+    fn cell(&self, index: usize) -> Option<Cell<'_>> {
+        self.get(index).map(Value::cell)
+    }
 }
 
 /// The bound values of a statement: `args![a, b]`.
@@ -41,15 +78,16 @@ macro_rules! args {
 }
 pub(crate) use args;
 
-/// One row of a result, its columns in the order of the SELECT.
-pub(crate) struct Row(pub(crate) Vec<Value>);
+/// One row of a result, its columns in the order of the SELECT, read while the backend holds
+/// it.
+pub(crate) struct Row<'a>(pub(crate) &'a dyn Columns);
 
-impl Row {
+impl Row<'_> {
     /// Column `index` decoded as `T`; a mismatch is an internal error (schema and code disagree).
     pub(crate) fn get<T: FromValue>(&self, index: usize) -> Result<T> {
         self.0
-            .get(index)
-            .and_then(T::from_value)
+            .cell(index)
+            .and_then(T::from_cell)
             .ok_or_else(|| Error::internal(Mismatch(index, std::any::type_name::<T>())))
     }
 }
@@ -77,10 +115,10 @@ impl<T: ToValue> ToValue for Option<T> {
 }
 
 impl<T: FromValue> FromValue for Option<T> {
-    fn from_value(value: &Value) -> Option<Self> {
-        match value {
-            Value::Null => Some(None),
-            other => T::from_value(other).map(Some),
+    fn from_cell(cell: Cell<'_>) -> Option<Self> {
+        match cell {
+            Cell::Null => Some(None),
+            other => T::from_cell(other).map(Some),
         }
     }
 }
@@ -98,9 +136,9 @@ impl ToValue for String {
 }
 
 impl FromValue for String {
-    fn from_value(value: &Value) -> Option<Self> {
-        match value {
-            Value::Text(text) => Some(text.clone()),
+    fn from_cell(cell: Cell<'_>) -> Option<Self> {
+        match cell {
+            Cell::Text(text) => Some(text.into_owned()),
             _ => None,
         }
     }
@@ -113,17 +151,17 @@ impl ToValue for i64 {
 }
 
 impl FromValue for i64 {
-    fn from_value(value: &Value) -> Option<Self> {
-        match value {
-            Value::Int(n) => Some(*n),
+    fn from_cell(cell: Cell<'_>) -> Option<Self> {
+        match cell {
+            Cell::Int(n) => Some(n),
             _ => None,
         }
     }
 }
 
 impl FromValue for u64 {
-    fn from_value(value: &Value) -> Option<Self> {
-        i64::from_value(value).and_then(|n| u64::try_from(n).ok())
+    fn from_cell(cell: Cell<'_>) -> Option<Self> {
+        i64::from_cell(cell).and_then(|n| u64::try_from(n).ok())
     }
 }
 
@@ -135,10 +173,10 @@ impl ToValue for bool {
 
 impl FromValue for bool {
     /// SQLite keeps booleans as 0 and 1.
-    fn from_value(value: &Value) -> Option<Self> {
-        match value {
-            Value::Bool(b) => Some(*b),
-            Value::Int(n) => Some(*n != 0),
+    fn from_cell(cell: Cell<'_>) -> Option<Self> {
+        match cell {
+            Cell::Bool(b) => Some(b),
+            Cell::Int(n) => Some(n != 0),
             _ => None,
         }
     }
@@ -151,10 +189,10 @@ impl ToValue for NaiveDate {
 }
 
 impl FromValue for NaiveDate {
-    fn from_value(value: &Value) -> Option<Self> {
-        match value {
+    fn from_cell(cell: Cell<'_>) -> Option<Self> {
+        match cell {
             // `FromStr` reads the ISO form `DATE_FORMAT` writes, without interpreting a format.
-            Value::Text(text) => text.parse().ok(),
+            Cell::Text(text) => text.parse().ok(),
             _ => None,
         }
     }
@@ -170,9 +208,9 @@ macro_rules! text_values {
         }
 
         impl FromValue for $name {
-            fn from_value(value: &Value) -> Option<Self> {
-                match value {
-                    Value::Text(text) => text.parse().ok(),
+            fn from_cell(cell: Cell<'_>) -> Option<Self> {
+                match cell {
+                    Cell::Text(text) => text.parse().ok(),
                     _ => None,
                 }
             }
@@ -194,9 +232,9 @@ macro_rules! rank_values {
         }
 
         impl FromValue for $name {
-            fn from_value(value: &Value) -> Option<Self> {
-                match value {
-                    Value::Int(rank) => Self::from_rank(*rank),
+            fn from_cell(cell: Cell<'_>) -> Option<Self> {
+                match cell {
+                    Cell::Int(rank) => Self::from_rank(rank),
                     _ => None,
                 }
             }

@@ -194,20 +194,11 @@ impl PgTx<'_> {
         Ok(statement)
     }
 
-    pub(super) fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
-        let mut out = Vec::new();
-        self.each_row(sql, params, &mut |row| {
-            out.push(row);
-            Ok(())
-        })?;
-        Ok(out)
-    }
-
     pub(super) fn each_row(
         &mut self,
         sql: &str,
         params: &[Value],
-        f: &mut dyn FnMut(Row) -> Result<()>,
+        f: &mut dyn FnMut(&Row) -> Result<()>,
     ) -> Result<()> {
         use postgres::fallible_iterator::FallibleIterator;
         let statement = self.statement(sql)?;
@@ -217,7 +208,7 @@ impl PgTx<'_> {
             let values = (0..row.len())
                 .map(|i| row.try_get::<_, Value>(i))
                 .collect::<Result<Vec<_>, _>>()?;
-            f(Row(values))?;
+            f(&Row(&values))?;
         }
         Ok(())
     }
