@@ -3,6 +3,7 @@
 //! for. A slot is a small dense number given to a task while it is live here, so the bitmaps stay
 //! compact.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hash, RandomState};
 
@@ -87,19 +88,21 @@ impl<K: Hash + Eq + Copy> Postings<K> {
         }
     }
 
-    /// Keeps in `matches` only the slots holding any of `keys`; an empty `keys` keeps all.
-    fn keep_any(&self, matches: &mut RoaringBitmap, keys: impl IntoIterator<Item = K>) {
-        let mut keys = keys.into_iter().peekable();
-        if keys.peek().is_none() {
-            return;
-        }
-        let mut any = RoaringBitmap::new();
+    /// The slots holding any of `keys`, borrowed when one key names them; `None` when `keys`
+    /// is empty (no filter on this value).
+    fn any(&self, keys: impl IntoIterator<Item = K>) -> Option<Cow<'_, RoaringBitmap>> {
+        let mut keys = keys.into_iter();
+        let first = keys.next()?;
+        let mut any = match self.0.get(&first) {
+            Some(slots) => Cow::Borrowed(slots),
+            None => Cow::Owned(RoaringBitmap::new()),
+        };
         for key in keys {
             if let Some(slots) = self.0.get(&key) {
-                any |= slots;
+                *any.to_mut() |= slots;
             }
         }
-        *matches &= any;
+        Some(any)
     }
 }
 
@@ -253,21 +256,31 @@ impl Tenant {
         self.live.len()
     }
 
-    /// The slots of the live tasks that pass `filter`.
+    /// The slots of the live tasks that pass `filter`: the filters' slot sets intersected from
+    /// the smallest (postings hold live slots only), rather than every live slot narrowed down.
     pub(super) fn matching(&self, filter: &Filter<'_>) -> RoaringBitmap {
-        let mut matches = self.live.clone();
-        let projects = filter.project.iter().map(|p| self.projects.find(p));
-        self.project.keep_any(&mut matches, projects);
-        self.status
-            .keep_any(&mut matches, filter.status.iter().copied());
-        self.priority
-            .keep_any(&mut matches, filter.priority.iter().copied());
         let users = |ids: &[Option<UserId>]| -> Vec<u32> {
             ids.iter().map(|u| self.users.find(u)).collect()
         };
-        self.assignee
-            .keep_any(&mut matches, users(&filter.assignee));
-        self.creator.keep_any(&mut matches, users(&filter.creator));
+        let mut sets: Vec<Cow<'_, RoaringBitmap>> = [
+            self.project
+                .any(filter.project.iter().map(|p| self.projects.find(p))),
+            self.status.any(filter.status.iter().copied()),
+            self.priority.any(filter.priority.iter().copied()),
+            self.assignee.any(users(&filter.assignee)),
+            self.creator.any(users(&filter.creator)),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        sets.sort_by_key(|set| set.len());
+        let mut sets = sets.into_iter();
+        let mut matches = sets
+            .next()
+            .map_or_else(|| self.live.clone(), Cow::into_owned);
+        for set in sets {
+            matches &= set.as_ref();
+        }
         for word in filter.words {
             if matches.is_empty() {
                 break;
