@@ -47,6 +47,9 @@ pub(crate) struct IndexRow {
     /// Whether the task is soft-deleted (it leaves the index).
     pub deleted: bool,
     pub id: TaskId,
+    /// Where the backend finds the row without the id's index (SQLite's `seq`), if it has such
+    /// a key.
+    pub row: Option<i64>,
     pub project: ProjectId,
     pub status: Status,
     pub priority: Priority,
@@ -122,6 +125,9 @@ impl<'a> Listing<'a> {
 pub(crate) struct Selection {
     pub count: u64,
     pub ids: Vec<TaskId>,
+    /// The page's row keys in the same order (see [`IndexRow::row`]), when the index holds one
+    /// for every task of the page.
+    pub rows: Option<Vec<i64>>,
 }
 
 /// The indexes of the organizations this process has listed.
@@ -286,24 +292,33 @@ fn choose(tenants: &[&Tenant], listing: &Listing<'_>) -> Selection {
     let count: u64 = matches.iter().map(RoaringBitmap::len).sum();
     let live: u64 = tenants.iter().map(|t| t.live()).sum();
     let orders: Option<Vec<&[u32]>> = tenants.iter().map(|t| t.order(&listing.ordering)).collect();
-    let ids = match orders {
+    let page = match orders {
         Some(orders) if count.saturating_mul(WALK_DENSITY) >= live => {
             walk(tenants, &orders, &matches, count, listing)
         }
         _ => select(tenants, &matches, count, listing),
     };
-    Selection { count, ids }
+    selection(count, &page)
 }
 
-/// The page's ids by walking each tenant's order from the nearer end of the list, merging the
+/// The selection of `page`'s entries out of `count` matches.
+fn selection(count: u64, page: &[&Entry]) -> Selection {
+    Selection {
+        count,
+        ids: page.iter().map(|e| e.id).collect(),
+        rows: page.iter().map(|e| e.row()).collect(),
+    }
+}
+
+/// The page's entries by walking each tenant's order from the nearer end of the list, merging the
 /// tenants' matches as they come.
-fn walk(
-    tenants: &[&Tenant],
-    orders: &[&[u32]],
-    matches: &[RoaringBitmap],
+fn walk<'a>(
+    tenants: &[&'a Tenant],
+    orders: &[&'a [u32]],
+    matches: &'a [RoaringBitmap],
     count: u64,
     listing: &Listing<'_>,
-) -> Vec<TaskId> {
+) -> Vec<&'a Entry> {
     let offset = listing.offset.min(count);
     let end = offset.saturating_add(listing.limit).min(count);
     let from_front = offset <= count - end;
@@ -349,7 +364,7 @@ fn walk(
         };
         streams[i].next();
         if rank >= skip {
-            page.push(entry.id);
+            page.push(entry);
         }
     }
     if !from_front {
@@ -358,14 +373,14 @@ fn walk(
     page
 }
 
-/// The page's ids by selecting among all the matches, ranked by their first term packed and
+/// The page's entries by selecting among all the matches, ranked by their first term packed and
 /// then by the whole ordering.
-fn select(
-    tenants: &[&Tenant],
+fn select<'a>(
+    tenants: &[&'a Tenant],
     matches: &[RoaringBitmap],
     count: u64,
     listing: &Listing<'_>,
-) -> Vec<TaskId> {
+) -> Vec<&'a Entry> {
     let (offset, limit) = (listing.offset, listing.limit);
     if offset >= count || limit == 0 {
         return Vec::new();
@@ -388,7 +403,7 @@ fn select(
         ka.cmp(kb).then_with(|| compare(a, b, &listing.ordering))
     })
     .into_iter()
-    .map(|(_, e)| e.id)
+    .map(|(_, e)| e)
     .collect()
 }
 

@@ -6,6 +6,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hash, RandomState};
+use std::num::NonZeroU32;
 
 use chrono::NaiveDate;
 use hashbrown::HashTable;
@@ -34,6 +35,8 @@ pub(super) struct Entry {
     /// The assignee's and the creator's numbers (each maybe nobody) in [`Tenant::users`].
     assignee: u32,
     creator: u32,
+    /// The row key, when it fits in 32 bits (the padding had room for them).
+    row: Option<NonZeroU32>,
     pub(super) status: Status,
     pub(super) priority: Priority,
     pub(super) due: Option<NaiveDate>,
@@ -60,6 +63,13 @@ impl<K: Hash + Eq> Numbers<K> {
     /// The number of `key`, or one no entry holds when it has none.
     fn find(&self, key: &K) -> u32 {
         self.keys.get(key).copied().unwrap_or(u32::MAX)
+    }
+}
+
+impl Entry {
+    /// The task's row key (see [`super::IndexRow::row`]), if it has one that fits.
+    pub(super) fn row(&self) -> Option<i64> {
+        self.row.map(|key| i64::from(key.get()))
     }
 }
 
@@ -163,6 +173,10 @@ impl Tenant {
         let mut words = self.words.add(slot, &[&row.title, &row.description]);
         self.entries[slot] = Some(Entry {
             id: row.id,
+            row: row
+                .row
+                .and_then(|key| u32::try_from(key).ok())
+                .and_then(NonZeroU32::new),
             project,
             status: row.status,
             priority: row.priority,
@@ -401,6 +415,7 @@ mod tests {
         IndexRow {
             deleted,
             id: uuid::Uuid::from_u128(u128::from(n) + 1).into(),
+            row: Some(i64::from(n) + 1),
             project: uuid::Uuid::from_u128(1 << 100).into(),
             status,
             priority: Priority::Medium,

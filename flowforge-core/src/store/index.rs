@@ -4,14 +4,24 @@
 //! tasks leave the table) in its own transaction, so a reader that sees the rows sees the
 //! version too.
 
-use super::Tx;
 use super::value::{Row, ToValue, Value, args};
+use super::{Backend, Tx};
 use crate::error::Result;
 use crate::ids::OrgId;
 use crate::index::{IndexRow, Version};
 
 const INDEX_COLUMNS: &str = "deleted_at IS NOT NULL, id, project_id, status, priority,
     assigned_to, created_by, due_date, created_at, updated_at, title, description";
+
+/// The row key of [`IndexRow::row`] as each backend selects it: SQLite's rowid (`seq`), which
+/// finds a task without the id's index; PostgreSQL has none (its ids are 16-byte keys already).
+fn row_key(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "seq",
+        #[cfg(feature = "postgres")]
+        Backend::Postgres => "NULL::bigint",
+    }
+}
 
 fn index_row(row: &Row) -> Result<IndexRow> {
     Ok(IndexRow {
@@ -27,6 +37,7 @@ fn index_row(row: &Row) -> Result<IndexRow> {
         updated_at: row.get(9)?,
         title: row.get(10)?,
         description: row.get(11)?,
+        row: row.get(12)?,
     })
 }
 
@@ -73,10 +84,11 @@ impl Tx<'_> {
         mut f: impl FnMut(IndexRow),
     ) -> Result<()> {
         let mut apply = |row: &Row| index_row(row).map(&mut f);
+        let key = row_key(self.backend());
         match since {
             None => self.each_row(
                 &format!(
-                    "SELECT {INDEX_COLUMNS} FROM tasks
+                    "SELECT {INDEX_COLUMNS}, {key} FROM tasks
                      WHERE organization_id = ? AND deleted_at IS NULL"
                 ),
                 args![org],
@@ -84,7 +96,7 @@ impl Tx<'_> {
             ),
             Some(since) => self.each_row(
                 &format!(
-                    "SELECT {INDEX_COLUMNS} FROM tasks
+                    "SELECT {INDEX_COLUMNS}, {key} FROM tasks
                      WHERE organization_id = ? AND change_seq > ?"
                 ),
                 args![org, since],

@@ -301,6 +301,59 @@ fn no_main_list_query_scans_the_tasks_or_projects_table_without_an_index() {
     assert!(checked >= 18, "only {checked} statements were planned");
 }
 
+/// A page's tasks are read by their rowids, which the index keeps: one B-tree descent each,
+/// where the id took two (its index, then the table).
+#[test]
+fn a_page_of_tasks_is_read_by_rowid() {
+    let (ff, owner) = seeded(30);
+    let (page, statements) = traced(&ff, || {
+        ff.list_tasks(&owner, &TaskQuery::default()).unwrap()
+    });
+    assert_eq!(page.items.len(), 20);
+    let reads: Vec<_> = plans(&ff, &statements)
+        .into_iter()
+        .filter(|(sql, _)| sql.contains("t.seq IN"))
+        .collect();
+    assert_eq!(reads.len(), 1, "{statements:#?}");
+    let (sql, steps) = &reads[0];
+    assert!(
+        steps
+            .iter()
+            .any(|s| s == "SEARCH t USING INTEGER PRIMARY KEY (rowid=?)"),
+        "{sql}\n{steps:#?}"
+    );
+    assert!(!statements.iter().any(|s| s.contains("t.id IN")));
+}
+
+/// A task whose rowid does not fit the index's 32 bits is listed all the same, its page read
+/// by id.
+#[test]
+fn a_task_with_a_rowid_past_32_bits_is_listed_by_id() {
+    let (ff, owner) = seeded(3);
+    let before = ff.list_tasks(&owner, &TaskQuery::default()).unwrap();
+    let moved = before.items[1].id;
+    ff.store
+        .with_conn(|c| {
+            c.execute(
+                "UPDATE tasks SET seq = 5000000000 WHERE id = ?",
+                [moved.to_string()],
+            )?;
+            // A new generation: the index is loaded again, and reads the new rowid.
+            c.execute("UPDATE task_versions SET generation = generation + 1", [])
+        })
+        .unwrap()
+        .unwrap();
+    let (after, statements) = traced(&ff, || {
+        ff.list_tasks(&owner, &TaskQuery::default()).unwrap()
+    });
+    assert_eq!(after.items, before.items);
+    assert!(
+        statements.iter().any(|s| s.contains("t.id IN")),
+        "{statements:#?}"
+    );
+    assert!(!statements.iter().any(|s| s.contains("t.seq IN")));
+}
+
 #[test]
 fn twelve_hundred_distinct_search_words_stay_under_the_expression_depth_limit() {
     let (ff, owner) = seeded(1);
