@@ -40,10 +40,12 @@ fn kinds(events: &[Event]) -> Vec<&'static str> {
     events.iter().map(|e| e.kind.as_str()).collect()
 }
 
-/// Waits (up to a bound that only stops a hung test) until `sub` has handed out `n` events.
+/// Waits (up to a bound that only stops a hung test: 30 s) until `sub` has handed out `n`
+/// events. On PostgreSQL an event is handed out once every transaction older than it has
+/// ended, anywhere on the server: other work there holds events back while it runs.
 fn take(sub: &mut Subscription, n: usize) -> Vec<Event> {
     let mut got = Vec::new();
-    for _ in 0..100 {
+    for _ in 0..300 {
         got.extend(sub.wait(Duration::from_millis(100), n - got.len()).unwrap());
         if got.len() == n {
             return got;
