@@ -11,8 +11,9 @@ use crate::query::search::fold_case;
 use crate::query::{Page, PageRequest, Search, Sort};
 use crate::time::Timestamp;
 
-const ORG_COLUMNS: &str = "o.id, o.name, o.slug, m.role,
-    (SELECT COUNT(*) FROM memberships c WHERE c.organization_id = o.id), o.created_at, o.updated_at";
+/// `member_count` is kept by triggers on memberships (the migration that made it).
+const ORG_COLUMNS: &str =
+    "o.id, o.name, o.slug, m.role, o.member_count, o.created_at, o.updated_at";
 
 const ORG_TAKEN: &str = "An organization with this name or slug already exists.";
 
@@ -185,8 +186,7 @@ impl Tx<'_> {
     }
 }
 
-const SUMMARY_COLUMNS: &str = "o.id, o.name, o.slug,
-    (SELECT COUNT(*) FROM memberships c WHERE c.organization_id = o.id),
+const SUMMARY_COLUMNS: &str = "o.id, o.name, o.slug, o.member_count,
     (SELECT COUNT(*) FROM projects p WHERE p.organization_id = o.id),
     (SELECT COUNT(*) FROM tasks t WHERE t.organization_id = o.id AND t.deleted_at IS NULL), o.created_at";
 

@@ -301,6 +301,73 @@ fn no_main_list_query_scans_the_tasks_or_projects_table_without_an_index() {
     assert!(checked >= 18, "only {checked} statements were planned");
 }
 
+/// The SQLite VM steps of the SELECTs among `statements`, run again.
+fn vm_steps(ff: &FlowForge, statements: &[String]) -> i32 {
+    statements
+        .iter()
+        .filter(|sql| sql.trim_start().starts_with("SELECT"))
+        .map(|sql| {
+            ff.store
+                .with_conn(|c| {
+                    let mut stmt = c.prepare(sql).unwrap();
+                    let mut rows = stmt.raw_query();
+                    while rows.next().unwrap().is_some() {}
+                    drop(rows);
+                    stmt.get_status(rusqlite::StatementStatus::VmStep)
+                })
+                .unwrap()
+        })
+        .sum()
+}
+
+/// The organization list reads each organization's stored member count: it takes as many VM
+/// steps for an organization of 300 members as for one of 1 (counting them took a step or more
+/// per member of every organization listed).
+#[test]
+fn the_organization_list_does_not_count_members() {
+    let (ff, small) = seeded(0);
+    let big = user(&ff, "big@example.com");
+    let org = ff
+        .create_organization(
+            &big,
+            &NewOrg {
+                name: "Big".into(),
+                slug: None,
+            },
+        )
+        .unwrap();
+    ff.store
+        .with_conn(|c| {
+            for n in 0..300 {
+                let id = uuid::Uuid::now_v7().to_string();
+                c.execute(
+                    "INSERT INTO users (id, email, password_hash, created_at)
+                     VALUES (?1, ?2, 'x', '2026-01-01T00:00:00.000Z')",
+                    (&id, format!("m{n}@example.com")),
+                )?;
+                c.execute(
+                    "INSERT INTO memberships (organization_id, user_id, role, joined_at)
+                     VALUES (?1, ?2, 0, '2026-01-01T00:00:00.000Z')",
+                    (org.id.to_string(), &id),
+                )?;
+            }
+            Ok::<_, rusqlite::Error>(())
+        })
+        .unwrap()
+        .unwrap();
+    let list = |actor: &Actor| {
+        let (page, statements) = traced(&ff, || {
+            ff.list_organizations(actor, &crate::OrgQuery::default())
+                .unwrap()
+        });
+        (page.items[0].member_count, vm_steps(&ff, &statements))
+    };
+    let (small_members, small_steps) = list(&small);
+    let (big_members, big_steps) = list(&big);
+    assert_eq!((small_members, big_members), (2, 301));
+    assert_eq!(small_steps, big_steps);
+}
+
 /// A page's tasks are read by their rowids, which the index keeps: one B-tree descent each,
 /// where the id took two (its index, then the table).
 #[test]

@@ -1,12 +1,12 @@
 //! Organizations: the name and slug rules, their uniqueness without regard to case, derived
 //! slugs, and the organization body.
 
-use flowforge_core::{NewOrg, OrgPatch};
+use flowforge_core::{NewOrg, OrgPatch, OrgQuery, PageRequest, Role, Search};
 use serde_json::json;
 
 use super::{assert_says, new_org, org_names};
 use crate::support::{
-    READ_ONLY, UNKNOWN, assert_conflict, assert_invalid, field_errors, open, org, rename_org,
+    READ_ONLY, UNKNOWN, add, assert_conflict, assert_invalid, field_errors, open, org, rename_org,
     reslug_org, user,
 };
 
@@ -202,4 +202,50 @@ fn an_organization_body_refuses_role_and_unknown_fields() {
     assert_says(&errors, "name", "This field is required.");
     let parsed = NewOrg::from_json(&json!({"name": "Acme"})).unwrap();
     assert_eq!(parsed.slug, None);
+}
+
+// Member counts.
+
+/// An organization's member count (stored, kept by the database as memberships come and go) is
+/// the same in the organization, the member's list and the operator's listing.
+#[test]
+fn member_counts_follow_members_coming_and_going() {
+    let ff = open();
+    let ada = user(&ff, "ada@example.com");
+    let acme = org(&ff, &ada, "Acme");
+    org(&ff, &ada, "Other");
+    let people: Vec<_> = (0..3)
+        .map(|n| user(&ff, &format!("p{n}@example.com")))
+        .collect();
+    for person in &people {
+        add(&ff, &ada, &acme, person, Role::Member);
+    }
+    ff.remove_member(&ada, acme.id, people[1].id()).unwrap();
+    let counts = || {
+        let mine = ff.list_organizations(&ada, &OrgQuery::default()).unwrap();
+        let all = ff
+            .admin()
+            .list_organizations(&Search::default(), PageRequest::new(1, 20))
+            .unwrap();
+        let mine: Vec<_> = mine
+            .items
+            .iter()
+            .map(|o| (o.name.clone(), o.member_count))
+            .collect();
+        let all: Vec<_> = all
+            .items
+            .iter()
+            .map(|o| (o.name.clone(), o.member_count))
+            .collect();
+        assert_eq!(mine, all);
+        mine
+    };
+    assert_eq!(counts(), [("Acme".to_owned(), 3), ("Other".to_owned(), 1)]);
+    assert_eq!(ff.get_organization(&ada, acme.id).unwrap().member_count, 3);
+    ff.remove_member(&people[0], acme.id, people[0].id())
+        .unwrap();
+    add(&ff, &ada, &acme, &people[1], Role::Viewer);
+    assert_eq!(counts(), [("Acme".to_owned(), 3), ("Other".to_owned(), 1)]);
+    ff.delete_organization(&ada, acme.id).unwrap();
+    assert_eq!(counts(), [("Other".to_owned(), 1)]);
 }
