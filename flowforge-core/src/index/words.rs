@@ -4,8 +4,9 @@
 //! these words, so its matches are the union of the bitmaps of the vocabulary words that
 //! contain it: the cost grows with the tenant's vocabulary, never with another tenant's tasks.
 
-use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
 
+use hashbrown::HashTable;
 use roaring::RoaringBitmap;
 
 use crate::query::search::fold_case;
@@ -13,48 +14,99 @@ use crate::query::search::fold_case;
 /// The words of one tenant and the slots that hold each.
 #[derive(Default)]
 pub(super) struct Vocabulary {
-    ids: HashMap<Box<str>, u32>,
+    /// The id of each word, found by the word's text in [`Vocabulary::words`] (held once).
+    ids: HashTable<u32>,
+    hasher: RandomState,
     words: Vec<Word>,
     /// Ids of words no task holds any longer, given to the next new word.
     free: Vec<u32>,
 }
 
 struct Word {
+    /// Empty for a word no task holds any longer.
     text: Box<str>,
-    slots: RoaringBitmap,
+    slots: Slots,
+}
+
+/// The slots holding one word. Many words are held by a single task (numbers and codes in
+/// titles: every task the load harness creates brings one), and a bitmap for one slot took
+/// 128 bytes and two allocations more than the slot itself.
+enum Slots {
+    One(u32),
+    Many(RoaringBitmap),
+}
+
+impl Slots {
+    /// Adds `slot`; whether it was not there yet.
+    fn insert(&mut self, slot: u32) -> bool {
+        match self {
+            Slots::One(held) if *held == slot => false,
+            Slots::One(held) => {
+                *self = Slots::Many(RoaringBitmap::from_iter([*held, slot]));
+                true
+            }
+            Slots::Many(slots) => slots.insert(slot),
+        }
+    }
+
+    /// Removes `slot`; whether no slot is left.
+    fn remove(&mut self, slot: u32) -> bool {
+        match self {
+            Slots::One(held) => *held == slot,
+            Slots::Many(slots) => {
+                slots.remove(slot);
+                slots.is_empty()
+            }
+        }
+    }
+
+    /// Adds these slots to `out`.
+    fn add_to(&self, out: &mut RoaringBitmap) {
+        match self {
+            Slots::One(slot) => {
+                out.insert(*slot);
+            }
+            Slots::Many(slots) => *out |= slots,
+        }
+    }
 }
 
 impl Vocabulary {
     /// Records that `slot` holds the words of `texts`; returns their ids (distinct), which
     /// [`Vocabulary::remove`] takes back.
     pub(super) fn add(&mut self, slot: u32, texts: &[&str]) -> Vec<u32> {
+        let Self {
+            ids,
+            hasher,
+            words,
+            free,
+        } = self;
         let mut held = Vec::new();
         for text in texts {
             for word in fold_case(text).split_whitespace() {
-                let id = match self.ids.get(word) {
-                    Some(&id) => id,
-                    None => {
-                        let fresh = Word {
-                            text: word.into(),
-                            slots: RoaringBitmap::new(),
-                        };
-                        let id = match self.free.pop() {
-                            Some(id) => {
-                                self.words[id as usize] = fresh;
-                                id
-                            }
-                            None => {
-                                self.words.push(fresh);
-                                u32::try_from(self.words.len() - 1).unwrap_or(u32::MAX)
-                            }
-                        };
-                        self.ids.insert(word.into(), id);
+                let hash = hasher.hash_one(word);
+                if let Some(&id) = ids.find(hash, |&id| &*words[id as usize].text == word) {
+                    if words[id as usize].slots.insert(slot) {
+                        held.push(id);
+                    }
+                    continue;
+                }
+                let fresh = Word {
+                    text: word.into(),
+                    slots: Slots::One(slot),
+                };
+                let id = match free.pop() {
+                    Some(id) => {
+                        words[id as usize] = fresh;
                         id
                     }
+                    None => {
+                        words.push(fresh);
+                        u32::try_from(words.len() - 1).unwrap_or(u32::MAX)
+                    }
                 };
-                if self.words[id as usize].slots.insert(slot) {
-                    held.push(id);
-                }
+                ids.insert_unique(hash, id, |&id| hasher.hash_one(&*words[id as usize].text));
+                held.push(id);
             }
         }
         held
@@ -65,10 +117,13 @@ impl Vocabulary {
     pub(super) fn remove(&mut self, slot: u32, ids: impl IntoIterator<Item = u32>) {
         for id in ids {
             let word = &mut self.words[id as usize];
-            word.slots.remove(slot);
-            if word.slots.is_empty() {
-                self.ids.remove(&word.text);
+            if word.slots.remove(slot) {
+                let hash = self.hasher.hash_one(&*word.text);
+                if let Ok(found) = self.ids.find_entry(hash, |&other| other == id) {
+                    found.remove();
+                }
                 word.text = Box::default();
+                word.slots = Slots::Many(RoaringBitmap::new());
                 self.free.push(id);
             }
         }
@@ -76,20 +131,24 @@ impl Vocabulary {
 
     /// The slots whose text contains `needle` (already case-folded, no white space).
     pub(super) fn containing(&self, needle: &str) -> RoaringBitmap {
-        if let Some(&id) = self.ids.get(needle) {
+        let mut slots = RoaringBitmap::new();
+        let hash = self.hasher.hash_one(needle);
+        let known = self
+            .ids
+            .find(hash, |&id| &*self.words[id as usize].text == needle);
+        if let Some(&id) = known {
             // The word itself is known: start from it, then add the longer words holding it.
-            let mut slots = self.words[id as usize].slots.clone();
+            self.words[id as usize].slots.add_to(&mut slots);
             for word in &self.words {
                 if word.text.len() > needle.len() && word.text.contains(needle) {
-                    slots |= &word.slots;
+                    word.slots.add_to(&mut slots);
                 }
             }
             return slots;
         }
-        let mut slots = RoaringBitmap::new();
         for word in &self.words {
             if !word.text.is_empty() && word.text.contains(needle) {
-                slots |= &word.slots;
+                word.slots.add_to(&mut slots);
             }
         }
         slots
@@ -143,5 +202,30 @@ mod tests {
         vocabulary.remove(7, held);
         assert_eq!(set(&vocabulary.containing("log")), [8]);
         assert_eq!(set(&vocabulary.containing("page")), Vec::<u32>::new());
+    }
+
+    /// A word held by one task keeps its slot without a bitmap, takes one when a second task
+    /// holds it, and its place is given back when the last one lets go.
+    #[test]
+    fn a_word_of_one_task_keeps_its_slot_without_a_bitmap() {
+        let mut vocabulary = Vocabulary::default();
+        let first = vocabulary.add(1, &["Task 1-1 common", ""]);
+        vocabulary.add(2, &["Task 1-2 common", ""]);
+        let single = |v: &Vocabulary, text: &str| {
+            v.words
+                .iter()
+                .find(|w| &*w.text == text)
+                .map(|w| matches!(w.slots, Slots::One(_)))
+        };
+        assert_eq!(single(&vocabulary, "1-1"), Some(true));
+        assert_eq!(single(&vocabulary, "common"), Some(false));
+        assert_eq!(set(&vocabulary.containing("1-")), [1, 2]);
+        assert_eq!(set(&vocabulary.containing("1-2")), [2]);
+        vocabulary.remove(1, first);
+        assert_eq!(single(&vocabulary, "1-1"), None);
+        assert_eq!(set(&vocabulary.containing("common")), [2]);
+        assert_eq!(set(&vocabulary.containing("1-")), [2]);
+        vocabulary.add(3, &["1-9", ""]);
+        assert_eq!(vocabulary.words.len(), 4, "the freed place is reused");
     }
 }
