@@ -392,6 +392,63 @@ fn a_page_of_tasks_is_read_by_rowid() {
     assert!(!statements.iter().any(|s| s.contains("t.id IN")));
 }
 
+/// A page read by rowid shows only the tasks the index chose: were a rowid the index holds to
+/// name another organization's task (nothing FlowForge does moves one without a reload), that
+/// task is left out, not shown.
+#[test]
+fn a_rowid_naming_another_organizations_task_shows_nothing_of_it() {
+    let (ff, owner) = seeded(3);
+    let stranger = user(&ff, "stranger@example.com");
+    let theirs = ff
+        .create_organization(
+            &stranger,
+            &NewOrg {
+                name: "Theirs".into(),
+                slug: None,
+            },
+        )
+        .unwrap();
+    let project = ff
+        .create_project(&stranger, &NewProject::new(theirs.id, "Secret"))
+        .unwrap();
+    let secret = ff
+        .create_task(&stranger, &NewTask::new(project.id, "Their task"))
+        .unwrap();
+    let before = ff.list_tasks(&owner, &TaskQuery::default()).unwrap();
+    let mine = before.items[0].id;
+    // Behind the index's back (no new version): the secret task takes the rowid of one of mine.
+    ff.store
+        .with_conn(|c| {
+            let seq: i64 = c.query_row(
+                "SELECT seq FROM tasks WHERE id = ?",
+                [mine.to_string()],
+                |r| r.get(0),
+            )?;
+            c.execute(
+                "UPDATE tasks SET seq = seq + 1000000 WHERE id = ?",
+                [mine.to_string()],
+            )?;
+            c.execute(
+                "UPDATE tasks SET seq = ?1 WHERE id = ?2",
+                (seq, secret.id.to_string()),
+            )
+        })
+        .unwrap()
+        .unwrap();
+    let after = ff.list_tasks(&owner, &TaskQuery::default()).unwrap();
+    assert!(
+        after
+            .items
+            .iter()
+            .all(|t| t.id != secret.id && t.organization != theirs.id)
+    );
+    assert_eq!(
+        after.items.len(),
+        before.items.len() - 1,
+        "the moved task is left out"
+    );
+}
+
 /// A task whose rowid does not fit the index's 32 bits is listed all the same, its page read
 /// by id.
 #[test]
