@@ -78,10 +78,8 @@ impl Timestamp {
             field(5, 2)?,
             field(8, 2)?,
         )?;
-        let (hour, minute, second) = (field(11, 2)?, field(14, 2)?, field(17, 2)?);
-        // `and_hms_milli_opt` takes 1,000 milliseconds and more as a leap second: not this form.
-        let millis = field(20, 3)?;
-        let time = date.and_hms_milli_opt(hour, minute, second, millis)?;
+        let time =
+            date.and_hms_milli_opt(field(11, 2)?, field(14, 2)?, field(17, 2)?, field(20, 3)?)?;
         Some(Self(time.and_utc()))
     }
 }

@@ -47,7 +47,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use crate::error::{Error, Result};
-use value::{FromValue, Row, Value};
+use value::{FromCell, Row, Value};
 
 #[cfg(all(feature = "postgres", feature = "test-support"))]
 pub use postgres::ScratchSchema;
@@ -409,7 +409,7 @@ impl Tx<'_> {
     }
 
     /// The first column of the one row a query returns (a count, an `EXISTS`).
-    pub(crate) fn one<T: FromValue>(&self, sql: &str, params: &[Value]) -> Result<T> {
+    pub(crate) fn one<T: FromCell>(&self, sql: &str, params: &[Value]) -> Result<T> {
         self.row(sql, params, |r| r.get(0))?
             .ok_or_else(|| Error::internal(NoRow))
     }

@@ -7,7 +7,7 @@ use rusqlite::trace::{TraceEvent, TraceEventCodes};
 use crate::query::PageRequest;
 use crate::{
     Actor, CommentQuery, Config, Database, FlowForge, NewComment, NewMembership, NewOrg,
-    NewProject, NewTask, NewUser, ProjectQuery, Role, TaskQuery,
+    NewProject, NewTask, NewUser, Org, ProjectQuery, Role, TaskQuery,
 };
 
 thread_local! {
@@ -49,6 +49,14 @@ fn user(ff: &FlowForge, email: &str) -> Actor {
     ff.admin().act_as(user.id).unwrap()
 }
 
+fn organization(ff: &FlowForge, owner: &Actor, name: &str) -> Org {
+    let new = NewOrg {
+        name: name.into(),
+        slug: None,
+    };
+    ff.create_organization(owner, &new).unwrap()
+}
+
 /// An organization with a project of `tasks` tasks, all assigned to a second member.
 fn seeded(tasks: usize) -> (FlowForge, Actor) {
     seeded_in(&Database::Memory, tasks)
@@ -59,15 +67,7 @@ fn seeded_in(database: &Database, tasks: usize) -> (FlowForge, Actor) {
     let ff = FlowForge::open(database, Config::new("secret")).unwrap();
     let owner = user(&ff, "owner@example.com");
     let member = user(&ff, "member@example.com");
-    let org = ff
-        .create_organization(
-            &owner,
-            &NewOrg {
-                name: "Acme".into(),
-                slug: None,
-            },
-        )
-        .unwrap();
+    let org = organization(&ff, &owner, "Acme");
     ff.add_member(
         &owner,
         org.id,
@@ -327,15 +327,7 @@ fn vm_steps(ff: &FlowForge, statements: &[String]) -> i32 {
 fn the_organization_list_does_not_count_members() {
     let (ff, small) = seeded(0);
     let big = user(&ff, "big@example.com");
-    let org = ff
-        .create_organization(
-            &big,
-            &NewOrg {
-                name: "Big".into(),
-                slug: None,
-            },
-        )
-        .unwrap();
+    let org = organization(&ff, &big, "Big");
     ff.store
         .with_conn(|c| {
             for n in 0..300 {
@@ -399,15 +391,7 @@ fn a_page_of_tasks_is_read_by_rowid() {
 fn a_rowid_naming_another_organizations_task_shows_nothing_of_it() {
     let (ff, owner) = seeded(3);
     let stranger = user(&ff, "stranger@example.com");
-    let theirs = ff
-        .create_organization(
-            &stranger,
-            &NewOrg {
-                name: "Theirs".into(),
-                slug: None,
-            },
-        )
-        .unwrap();
+    let theirs = organization(&ff, &stranger, "Theirs");
     let project = ff
         .create_project(&stranger, &NewProject::new(theirs.id, "Secret"))
         .unwrap();

@@ -53,7 +53,7 @@ impl Value {
 }
 
 /// A type that a column decodes into.
-pub(crate) trait FromValue: Sized {
+pub(crate) trait FromCell: Sized {
     fn from_cell(cell: Cell<'_>) -> Option<Self>;
 }
 
@@ -84,7 +84,7 @@ pub(crate) struct Row<'a>(pub(crate) &'a dyn Columns);
 
 impl Row<'_> {
     /// Column `index` decoded as `T`; a mismatch is an internal error (schema and code disagree).
-    pub(crate) fn get<T: FromValue>(&self, index: usize) -> Result<T> {
+    pub(crate) fn get<T: FromCell>(&self, index: usize) -> Result<T> {
         self.0
             .cell(index)
             .and_then(T::from_cell)
@@ -114,7 +114,7 @@ impl<T: ToValue> ToValue for Option<T> {
     }
 }
 
-impl<T: FromValue> FromValue for Option<T> {
+impl<T: FromCell> FromCell for Option<T> {
     fn from_cell(cell: Cell<'_>) -> Option<Self> {
         match cell {
             Cell::Null => Some(None),
@@ -135,7 +135,7 @@ impl ToValue for String {
     }
 }
 
-impl FromValue for String {
+impl FromCell for String {
     fn from_cell(cell: Cell<'_>) -> Option<Self> {
         match cell {
             Cell::Text(text) => Some(text.into_owned()),
@@ -150,7 +150,7 @@ impl ToValue for i64 {
     }
 }
 
-impl FromValue for i64 {
+impl FromCell for i64 {
     fn from_cell(cell: Cell<'_>) -> Option<Self> {
         match cell {
             Cell::Int(n) => Some(n),
@@ -159,7 +159,7 @@ impl FromValue for i64 {
     }
 }
 
-impl FromValue for u64 {
+impl FromCell for u64 {
     fn from_cell(cell: Cell<'_>) -> Option<Self> {
         i64::from_cell(cell).and_then(|n| u64::try_from(n).ok())
     }
@@ -171,7 +171,7 @@ impl ToValue for bool {
     }
 }
 
-impl FromValue for bool {
+impl FromCell for bool {
     /// SQLite keeps booleans as 0 and 1.
     fn from_cell(cell: Cell<'_>) -> Option<Self> {
         match cell {
@@ -188,7 +188,7 @@ impl ToValue for NaiveDate {
     }
 }
 
-impl FromValue for NaiveDate {
+impl FromCell for NaiveDate {
     fn from_cell(cell: Cell<'_>) -> Option<Self> {
         match cell {
             // `FromStr` reads the ISO form `DATE_FORMAT` writes, without interpreting a format.
@@ -207,7 +207,7 @@ macro_rules! text_values {
             }
         }
 
-        impl FromValue for $name {
+        impl FromCell for $name {
             fn from_cell(cell: Cell<'_>) -> Option<Self> {
                 match cell {
                     Cell::Text(text) => text.parse().ok(),
@@ -231,7 +231,7 @@ macro_rules! rank_values {
             }
         }
 
-        impl FromValue for $name {
+        impl FromCell for $name {
             fn from_cell(cell: Cell<'_>) -> Option<Self> {
                 match cell {
                     Cell::Int(rank) => Self::from_rank(rank),

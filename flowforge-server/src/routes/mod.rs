@@ -214,8 +214,7 @@ mod tests {
 
     /// The reads the server may run on the thread that took the request are those of one
     /// resource: no list, page or stream, whose cost grows with the data. (Not even the
-    /// caller's organizations: each row counts that organization's members, so the list's
-    /// cost grows with other users' memberships too.)
+    /// caller's organizations: a user's organizations are not capped in number.)
     #[test]
     fn only_reads_of_one_resource_run_where_the_request_came_in() {
         let mut short: Vec<_> = routes()
