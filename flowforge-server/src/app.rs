@@ -162,7 +162,8 @@ impl App {
     /// Admits and serves an API request. One without a body is admitted in the same trip to the
     /// blocking pool as its call; one with a body is admitted first, so a refused request's body
     /// is never read. A read of one resource runs here instead, on a held connection, when
-    /// one is free: bounded work, cheaper than the trip to another thread and back.
+    /// one is free: bounded work, cheaper than the trip to another thread and back. So does a
+    /// list, admitted here, unless it would pass its budget.
     async fn api(
         &self,
         req: Request<Incoming>,
@@ -233,6 +234,18 @@ impl App {
                 )
             });
         }
+        let (who, call) = if route.reads_list() {
+            match self.list_here(route, who, client, decisions, call)? {
+                Listed::Served(served) => return Ok(served),
+                Listed::Pool(call, user) => {
+                    let reply = blocking(&self.ff, move |ff| handlers::call(ff, &call)).await?;
+                    return Ok((reply, user));
+                }
+                Listed::NotHere(who, call) => (who, call),
+            }
+        } else {
+            (who, call)
+        };
         let throttles = Arc::clone(&self.throttles);
         let (outcome, seen) = blocking(&self.ff, move |ff| {
             let mut seen = Vec::new();
@@ -242,6 +255,28 @@ impl App {
         .await?;
         decisions.extend(seen);
         outcome
+    }
+
+    /// Admits a list request here when a connection is free to hold, and serves it here if it
+    /// stays within its budget; else hands back what the blocking pool is to do.
+    fn list_here<C: FnOnce(Option<Actor>) -> Call>(
+        &self,
+        route: &Route,
+        who: Who,
+        client: IpAddr,
+        decisions: &mut Vec<Decision>,
+        call: C,
+    ) -> Result<Listed<C>, Refusal> {
+        let Some(held) = self.ff.hold_reader() else {
+            return Ok(Listed::NotHere(who, call));
+        };
+        let (user, actor) =
+            here(|| admitted(&self.ff, &self.throttles, route, who, client, decisions))?;
+        let call = call(actor);
+        match here(|| Ok(held.bounded(|| handlers::call(&self.ff, &call))))? {
+            Some(reply) => Ok(Listed::Served((reply?, user))),
+            None => Ok(Listed::Pool(call, user)),
+        }
     }
 
     /// Admits a request: here, on a held connection, when one is free (a token's check reads
@@ -325,6 +360,16 @@ impl App {
 
 /// Who an API call acts for: already admitted (the user, for the log, and the actor), or still
 /// to be admitted with its bearer token.
+/// Where a list request stands after [`App::list_here`].
+enum Listed<C> {
+    /// Served on the thread that took it.
+    Served((Reply, Option<UserId>)),
+    /// Admitted, but past its budget: the call is the blocking pool's.
+    Pool(Call, Option<UserId>),
+    /// No connection was free to hold: nothing is done yet.
+    NotHere(Who, C),
+}
+
 enum Who {
     Admitted(Option<UserId>, Option<Actor>),
     Bearer(Bearer),
@@ -340,13 +385,7 @@ fn serve_call(
     decisions: &mut Vec<Decision>,
     call: impl FnOnce(Option<Actor>) -> Call,
 ) -> Result<(Reply, Option<UserId>), Refusal> {
-    let (user, actor) = match who {
-        Who::Admitted(user, actor) => (user, actor),
-        Who::Bearer(bearer) => {
-            let admission = throttles.admit(ff, bearer, client, decisions)?;
-            (admission.user(), actor(admission, route)?)
-        }
-    };
+    let (user, actor) = admitted(ff, throttles, route, who, client, decisions)?;
     let call = call(actor);
     if call.endpoint == Endpoint::Login {
         let email = call
@@ -356,7 +395,25 @@ fn serve_call(
             .unwrap_or_default();
         throttles.admit_login(client, email, decisions)?;
     }
-    Ok((handlers::call(ff, call)?, user))
+    Ok((handlers::call(ff, &call)?, user))
+}
+
+/// The user and actor of a request, admitting it first if that is still due.
+fn admitted(
+    ff: &FlowForge,
+    throttles: &Throttles,
+    route: &Route,
+    who: Who,
+    client: IpAddr,
+    decisions: &mut Vec<Decision>,
+) -> Result<(Option<UserId>, Option<Actor>), Refusal> {
+    match who {
+        Who::Admitted(user, actor) => Ok((user, actor)),
+        Who::Bearer(bearer) => {
+            let admission = throttles.admit(ff, bearer, client, decisions)?;
+            Ok((admission.user(), actor(admission, route)?))
+        }
+    }
 }
 
 /// Runs `f` on this thread as the blocking pool would run it: a panic ends as an internal error

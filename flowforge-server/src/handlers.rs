@@ -5,7 +5,8 @@
 //! query string (at most 64 KiB, the longest request target hyper accepts) and read the body.
 //! The exception is bounded work on SQLite: a read of one resource, and a token's check, run
 //! where the request came in when a pooled connection is free at once (`app.rs`,
-//! `FlowForge::hold_reader`).
+//! `FlowForge::hold_reader`); so does a list, within a budget (`HeldReader::bounded`), and on
+//! the blocking pool when it would pass it.
 
 use std::sync::Arc;
 
@@ -103,7 +104,7 @@ fn ok(value: &impl serde::Serialize) -> Reply {
 }
 
 /// Serves one API call.
-pub fn call(ff: &FlowForge, call: Call) -> Result<Reply> {
+pub fn call(ff: &FlowForge, call: &Call) -> Result<Reply> {
     use Endpoint as E;
     let Call {
         endpoint,
@@ -126,163 +127,163 @@ pub fn call(ff: &FlowForge, call: Call) -> Result<Reply> {
             tasks: format!("{base}/api/v1/tasks/"),
         }),
         E::Register => {
-            let input = NewUser::from_json(&body)?;
+            let input = NewUser::from_json(body)?;
             created(&ff.register(&input)?)
         }
         E::Login => {
-            let input = Credentials::from_json(&body)?;
+            let input = Credentials::from_json(body)?;
             ok(&ff.login(&input.email, &input.password)?)
         }
         E::Refresh => {
-            let input = RefreshRequest::from_json(&body)?;
+            let input = RefreshRequest::from_json(body)?;
             ok(&ff.refresh(&input.refresh)?)
         }
         E::Logout => {
-            let input = RefreshRequest::from_json(&body)?;
+            let input = RefreshRequest::from_json(body)?;
             ff.logout(&input.refresh)?;
             no_content()
         }
         E::Me => ok(me()?.user()),
         E::UpdateMe => {
-            let (actor, patch) = (me()?, UserPatch::from_json(&body)?);
+            let (actor, patch) = (me()?, UserPatch::from_json(body)?);
             ok(&ff.update_me(actor, &patch)?)
         }
         E::ChangePassword => {
-            let (actor, change) = (me()?, PasswordChange::from_json(&body)?);
+            let (actor, change) = (me()?, PasswordChange::from_json(body)?);
             ff.change_password(actor, &change)?;
             no_content()
         }
         E::ListOrgs => {
             let q = OrgQuery::from_pairs(query.iter().map(|(k, v)| (k, v)))?;
-            paginated(ff.list_organizations(me()?, &q)?, &base, &path, &query)
+            paginated(ff.list_organizations(me()?, &q)?, base, path, query)
         }
         E::CreateOrg => {
-            let (actor, input) = (me()?, NewOrg::from_json(&body)?);
+            let (actor, input) = (me()?, NewOrg::from_json(body)?);
             created(&ff.create_organization(actor, &input)?)
         }
         E::GetOrg => {
-            let id = path_id(&ids, 0)?;
+            let id = path_id(ids, 0)?;
             ok(&ff.get_organization(me()?, id)?)
         }
         E::UpdateOrg => {
-            let id = path_id(&ids, 0)?;
-            let (actor, patch) = (me()?, OrgPatch::from_json(&body)?);
+            let id = path_id(ids, 0)?;
+            let (actor, patch) = (me()?, OrgPatch::from_json(body)?);
             ok(&ff.update_organization(actor, id, &patch)?)
         }
         E::DeleteOrg => {
-            let id = path_id(&ids, 0)?;
+            let id = path_id(ids, 0)?;
             ff.delete_organization(me()?, id)?;
             no_content()
         }
         E::ListMembers => {
-            let org = path_id(&ids, 0)?;
+            let org = path_id(ids, 0)?;
             let q = MemberQuery::from_pairs(query.iter().map(|(k, v)| (k, v)))?;
-            paginated(ff.list_members(me()?, org, &q)?, &base, &path, &query)
+            paginated(ff.list_members(me()?, org, &q)?, base, path, query)
         }
         E::AddMember => {
-            let org = path_id(&ids, 0)?;
-            let (actor, input) = (me()?, NewMembership::from_json(&body)?);
+            let org = path_id(ids, 0)?;
+            let (actor, input) = (me()?, NewMembership::from_json(body)?);
             created(&ff.add_member(actor, org, &input)?)
         }
         E::GetMember => {
-            let (org, user) = (path_id(&ids, 0)?, path_id(&ids, 1)?);
+            let (org, user) = (path_id(ids, 0)?, path_id(ids, 1)?);
             ok(&ff.get_member(me()?, org, user)?)
         }
         E::UpdateMember => {
-            let (org, user) = (path_id(&ids, 0)?, path_id(&ids, 1)?);
-            let (actor, patch) = (me()?, MembershipPatch::from_json(&body)?);
+            let (org, user) = (path_id(ids, 0)?, path_id(ids, 1)?);
+            let (actor, patch) = (me()?, MembershipPatch::from_json(body)?);
             ok(&ff.update_member(actor, org, user, &patch)?)
         }
         E::RemoveMember => {
-            let (org, user) = (path_id(&ids, 0)?, path_id(&ids, 1)?);
+            let (org, user) = (path_id(ids, 0)?, path_id(ids, 1)?);
             ff.remove_member(me()?, org, user)?;
             no_content()
         }
         E::ListProjects => {
             let q = ProjectQuery::from_pairs(query.iter().map(|(k, v)| (k, v)))?;
-            paginated(ff.list_projects(me()?, &q)?, &base, &path, &query)
+            paginated(ff.list_projects(me()?, &q)?, base, path, query)
         }
         E::CreateProject => {
-            let (actor, input) = (me()?, NewProject::from_json(&body)?);
+            let (actor, input) = (me()?, NewProject::from_json(body)?);
             created(&ff.create_project(actor, &input)?)
         }
         E::GetProject => {
-            let id = path_id(&ids, 0)?;
+            let id = path_id(ids, 0)?;
             ok(&ff.get_project(me()?, id)?)
         }
         E::UpdateProject => {
-            let id = path_id(&ids, 0)?;
-            let (actor, patch) = (me()?, ProjectPatch::from_json(&body)?);
+            let id = path_id(ids, 0)?;
+            let (actor, patch) = (me()?, ProjectPatch::from_json(body)?);
             ok(&ff.update_project(actor, id, &patch)?)
         }
         E::DeleteProject => {
-            let id = path_id(&ids, 0)?;
+            let id = path_id(ids, 0)?;
             ff.delete_project(me()?, id)?;
             no_content()
         }
         E::ListTasks => {
             let q = TaskQuery::from_pairs(query.iter().map(|(k, v)| (k, v)))?;
-            paginated(ff.list_tasks(me()?, &q)?, &base, &path, &query)
+            paginated(ff.list_tasks(me()?, &q)?, base, path, query)
         }
         E::CreateTask => {
-            let (actor, input) = (me()?, NewTask::from_json(&body)?);
+            let (actor, input) = (me()?, NewTask::from_json(body)?);
             created(&ff.create_task(actor, &input)?)
         }
         E::GetTask => {
-            let id = path_id(&ids, 0)?;
+            let id = path_id(ids, 0)?;
             ok(&ff.get_task(me()?, id)?)
         }
         E::UpdateTask => {
-            let id = path_id(&ids, 0)?;
-            let (actor, patch) = (me()?, TaskPatch::from_json(&body)?);
+            let id = path_id(ids, 0)?;
+            let (actor, patch) = (me()?, TaskPatch::from_json(body)?);
             ok(&ff.update_task(actor, id, &patch)?)
         }
         E::DeleteTask => {
-            let id = path_id(&ids, 0)?;
+            let id = path_id(ids, 0)?;
             ff.delete_task(me()?, id)?;
             no_content()
         }
         E::ListComments => {
-            let task = path_id(&ids, 0)?;
+            let task = path_id(ids, 0)?;
             let q = CommentQuery::from_pairs(query.iter().map(|(k, v)| (k, v)))?;
-            paginated(ff.list_comments(me()?, task, &q)?, &base, &path, &query)
+            paginated(ff.list_comments(me()?, task, &q)?, base, path, query)
         }
         E::CreateComment => {
-            let task = path_id(&ids, 0)?;
-            let (actor, input) = (me()?, NewComment::from_json(&body)?);
+            let task = path_id(ids, 0)?;
+            let (actor, input) = (me()?, NewComment::from_json(body)?);
             created(&ff.create_comment(actor, task, &input)?)
         }
         E::GetComment => {
-            let (task, id) = (path_id(&ids, 0)?, path_id(&ids, 1)?);
+            let (task, id) = (path_id(ids, 0)?, path_id(ids, 1)?);
             ok(&ff.get_comment(me()?, task, id)?)
         }
         E::UpdateComment => {
-            let (task, id) = (path_id(&ids, 0)?, path_id(&ids, 1)?);
-            let (actor, patch) = (me()?, CommentPatch::from_json(&body)?);
+            let (task, id) = (path_id(ids, 0)?, path_id(ids, 1)?);
+            let (actor, patch) = (me()?, CommentPatch::from_json(body)?);
             ok(&ff.update_comment(actor, task, id, &patch)?)
         }
         E::DeleteComment => {
-            let (task, id) = (path_id(&ids, 0)?, path_id(&ids, 1)?);
+            let (task, id) = (path_id(ids, 0)?, path_id(ids, 1)?);
             ff.delete_comment(me()?, task, id)?;
             no_content()
         }
         E::TaskActivity => {
-            let id = path_id(&ids, 0)?;
+            let id = path_id(ids, 0)?;
             let page = history_page(query.iter().map(|(k, v)| (k, v)))?;
-            paginated(ff.task_activity(me()?, id, page)?, &base, &path, &query)
+            paginated(ff.task_activity(me()?, id, page)?, base, path, query)
         }
         E::OrgActivity => {
-            let org = path_id(&ids, 0)?;
+            let org = path_id(ids, 0)?;
             let q = ActivityQuery::from_pairs(query.iter().map(|(k, v)| (k, v)))?;
             paginated(
                 ff.organization_activity(me()?, org, &q)?,
-                &base,
-                &path,
-                &query,
+                base,
+                path,
+                query,
             )
         }
         E::Events => match stream {
-            Some(opening) => opening.open(ff, me()?, &query, last_event_id.as_deref(), &path)?,
+            Some(opening) => opening.open(ff, me()?, query, last_event_id.as_deref(), path)?,
             None => {
                 let q = EventsQuery::from_pairs(query.iter().map(|(k, v)| (k, v)))?;
                 // Only the stream resumes from it, but it is checked in either form.

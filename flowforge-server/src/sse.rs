@@ -160,7 +160,7 @@ impl Opening {
     /// `400` for a malformed parameter or `Last-Event-ID`, `404` for an organization the actor
     /// is not in, or the database's error.
     pub fn open(
-        self,
+        &self,
         ff: &FlowForge,
         actor: &Actor,
         query: &[(String, String)],
@@ -199,7 +199,7 @@ impl Opening {
             sent: 0,
         };
         self.runtime
-            .spawn(pump.run(slot, actor.id(), self.request_id));
+            .spawn(pump.run(slot, actor.id(), self.request_id.clone()));
         let mut reply = Response::new(Payload::Stream(body));
         let headers = reply.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(EVENT_STREAM));

@@ -27,7 +27,7 @@ use self::tenant::{Entry, Tenant};
 use crate::error::Result;
 use crate::ids::{OrgId, ProjectId, TaskId, UserId};
 use crate::query::Sort;
-use crate::store::Tx;
+use crate::store::{Tx, budget};
 use crate::task::{Priority, Status, TaskField, TaskQuery, UserFilter};
 use crate::time::Timestamp;
 
@@ -169,7 +169,7 @@ impl TaskIndex {
             return Ok(None);
         }
         let tenants: Vec<&Tenant> = guards.iter().map(|g| &**g).collect();
-        Ok(Some(choose(&tenants, listing)))
+        choose(&tenants, listing).map(Some)
     }
 
     /// As [`TaskIndex::select`], but an index that is not at `tx`'s version is loaded for this
@@ -192,7 +192,7 @@ impl TaskIndex {
             });
         }
         let tenants: Vec<&Tenant> = held.iter().map(|h| &**h).collect();
-        Ok(choose(&tenants, listing))
+        choose(&tenants, listing)
     }
 
     /// Drops the index of a deleted organization.
@@ -230,6 +230,9 @@ fn versions(tx: &Tx<'_>, orgs: &[OrgId]) -> Result<Vec<(OrgId, Version)>> {
 /// asks) rather than kept through each change.
 const ORDER_UPDATE_LIMIT: usize = 256;
 
+/// Statements a bounded read catches an index up by at most (each wrote a task or a few).
+const BOUNDED_CATCH_UP: u64 = 32;
+
 /// Brings `tenant` to `version` as `tx` sees it, keeping the order of `ordering`; `false` when
 /// it is already past that version.
 fn sync(
@@ -250,6 +253,11 @@ fn sync(
         Some(at) if at == version => {}
         Some(at) if at.version > version.version => return Ok(false),
         Some(at) if at.generation == version.generation => {
+            // A catch-up stopped halfway would cost the next reader a whole load.
+            budget::allow(
+                u64::try_from(version.version - at.version).unwrap_or(u64::MAX),
+                BOUNDED_CATCH_UP,
+            )?;
             let mut changed = 0;
             let applied = tx.each_index_row(org, Some(at.version), |row| {
                 changed += 1;
@@ -267,7 +275,15 @@ fn sync(
         _ => *tenant = load(tx, org, version)?,
     }
     tenant.version = Some(version);
-    tenant.keep_order(ordering);
+    if tenant.would_keep(ordering) {
+        // Sorting every live slot.
+        let live = tenant.live();
+        budget::allow(
+            live.saturating_mul(u64::from(u64::BITS - live.leading_zeros())),
+            budget::INDEX_WORK,
+        )?;
+        tenant.keep_order(ordering);
+    }
     Ok(true)
 }
 
@@ -279,12 +295,17 @@ fn load(tx: &Tx<'_>, org: OrgId, version: Version) -> Result<Tenant> {
     Ok(tenant)
 }
 
-/// A walk through an order tests this many slots at most per match it expects to find: below
-/// that density, selecting among the matches is cheaper.
-const WALK_DENSITY: u64 = 64;
+/// What selecting a page among all the matches costs per match, in slots a walk through an
+/// order would test for the same time (each match is fetched, keyed and ranked).
+const SELECT_COST: u64 = 4;
 
-/// The count and the page of the matching tasks of every tenant.
-fn choose(tenants: &[&Tenant], listing: &Listing<'_>) -> Selection {
+/// The count and the page of the matching tasks of every tenant: by walking a kept order from
+/// the nearer end of the list when that tests fewer slots than selecting costs, else by
+/// selecting among the matches.
+fn choose(tenants: &[&Tenant], listing: &Listing<'_>) -> Result<Selection> {
+    let words = listing.filter.words.len() as u64;
+    let scanned: u64 = tenants.iter().map(|t| t.vocabulary_len() * words).sum();
+    budget::allow(scanned, budget::INDEX_WORK)?;
     let matches: Vec<RoaringBitmap> = tenants
         .iter()
         .map(|t| t.matching(&listing.filter))
@@ -292,13 +313,21 @@ fn choose(tenants: &[&Tenant], listing: &Listing<'_>) -> Selection {
     let count: u64 = matches.iter().map(RoaringBitmap::len).sum();
     let live: u64 = tenants.iter().map(|t| t.live()).sum();
     let orders: Option<Vec<&[u32]>> = tenants.iter().map(|t| t.order(&listing.ordering)).collect();
+    // A walk meets the matches at their density, from the end nearer the page.
+    let offset = listing.offset.min(count);
+    let end = offset.saturating_add(listing.limit).min(count);
+    let walked = end.min(count - offset).saturating_mul(live) / count.max(1);
     let page = match orders {
-        Some(orders) if count.saturating_mul(WALK_DENSITY) >= live => {
+        Some(orders) if walked <= count.saturating_mul(SELECT_COST) => {
+            budget::allow(walked, budget::INDEX_WORK)?;
             walk(tenants, &orders, &matches, count, listing)
         }
-        _ => select(tenants, &matches, count, listing),
+        _ => {
+            budget::allow(count.saturating_mul(SELECT_COST), budget::INDEX_WORK)?;
+            select(tenants, &matches, count, listing)
+        }
     };
-    selection(count, &page)
+    Ok(selection(count, &page))
 }
 
 /// The selection of `page`'s entries out of `count` matches.

@@ -265,6 +265,11 @@ impl Tenant {
         self.orders.clear();
     }
 
+    /// How many words a search of one word scans.
+    pub(super) fn vocabulary_len(&self) -> u64 {
+        self.words.len() as u64
+    }
+
     /// How many live tasks the index holds.
     pub(super) fn live(&self) -> u64 {
         self.live.len()

@@ -279,7 +279,7 @@ proptest! {
             let (walked, selected) = both_ways(&[&tenants[0], &tenants[1]], &listing);
             prop_assert_eq!(&walked, &expected, "walked {:?}", query);
             prop_assert_eq!(&selected, &expected, "selected {:?}", query);
-            prop_assert_eq!(choose(&[&tenants[0], &tenants[1]], &listing), expected);
+            prop_assert_eq!(choose(&[&tenants[0], &tenants[1]], &listing).unwrap(), expected);
         }
     }
 }
@@ -328,6 +328,38 @@ fn a_tenant_keeps_the_first_orderings_asked_and_answers_others_by_selection() {
             ..TaskQuery::default()
         };
         let listing = Listing::new(&query, id(0));
-        assert_eq!(choose(&[&tenant], &listing), oracle(&live, &query, id(0)));
+        assert_eq!(
+            choose(&[&tenant], &listing).unwrap(),
+            oracle(&live, &query, id(0))
+        );
     }
+}
+
+/// Under a budget, a list whose selection would pass it stops, for its caller to run it again
+/// unbounded; a page that a kept order reaches at once does not stop.
+#[test]
+fn a_bounded_list_stops_before_a_large_selection() {
+    let runner = &mut proptest::test_runner::TestRunner::deterministic();
+    let template = row().new_tree(runner).unwrap().current();
+    let mut tenant = Tenant::default();
+    let tasks = 60_000u32;
+    for n in 0..tasks {
+        tenant.apply(IndexRow {
+            id: TaskId::from(Uuid::from_u128(u128::from(n) + 1)),
+            ..template.clone()
+        });
+    }
+    let query = TaskQuery::default();
+    let listing = Listing::new(&query, id(0));
+    let whole = choose(&[&tenant], &listing).unwrap();
+    assert_eq!(whole.count, u64::from(tasks));
+    assert!(
+        budget::bounded(|| choose(&[&tenant], &listing)).is_none(),
+        "a selection among every task passes the budget"
+    );
+    tenant.keep_order(&listing.ordering);
+    let walked = budget::bounded(|| choose(&[&tenant], &listing))
+        .expect("a walk of one page stays within the budget")
+        .unwrap();
+    assert_eq!(walked, whole);
 }

@@ -129,6 +129,11 @@ impl Vocabulary {
         }
     }
 
+    /// How many words a search scans.
+    pub(super) fn len(&self) -> usize {
+        self.words.len()
+    }
+
     /// The slots whose text contains `needle` (already case-folded, no white space).
     pub(super) fn containing(&self, needle: &str) -> RoaringBitmap {
         let mut slots = RoaringBitmap::new();

@@ -10,9 +10,9 @@ use r2d2::PooledConnection;
 use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::Connection;
 
-use super::Tx;
 use super::group_commit::GroupCommit;
 use super::sqlite::{Pool, exec};
+use super::{Tx, budget};
 use crate::error::Result;
 
 thread_local! {
@@ -109,6 +109,16 @@ fn begin(conn: &Connection) -> rusqlite::Result<()> {
 fn end(conn: &Connection) {
     if !conn.is_autocommit() && exec(conn, "COMMIT").is_err() {
         let _ = exec(conn, "ROLLBACK");
+    }
+}
+
+impl HeldReader {
+    /// Runs `f` as bounded work, fit for a thread that must not stall: its statements and the
+    /// task index's work stop once they would pass a budget (about a millisecond's work, ten
+    /// times a page of 50 tasks). `None` says they would have: `f` changed nothing it could
+    /// not read again, and it should run again where it may take its time.
+    pub fn bounded<T>(&self, f: impl FnOnce() -> Result<T>) -> Option<Result<T>> {
+        budget::bounded(f)
     }
 }
 
@@ -221,6 +231,28 @@ mod tests {
         drop(all);
         insert(&store);
         assert_eq!(count(&store), 1);
+    }
+
+    /// A bounded read stops once its statements pass the budget, and nothing of the budget
+    /// stays behind: the same statement runs whole outside a bounded read, on the same
+    /// connection.
+    #[test]
+    fn a_bounded_read_stops_at_its_budget_and_only_there() {
+        let (_dir, store) = store();
+        let steps =
+            "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 100000)
+                     SELECT count(*) FROM n";
+        let held = store.hold_reader().unwrap();
+        assert!(
+            held.bounded(|| store.read(|tx| tx.one::<i64>(steps, &[])))
+                .is_none()
+        );
+        let small =
+            held.bounded(|| store.read(|tx| tx.one::<i64>("SELECT count(*) FROM scratch", &[])));
+        assert_eq!(small.unwrap().unwrap(), 0);
+        assert_eq!(store.read(|tx| tx.one::<i64>(steps, &[])).unwrap(), 100_000);
+        drop(held);
+        assert_eq!(store.read(|tx| tx.one::<i64>(steps, &[])).unwrap(), 100_000);
     }
 
     #[test]

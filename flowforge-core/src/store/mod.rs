@@ -15,6 +15,7 @@
 //! where it converts them. The store remembers whether its last write was so refused, until a
 //! write succeeds, for readiness (`probe.rs`).
 
+pub(crate) mod budget;
 mod checkpointer;
 mod comments;
 mod events;

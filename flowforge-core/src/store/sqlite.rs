@@ -16,9 +16,9 @@ use rusqlite::{Connection, ErrorCode, TransactionBehavior, params_from_iter};
 
 use super::checkpointer::Checkpointer;
 use super::group_commit::GroupCommit;
-use super::held;
 use super::value::{Cell, Columns, Row, Value};
 use super::{Database, LOCKED_RETRY_AFTER, Mode, STORAGE_RETRY_AFTER, Synchronous, Tx};
+use super::{budget, held};
 use crate::error::{Error, Result};
 use crate::query::search::fold_case;
 
@@ -237,6 +237,7 @@ fn init_connection(conn: &mut Connection, synchronous: Synchronous) -> rusqlite:
         "PRAGMA foreign_keys = ON; PRAGMA synchronous = {synchronous}; PRAGMA temp_store = MEMORY;"
     ))?;
     conn.set_prepared_statement_cache_capacity(128);
+    conn.progress_handler(budget::STEPS_PER_TICK, Some(budget::tick));
     // The query planner's stability guarantee: a plan never depends on the values bound to it.
     // Without it SQLite treats `LIMIT ?` (every list's page) as the constant it is bound to,
     // and compiles the cached statement again each time the page is bound anew. (It would also

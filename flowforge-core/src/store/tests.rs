@@ -532,3 +532,47 @@ fn writes_reach_the_database_file_through_the_checkpointer_not_the_writers() {
     });
     assert!(grew, "the database file stayed at {before} bytes");
 }
+
+/// A bounded list (what a server runs on the thread that took the request) stops short of
+/// the work such a thread must not do, loading an organization's index or catching it up by
+/// many writes, and changes nothing doing so: the list run after it unbounded catches the
+/// index up rather than loading it whole. Within its budget it gives the unbounded answer.
+#[test]
+fn a_bounded_list_stops_short_of_loading_or_long_catch_ups() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ff, owner) = seeded_in(&Database::File(dir.path().join("bounded.db")), 1_500);
+    let query = TaskQuery::default();
+    let bounded = || {
+        let held = ff.hold_reader().unwrap();
+        held.bounded(|| ff.list_tasks(&owner, &query))
+    };
+    assert!(bounded().is_none(), "the first list loads 1,500 tasks");
+    let whole = ff.list_tasks(&owner, &query).unwrap();
+    assert_eq!(whole.count, 1_500);
+    let listed = bounded().expect("a loaded index").unwrap();
+    assert_eq!(listed.count, whole.count);
+    assert_eq!(ids(&listed.items), ids(&whole.items));
+
+    let project = whole.items[0].project;
+    for i in 0..40 {
+        ff.create_task(&owner, &NewTask::new(project, format!("Later {i}")))
+            .unwrap();
+    }
+    assert!(bounded().is_none(), "40 writes to catch up");
+    let (caught_up, statements) = traced(&ff, || ff.list_tasks(&owner, &query).unwrap());
+    assert_eq!(caught_up.count, 1_540);
+    assert!(
+        statements.iter().any(|s| s.contains("change_seq >"))
+            && !statements
+                .iter()
+                .any(|s| s.contains("WHERE organization_id =")
+                    && s.contains("AND deleted_at IS NULL")),
+        "{statements:#?}"
+    );
+    let listed = bounded().expect("a current index").unwrap();
+    assert_eq!(ids(&listed.items), ids(&caught_up.items));
+}
+
+fn ids(tasks: &[crate::Task]) -> Vec<crate::ids::TaskId> {
+    tasks.iter().map(|t| t.id).collect()
+}

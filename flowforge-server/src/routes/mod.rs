@@ -145,6 +145,16 @@ impl Route {
             && self.endpoint != Endpoint::Events
     }
 
+    /// Whether the API route reads a list (a `GET` with list parameters, but not the event feed,
+    /// which may wait for events): work that grows with what it lists, which the server runs on
+    /// the thread that took the request only within a budget.
+    pub(crate) fn reads_list(&self) -> bool {
+        self.is_api()
+            && self.method == Verb::Get
+            && self.op.query.is_some()
+            && self.endpoint != Endpoint::Events
+    }
+
     /// Whether the route reads a JSON body (the type the document declares for it).
     pub fn takes_body(&self) -> bool {
         self.op.body.is_some()
@@ -212,9 +222,8 @@ use Endpoint as E;
 mod tests {
     use super::{Endpoint, routes};
 
-    /// The reads the server may run on the thread that took the request are those of one
-    /// resource: no list, page or stream, whose cost grows with the data. (Not even the
-    /// caller's organizations: a user's organizations are not capped in number.)
+    /// The reads the server runs whole on the thread that took the request are those of one
+    /// resource: no list, page or stream, whose cost grows with the data.
     #[test]
     fn only_reads_of_one_resource_run_where_the_request_came_in() {
         let mut short: Vec<_> = routes()
@@ -233,6 +242,30 @@ mod tests {
                 Endpoint::GetProject,
                 Endpoint::GetTask,
                 Endpoint::Me,
+            ]
+        );
+    }
+
+    /// The lists, which the server runs there within a budget: every `GET` with list
+    /// parameters but the event feed, which may wait for events.
+    #[test]
+    fn lists_run_where_the_request_came_in_only_within_a_budget() {
+        let mut lists: Vec<_> = routes()
+            .filter(|r| r.reads_list())
+            .map(|r| r.endpoint)
+            .collect();
+        lists.sort_by_key(|e| format!("{e:?}"));
+        lists.dedup();
+        assert_eq!(
+            lists,
+            [
+                Endpoint::ListComments,
+                Endpoint::ListMembers,
+                Endpoint::ListOrgs,
+                Endpoint::ListProjects,
+                Endpoint::ListTasks,
+                Endpoint::OrgActivity,
+                Endpoint::TaskActivity,
             ]
         );
     }

@@ -233,3 +233,58 @@ async fn every_list_answers_the_same_envelope() {
         assert_eq!(body.len(), 4, "{path}: {}", resp.text);
     }
 }
+
+/// A list the server cannot serve within the budget of the thread that took it (here the first
+/// list of an organization of 1,500 tasks, which loads the organization's index) goes to the
+/// blocking pool instead and answers the same; the next, within the budget, is served where it
+/// came in.
+#[tokio::test]
+async fn a_list_past_the_budget_of_the_request_thread_answers_all_the_same() {
+    let app = crate::support::TestApp::spawn(&[]).await;
+    let plan = flowforge_core::SeedPlan {
+        orgs: 1,
+        projects_per_org: 1,
+        tasks_per_project: 1_500,
+        users_per_org: 2,
+        ..flowforge_core::SeedPlan::default()
+    };
+    let ff = std::sync::Arc::clone(&app.ff);
+    let seeded = tokio::task::spawn_blocking(move || ff.admin().seed_demo(&plan, |_, _| {}))
+        .await
+        .unwrap()
+        .expect("seeded");
+    let owner = seeded.organizations[0].owner_email.clone();
+    #[cfg(not(feature = "postgres"))]
+    {
+        let (ff, owner) = (std::sync::Arc::clone(&app.ff), owner.clone());
+        let stopped = tokio::task::spawn_blocking(move || {
+            let user = ff.admin().find_user(&owner).unwrap().expect("the owner");
+            let actor = ff.admin().act_as(user.id).unwrap();
+            let held = ff.hold_reader().expect("a free connection");
+            held.bounded(|| ff.list_tasks(&actor, &flowforge_core::TaskQuery::default()))
+                .is_none()
+        });
+        assert!(stopped.await.unwrap(), "the first list passes the budget");
+    }
+    let tokens = app
+        .anon()
+        .post(
+            "/api/v1/auth/login/",
+            json!({"email": owner, "password": "flowforge-pass-1"}),
+        )
+        .await
+        .expect(StatusCode::OK);
+    let api = app.with_token(tokens.json["access"].as_str().unwrap());
+    let mut pages = Vec::new();
+    for _ in 0..2 {
+        let page = api
+            .get("/api/v1/tasks/?ordering=title&page_size=5")
+            .await
+            .expect(StatusCode::OK);
+        assert_eq!(page.json["count"], 1_500);
+        assert_eq!(page.json["results"].as_array().unwrap().len(), 5);
+        pages.push(page.json["results"].clone());
+    }
+    assert_eq!(pages[0], pages[1]);
+    app.stop().await;
+}
