@@ -275,12 +275,7 @@ pub fn call(ff: &FlowForge, call: &Call) -> Result<Reply> {
         E::OrgActivity => {
             let org = path_id(ids, 0)?;
             let q = ActivityQuery::from_pairs(query.iter().map(|(k, v)| (k, v)))?;
-            paginated(
-                ff.organization_activity(me()?, org, &q)?,
-                base,
-                path,
-                query,
-            )
+            paginated(ff.organization_activity(me()?, org, &q)?, base, path, query)
         }
         E::Events => match stream {
             Some(opening) => opening.open(ff, me()?, query, last_event_id.as_deref(), path)?,

@@ -433,3 +433,20 @@ fn organizations_default_to_name_order() {
         ["Midway", "Acme", "Zeta"]
     );
 }
+
+/// Organization names order without regard to case, and pages cut that order.
+#[test]
+fn organizations_order_by_name_without_case_and_page_in_that_order() {
+    let ff = open();
+    let ada = user(&ff, "ada@example.com");
+    for name in ["midway", "Zeta", "acme", "Bravo"] {
+        org(&ff, &ada, name);
+    }
+    let names = |pairs: &Pairs<'_>| items(orgs(&ff, &ada, pairs));
+    assert_eq!(names(&[]), ["acme", "Bravo", "midway", "Zeta"]);
+    assert_eq!(
+        names(&[("ordering", "-name"), ("page_size", "3")]),
+        ["Zeta", "midway", "Bravo"]
+    );
+    assert_eq!(names(&[("page", "2"), ("page_size", "3")]), ["Zeta"]);
+}
