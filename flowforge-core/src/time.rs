@@ -36,19 +36,13 @@ impl Timestamp {
         // Milliseconds below 1,000 but in a leap second, which chrono keeps as 1,000 and more.
         let millis = time.nanosecond() / 1_000_000;
         let mut text = *b"0000-00-00T00:00:00.000Z";
-        let mut put = |at: usize, width: usize, mut n: u32| {
-            for i in (at..at + width).rev() {
-                text[i] = b'0' + (n % 10) as u8;
-                n /= 10;
-            }
-        };
-        put(0, 4, year);
-        put(5, 2, date.month());
-        put(8, 2, date.day());
-        put(11, 2, time.hour());
-        put(14, 2, time.minute());
-        put(17, 2, time.second() + millis / 1000);
-        put(20, 3, millis % 1000);
+        put(&mut text, 0, 4, year);
+        put(&mut text, 5, 2, date.month());
+        put(&mut text, 8, 2, date.day());
+        put(&mut text, 11, 2, time.hour());
+        put(&mut text, 14, 2, time.minute());
+        put(&mut text, 17, 2, time.second() + millis / 1000);
+        put(&mut text, 20, 3, millis % 1000);
         Some(text)
     }
 
@@ -68,11 +62,7 @@ impl Timestamp {
         if text.len() != 24 || MARKS.iter().any(|&(at, mark)| text[at] != mark) {
             return None;
         }
-        let field = |at: usize, width: usize| {
-            text[at..at + width].iter().try_fold(0u32, |n, &d| {
-                d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
-            })
-        };
+        let field = |at, width| field(text, at, width);
         let date = NaiveDate::from_ymd_opt(
             i32::try_from(field(0, 4)?).ok()?,
             field(5, 2)?,
@@ -81,6 +71,61 @@ impl Timestamp {
         let time =
             date.and_hms_milli_opt(field(11, 2)?, field(14, 2)?, field(17, 2)?, field(20, 3)?)?;
         Some(Self(time.and_utc()))
+    }
+}
+
+/// Writes `n` as `width` decimal digits at `at` (the lowest ones, should it have more).
+fn put(text: &mut [u8], at: usize, width: usize, mut n: u32) {
+    for i in (at..at + width).rev() {
+        text[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+}
+
+/// The number the `width` decimal digits at `at` write; `None` if one is not a digit.
+fn field(text: &[u8], at: usize, width: usize) -> Option<u32> {
+    text[at..at + width].iter().try_fold(0u32, |n, &d| {
+        d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+    })
+}
+
+/// A date as the contract and the store write it (`2026-11-23`), digit by digit, for years 0
+/// to 9999; `None` for others.
+fn date_digits(date: NaiveDate) -> Option<[u8; 10]> {
+    let year = u32::try_from(date.year()).ok().filter(|&y| y <= 9999)?;
+    let mut text = *b"0000-00-00";
+    put(&mut text, 0, 4, year);
+    put(&mut text, 5, 2, date.month());
+    put(&mut text, 8, 2, date.day());
+    Some(text)
+}
+
+/// Reads a date as [`date_digits`] writes it (how every due date is stored), digit by digit;
+/// chrono reads any other text (a year past 9999, a sign).
+pub(crate) fn parse_date(text: &str) -> Option<NaiveDate> {
+    let bytes = text.as_bytes();
+    if bytes.len() == 10 && bytes[4] == b'-' && bytes[7] == b'-' {
+        let field = |at, width| field(bytes, at, width);
+        if let (Some(year), Some(month), Some(day)) = (field(0, 4), field(5, 2), field(8, 2)) {
+            return NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day);
+        }
+    }
+    text.parse().ok()
+}
+
+/// Serializes a due date as chrono does (`2026-11-23`, or `null`), from the stack where it can
+/// (chrono's goes through `collect_str` and its formatting machinery: 3% of a page of tasks).
+pub(crate) fn serialize_date<S: serde::Serializer>(
+    date: &Option<NaiveDate>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::Serialize;
+    match date.map(|d| (d, date_digits(d))) {
+        Some((_, Some(text))) => {
+            s.serialize_str(std::str::from_utf8(&text).map_err(serde::ser::Error::custom)?)
+        }
+        Some((date, None)) => date.serialize(s),
+        None => s.serialize_none(),
     }
 }
 
@@ -122,6 +167,42 @@ impl std::str::FromStr for Timestamp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Dates are written and read as chrono writes and reads them, around the years the digits
+    /// cover and past them.
+    #[test]
+    fn dates_are_written_and_read_as_chrono_does() {
+        let mut days = 0;
+        for year in [-5, 0, 1, 999, 1000, 1970, 2024, 2026, 9999, 10_000, 262_000] {
+            for ordinal in [1, 59, 60, 61, 200, 365, 366] {
+                let Some(date) = NaiveDate::from_yo_opt(year, ordinal) else {
+                    continue;
+                };
+                days += 1;
+                let ours = serde_json::to_string(&Wrapped(Some(date))).unwrap();
+                assert_eq!(ours, serde_json::to_string(&date).unwrap());
+                let text = date.to_string();
+                assert_eq!(parse_date(&text), Some(date), "{text}");
+            }
+        }
+        assert!(days > 60);
+        assert_eq!(serde_json::to_string(&Wrapped(None)).unwrap(), "null");
+        for bad in [
+            "2026-02-30",
+            "2026-13-01",
+            "2026-1-01",
+            "2026/01/01",
+            "20260101",
+            "",
+            "x",
+        ] {
+            assert_eq!(parse_date(bad), bad.parse().ok(), "{bad}");
+        }
+    }
+
+    #[derive(serde::Serialize)]
+    #[serde(transparent)]
+    struct Wrapped(#[serde(serialize_with = "serialize_date")] Option<NaiveDate>);
 
     /// The digit-by-digit form is chrono's, for every year it writes.
     #[test]

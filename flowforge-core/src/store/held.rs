@@ -113,10 +113,11 @@ fn end(conn: &Connection) {
 }
 
 impl HeldReader {
-    /// Runs `f` as bounded work, fit for a thread that must not stall: its statements and the
-    /// task index's work stop once they would pass a budget (about a millisecond's work, ten
-    /// times a page of 50 tasks). `None` says they would have: `f` changed nothing it could
-    /// not read again, and it should run again where it may take its time.
+    /// Runs the read `f` as bounded work, fit for a thread that must not stall: its statements
+    /// and the task index's work stop once they would pass a budget (some 20,000 steps of
+    /// SQLite's virtual machine, and about half a millisecond of the index's own work). `None`
+    /// says they would have: `f` stopped having only read, and should run again where it may
+    /// take its time.
     pub fn bounded<T>(&self, f: impl FnOnce() -> Result<T>) -> Option<Result<T>> {
         budget::bounded(f)
     }

@@ -191,8 +191,8 @@ impl ToValue for NaiveDate {
 impl FromCell for NaiveDate {
     fn from_cell(cell: Cell<'_>) -> Option<Self> {
         match cell {
-            // `FromStr` reads the ISO form `DATE_FORMAT` writes, without interpreting a format.
-            Cell::Text(text) => text.parse().ok(),
+            // The ISO form `DATE_FORMAT` writes, digit by digit, or chrono's `FromStr`.
+            Cell::Text(text) => crate::time::parse_date(&text),
             _ => None,
         }
     }

@@ -93,6 +93,7 @@ pub struct Task {
     pub created_by: Option<UserId>,
     /// When it is due, if ever.
     #[cfg_attr(feature = "openapi", schema(required = true))]
+    #[serde(serialize_with = "crate::time::serialize_date")]
     pub due_date: Option<NaiveDate>,
     /// When it was created.
     pub created_at: Timestamp,
