@@ -162,8 +162,8 @@ impl App {
     /// Admits and serves an API request. One without a body is admitted in the same trip to the
     /// blocking pool as its call; one with a body is admitted first, so a refused request's body
     /// is never read. A read of one resource runs here instead, on a held connection, when
-    /// one is free: bounded work, cheaper than the trip to another thread and back. So does a
-    /// list, admitted here, unless it would pass its budget.
+    /// one is free: bounded work, cheaper than the trip to another thread and back. A list is
+    /// admitted here too, and served here unless it would pass its budget.
     async fn api(
         &self,
         req: Request<Incoming>,
@@ -358,8 +358,6 @@ impl App {
     }
 }
 
-/// Who an API call acts for: already admitted (the user, for the log, and the actor), or still
-/// to be admitted with its bearer token.
 /// Where a list request stands after [`App::list_here`].
 enum Listed<C> {
     /// Served on the thread that took it.
@@ -370,6 +368,8 @@ enum Listed<C> {
     NotHere(Who, C),
 }
 
+/// Who an API call acts for: already admitted (the user, for the log, and the actor), or still
+/// to be admitted with its bearer token.
 enum Who {
     Admitted(Option<UserId>, Option<Actor>),
     Bearer(Bearer),

@@ -15,10 +15,11 @@ mod tenant;
 mod text;
 mod words;
 
+use std::cell::Cell;
 use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::ops::Deref;
-use std::sync::{Arc, Mutex, PoisonError, RwLock, RwLockReadGuard};
+use std::sync::{Arc, Mutex, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard, TryLockError};
 
 use chrono::{Datelike, NaiveDate};
 use roaring::RoaringBitmap;
@@ -157,10 +158,10 @@ impl TaskIndex {
         }
         // Read every index at the snapshot's version. One that moved on since was brought past
         // this snapshot by another reader.
-        let guards: Vec<RwLockReadGuard<'_, Tenant>> = tenants
+        let guards = tenants
             .iter()
-            .map(|t| t.read().unwrap_or_else(PoisonError::into_inner))
-            .collect();
+            .map(|t| read(t))
+            .collect::<Result<Vec<_>>>()?;
         let current = guards
             .iter()
             .zip(&versions)
@@ -184,7 +185,7 @@ impl TaskIndex {
         let shared: Vec<_> = versions.iter().map(|(org, _)| self.tenant(*org)).collect();
         let mut held = Vec::with_capacity(versions.len());
         for ((org, version), tenant) in versions.iter().zip(&shared) {
-            let guard = tenant.read().unwrap_or_else(PoisonError::into_inner);
+            let guard = read(tenant)?;
             held.push(if guard.version == Some(*version) {
                 Held::Shared(guard)
             } else {
@@ -230,8 +231,33 @@ fn versions(tx: &Tx<'_>, orgs: &[OrgId]) -> Result<Vec<(OrgId, Version)>> {
 /// asks) rather than kept through each change.
 const ORDER_UPDATE_LIMIT: usize = 256;
 
-/// Statements a bounded read catches an index up by at most (each wrote a task or a few).
+/// Writes a bounded read catches an index up by at most (each changed row costs each kept
+/// order an insert).
 const BOUNDED_CATCH_UP: u64 = 32;
+
+/// Reads `tenant`; a bounded read does not wait for a writer (a load may hold it a while).
+fn read(tenant: &RwLock<Tenant>) -> Result<RwLockReadGuard<'_, Tenant>> {
+    if !budget::active() {
+        return Ok(tenant.read().unwrap_or_else(PoisonError::into_inner));
+    }
+    match tenant.try_read() {
+        Ok(guard) => Ok(guard),
+        Err(TryLockError::Poisoned(poisoned)) => Ok(poisoned.into_inner()),
+        Err(TryLockError::WouldBlock) => Err(budget::exceeded()),
+    }
+}
+
+/// Changes `tenant`; a bounded read does not wait for another reader or writer.
+fn write(tenant: &RwLock<Tenant>) -> Result<RwLockWriteGuard<'_, Tenant>> {
+    if !budget::active() {
+        return Ok(tenant.write().unwrap_or_else(PoisonError::into_inner));
+    }
+    match tenant.try_write() {
+        Ok(guard) => Ok(guard),
+        Err(TryLockError::Poisoned(poisoned)) => Ok(poisoned.into_inner()),
+        Err(TryLockError::WouldBlock) => Err(budget::exceeded()),
+    }
+}
 
 /// Brings `tenant` to `version` as `tx` sees it, keeping the order of `ordering`; `false` when
 /// it is already past that version.
@@ -243,30 +269,40 @@ fn sync(
     ordering: &[Sort<TaskField>],
 ) -> Result<bool> {
     {
-        let tenant = tenant.read().unwrap_or_else(PoisonError::into_inner);
+        let tenant = read(tenant)?;
         if tenant.version == Some(version) && !tenant.would_keep(ordering) {
             return Ok(true);
         }
     }
-    let mut tenant = tenant.write().unwrap_or_else(PoisonError::into_inner);
+    let mut tenant = write(tenant)?;
     match tenant.version {
         Some(at) if at == version => {}
         Some(at) if at.version > version.version => return Ok(false),
         Some(at) if at.generation == version.generation => {
-            // A catch-up stopped halfway would cost the next reader a whole load.
             budget::allow(
                 u64::try_from(version.version - at.version).unwrap_or(u64::MAX),
                 BOUNDED_CATCH_UP,
             )?;
             let mut changed = 0;
-            let applied = tx.each_index_row(org, Some(at.version), |row| {
+            let mut apply = |tenant: &mut Tenant, row| {
                 changed += 1;
                 if changed == ORDER_UPDATE_LIMIT {
                     tenant.drop_orders();
                 }
                 tenant.apply(row);
-            });
-            if let Err(e) = applied {
+            };
+            if budget::active() {
+                // A bounded read may be stopped while it reads (a write can change many
+                // rows): the rows are read first and applied after, so a stop leaves the
+                // index as it was.
+                let mut rows = Vec::new();
+                tx.each_index_row(org, Some(at.version), |row| rows.push(row))?;
+                for row in rows {
+                    apply(&mut tenant, row);
+                }
+            } else if let Err(e) =
+                tx.each_index_row(org, Some(at.version), |row| apply(&mut tenant, row))
+            {
                 // Some rows are in and the version is not: the next reader loads it whole.
                 *tenant = Tenant::default();
                 return Err(e);
@@ -320,7 +356,7 @@ fn choose(tenants: &[&Tenant], listing: &Listing<'_>) -> Result<Selection> {
     let page = match orders {
         Some(orders) if walked <= count.saturating_mul(SELECT_COST) => {
             budget::allow(walked, budget::INDEX_WORK)?;
-            walk(tenants, &orders, &matches, count, listing)
+            walk(tenants, &orders, &matches, count, listing)?
         }
         _ => {
             budget::allow(count.saturating_mul(SELECT_COST), budget::INDEX_WORK)?;
@@ -340,17 +376,20 @@ fn selection(count: u64, page: &[&Entry]) -> Selection {
 }
 
 /// The page's entries by walking each tenant's order from the nearer end of the list, merging the
-/// tenants' matches as they come.
+/// tenants' matches as they come. A bounded read stops once the slots tested pass its allowance
+/// (the matches may lie far from the end the density says: a filter on the ordered field).
 fn walk<'a>(
     tenants: &[&'a Tenant],
     orders: &[&'a [u32]],
     matches: &'a [RoaringBitmap],
     count: u64,
     listing: &Listing<'_>,
-) -> Vec<&'a Entry> {
+) -> Result<Vec<&'a Entry>> {
     let offset = listing.offset.min(count);
     let end = offset.saturating_add(listing.limit).min(count);
     let from_front = offset <= count - end;
+    let tested = Cell::new(0u64);
+    let tested = &tested;
     let mut streams: Vec<_> = orders
         .iter()
         .zip(matches)
@@ -362,6 +401,7 @@ fn walk<'a>(
                 Box::new(order.iter().rev())
             };
             slots
+                .inspect(move |_| tested.set(tested.get() + 1))
                 .filter(move |&&slot| m.contains(slot))
                 .filter_map(move |&slot| tenant.entry(slot))
                 .peekable()
@@ -395,11 +435,12 @@ fn walk<'a>(
         if rank >= skip {
             page.push(entry);
         }
+        budget::allow(tested.get(), budget::INDEX_WORK)?;
     }
     if !from_front {
         page.reverse();
     }
-    page
+    Ok(page)
 }
 
 /// The page's entries by selecting among all the matches, ranked by their first term packed and

@@ -228,7 +228,7 @@ fn both_ways(tenants: &[&Tenant], listing: &Listing<'_>) -> (Selection, Selectio
         .iter()
         .map(|t| t.order(&listing.ordering).expect("the order is kept"))
         .collect();
-    let walked = walk(tenants, &orders, &matches, count, listing);
+    let walked = walk(tenants, &orders, &matches, count, listing).unwrap();
     let selected = select(tenants, &matches, count, listing);
     (selection(count, &walked), selection(count, &selected))
 }
@@ -335,20 +335,27 @@ fn a_tenant_keeps_the_first_orderings_asked_and_answers_others_by_selection() {
     }
 }
 
+/// A tenant of `tasks` tasks made from one random row, each as `vary` changes it.
+fn tenant_of(tasks: u32, vary: impl Fn(u32, IndexRow) -> IndexRow) -> Tenant {
+    let runner = &mut proptest::test_runner::TestRunner::deterministic();
+    let template = row().new_tree(runner).unwrap().current();
+    let mut tenant = Tenant::default();
+    for n in 0..tasks {
+        let row = IndexRow {
+            id: TaskId::from(Uuid::from_u128(u128::from(n) + 1)),
+            ..template.clone()
+        };
+        tenant.apply(vary(n, row));
+    }
+    tenant
+}
+
 /// Under a budget, a list whose selection would pass it stops, for its caller to run it again
 /// unbounded; a page that a kept order reaches at once does not stop.
 #[test]
 fn a_bounded_list_stops_before_a_large_selection() {
-    let runner = &mut proptest::test_runner::TestRunner::deterministic();
-    let template = row().new_tree(runner).unwrap().current();
-    let mut tenant = Tenant::default();
     let tasks = 60_000u32;
-    for n in 0..tasks {
-        tenant.apply(IndexRow {
-            id: TaskId::from(Uuid::from_u128(u128::from(n) + 1)),
-            ..template.clone()
-        });
-    }
+    let mut tenant = tenant_of(tasks, |_, row| row);
     let query = TaskQuery::default();
     let listing = Listing::new(&query, id(0));
     let whole = choose(&[&tenant], &listing).unwrap();
@@ -362,4 +369,48 @@ fn a_bounded_list_stops_before_a_large_selection() {
         .expect("a walk of one page stays within the budget")
         .unwrap();
     assert_eq!(walked, whole);
+}
+
+/// Under a budget, a walk stops once it has tested more slots than allowed, however few the
+/// matches' density promised: here the filter is on the ordered field, so every match lies at
+/// the far end of the order.
+#[test]
+fn a_bounded_walk_stops_where_the_matches_lie_far_from_its_end() {
+    let mut tenant = tenant_of(60_000, |n, row| IndexRow {
+        status: if n % 4 == 0 {
+            Status::Done
+        } else {
+            Status::Todo
+        },
+        ..row
+    });
+    let query = TaskQuery {
+        status: vec![Status::Done],
+        ordering: vec![Sort {
+            field: TaskField::Status,
+            descending: false,
+        }],
+        ..TaskQuery::default()
+    };
+    let listing = Listing::new(&query, id(0));
+    tenant.keep_order(&listing.ordering);
+    let whole = choose(&[&tenant], &listing).unwrap();
+    assert_eq!(whole.count, 15_000);
+    assert!(budget::bounded(|| choose(&[&tenant], &listing)).is_none());
+}
+
+/// Under a budget, a search over a vocabulary larger than the allowance stops before it scans.
+#[test]
+fn a_bounded_search_stops_before_a_large_vocabulary() {
+    let tenant = tenant_of(30_000, |n, row| IndexRow {
+        title: format!("word{n}"),
+        ..row
+    });
+    let query = TaskQuery {
+        search: Search::new("word123"),
+        ..TaskQuery::default()
+    };
+    let listing = Listing::new(&query, id(0));
+    assert_eq!(choose(&[&tenant], &listing).unwrap().count, 111);
+    assert!(budget::bounded(|| choose(&[&tenant], &listing)).is_none());
 }

@@ -1,8 +1,10 @@
 //! Bounded reads. A caller that must not stall (a server's thread that takes requests) runs a
-//! read under a budget; a read whose work would pass it stops early, having changed nothing,
-//! and the caller runs it again where waiting is fine. SQLite's statements spend the budget by
-//! the steps of its virtual machine (a progress handler on every connection, idle outside a
-//! bounded read); the task index checks its own work before it starts it.
+//! read under a budget; a read whose work would pass it stops early, having only read, and the
+//! caller runs it again where waiting is fine. SQLite's statements spend the budget by the steps
+//! of its virtual machine (a progress handler on every connection, idle outside a bounded read);
+//! the task index checks its own work (before it starts it, or as it goes where it cannot tell
+//! before), reads what it would apply before applying it, and does not wait for its locks. A
+//! write stops a bounded read before it starts.
 
 use std::cell::Cell;
 
@@ -29,6 +31,11 @@ thread_local! {
 /// Runs `f` as a bounded read on this thread: `None` when its work would pass the budget (what
 /// it did was reading only, and stopped), else what it returned.
 pub(crate) fn bounded<T>(f: impl FnOnce() -> Result<T>) -> Option<Result<T>> {
+    if active() {
+        // Nested: `f` spends the enclosing read's budget.
+        let out = f();
+        return (!SPENT.get()).then_some(out);
+    }
     /// Ends the bounded read however `f` ends, a panic included.
     struct End;
     impl Drop for End {

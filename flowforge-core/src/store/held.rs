@@ -252,8 +252,28 @@ mod tests {
             held.bounded(|| store.read(|tx| tx.one::<i64>("SELECT count(*) FROM scratch", &[])));
         assert_eq!(small.unwrap().unwrap(), 0);
         assert_eq!(store.read(|tx| tx.one::<i64>(steps, &[])).unwrap(), 100_000);
+        let nested = held.bounded(|| {
+            let inner = held.bounded(|| store.read(|tx| tx.one::<i64>(steps, &[])));
+            Ok(inner.is_none())
+        });
+        assert!(
+            nested.is_none(),
+            "a nested read spends the enclosing budget"
+        );
         drop(held);
         assert_eq!(store.read(|tx| tx.one::<i64>(steps, &[])).unwrap(), 100_000);
+    }
+
+    /// A bounded read only reads: a write stops it before it starts, so that running the read
+    /// again elsewhere does not write twice.
+    #[test]
+    fn a_write_stops_a_bounded_read_before_it_starts() {
+        let (_dir, store) = store();
+        let held = store.hold_reader().unwrap();
+        let write = || store.write(|tx| tx.execute("INSERT INTO scratch VALUES (1)", &[]));
+        assert!(held.bounded(write).is_none());
+        drop(held);
+        assert_eq!(count(&store), 0);
     }
 
     #[test]

@@ -276,6 +276,10 @@ impl Store {
 
     /// Runs `f` in a transaction of `mode`; a write notes whether the storage took it.
     pub(crate) fn run<T>(&self, mode: Mode, f: impl FnMut(&Tx<'_>) -> Result<T>) -> Result<T> {
+        if mode != Mode::Read && budget::active() {
+            // A bounded read only reads (its caller runs it again, which would write twice).
+            return Err(budget::exceeded());
+        }
         let result = match &self.pool {
             Pool::Sqlite(pool) => sqlite::run(pool, mode, f),
             #[cfg(feature = "postgres")]

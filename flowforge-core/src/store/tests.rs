@@ -534,21 +534,35 @@ fn writes_reach_the_database_file_through_the_checkpointer_not_the_writers() {
 }
 
 /// A bounded list (what a server runs on the thread that took the request) stops short of
-/// the work such a thread must not do, loading an organization's index or catching it up by
-/// many writes, and changes nothing doing so: the list run after it unbounded catches the
-/// index up rather than loading it whole. Within its budget it gives the unbounded answer.
+/// the work such a thread must not do, loading an organization's index, sorting it for a new
+/// order or catching it up by many writes, and changes nothing doing so: the list run after it
+/// unbounded catches the index up rather than loading it whole. Within its budget it gives the
+/// unbounded answer.
 #[test]
 fn a_bounded_list_stops_short_of_loading_or_long_catch_ups() {
     let dir = tempfile::tempdir().unwrap();
-    let (ff, owner) = seeded_in(&Database::File(dir.path().join("bounded.db")), 1_500);
-    let query = TaskQuery::default();
-    let bounded = || {
+    let (ff, owner) = seeded_in(&Database::File(dir.path().join("bounded.db")), 2_000);
+    let bounded = |query: &TaskQuery| {
         let held = ff.hold_reader().unwrap();
-        held.bounded(|| ff.list_tasks(&owner, &query))
+        held.bounded(|| ff.list_tasks(&owner, query))
     };
-    assert!(bounded().is_none(), "the first list loads 1,500 tasks");
+    let by_title = TaskQuery::from_pairs([("ordering", "title")]).unwrap();
+    let query = TaskQuery::default();
+    let bounded_default = || bounded(&query);
+    assert!(
+        bounded_default().is_none(),
+        "the first list loads 2,000 tasks"
+    );
     let whole = ff.list_tasks(&owner, &query).unwrap();
-    assert_eq!(whole.count, 1_500);
+    assert_eq!(whole.count, 2_000);
+    assert!(
+        bounded(&by_title).is_none(),
+        "a new order sorts 2,000 tasks"
+    );
+    let titled = ff.list_tasks(&owner, &by_title).unwrap();
+    let listed = bounded(&by_title).expect("a kept order").unwrap();
+    assert_eq!(ids(&listed.items), ids(&titled.items));
+    let bounded = bounded_default;
     let listed = bounded().expect("a loaded index").unwrap();
     assert_eq!(listed.count, whole.count);
     assert_eq!(ids(&listed.items), ids(&whole.items));
@@ -560,7 +574,7 @@ fn a_bounded_list_stops_short_of_loading_or_long_catch_ups() {
     }
     assert!(bounded().is_none(), "40 writes to catch up");
     let (caught_up, statements) = traced(&ff, || ff.list_tasks(&owner, &query).unwrap());
-    assert_eq!(caught_up.count, 1_540);
+    assert_eq!(caught_up.count, 2_040);
     assert!(
         statements.iter().any(|s| s.contains("change_seq >"))
             && !statements
@@ -571,6 +585,21 @@ fn a_bounded_list_stops_short_of_loading_or_long_catch_ups() {
     );
     let listed = bounded().expect("a current index").unwrap();
     assert_eq!(ids(&listed.items), ids(&caught_up.items));
+
+    // One write that changes 2,000 tasks (the member they are assigned to leaves): the
+    // bounded catch-up is stopped while it reads them and leaves the index as it was.
+    let org = whole.items[0].organization;
+    let member = whole.items[0].assigned_to.as_ref().unwrap().id;
+    ff.remove_member(&owner, org, member).unwrap();
+    assert!(bounded().is_none(), "2,000 changed rows to read");
+    let (after, statements) = traced(&ff, || ff.list_tasks(&owner, &query).unwrap());
+    assert!(after.items.iter().all(|t| t.assigned_to.is_none()));
+    assert!(
+        !statements
+            .iter()
+            .any(|s| s.contains("WHERE organization_id =") && s.contains("AND deleted_at IS NULL")),
+        "caught up, not loaded whole: {statements:#?}"
+    );
 }
 
 fn ids(tasks: &[crate::Task]) -> Vec<crate::ids::TaskId> {

@@ -9,7 +9,7 @@ use crate::event::{Changes, Draft, EventType};
 use crate::ids::{TaskId, UserId};
 use crate::index::{Listing, Selection};
 use crate::input::{check_text, missing_reference};
-use crate::store::Tx;
+use crate::store::{Tx, budget};
 use crate::time::Timestamp;
 use crate::user::UserRef;
 use crate::{Actor, FlowForge, Page};
@@ -41,6 +41,8 @@ impl FlowForge {
                 let orgs = tx.member_orgs(actor.id(), &query.organization)?;
                 match self.tasks.select(tx, &orgs, &listing)? {
                     Some(selection) => page(tx, selection).map(Some),
+                    // A bounded read's snapshot is its held connection's: a retry sees no more.
+                    None if budget::active() => Err(budget::exceeded()),
                     None => Ok(None),
                 }
             })?;

@@ -235,7 +235,7 @@ async fn every_list_answers_the_same_envelope() {
 }
 
 /// A list the server cannot serve within the budget of the thread that took it (here the first
-/// list of an organization of 1,500 tasks, which loads the organization's index) goes to the
+/// list of an organization of 3,000 tasks, which loads the organization's index) goes to the
 /// blocking pool instead and answers the same; the next, within the budget, is served where it
 /// came in.
 #[tokio::test]
@@ -244,7 +244,7 @@ async fn a_list_past_the_budget_of_the_request_thread_answers_all_the_same() {
     let plan = flowforge_core::SeedPlan {
         orgs: 1,
         projects_per_org: 1,
-        tasks_per_project: 1_500,
+        tasks_per_project: 3_000,
         users_per_org: 2,
         ..flowforge_core::SeedPlan::default()
     };
@@ -281,7 +281,7 @@ async fn a_list_past_the_budget_of_the_request_thread_answers_all_the_same() {
             .get("/api/v1/tasks/?ordering=title&page_size=5")
             .await
             .expect(StatusCode::OK);
-        assert_eq!(page.json["count"], 1_500);
+        assert_eq!(page.json["count"], 3_000);
         assert_eq!(page.json["results"].as_array().unwrap().len(), 5);
         pages.push(page.json["results"].clone());
     }
