@@ -251,7 +251,8 @@ impl FlowForge {
     /// that wait, writers among them: an in-memory database's single connection is never
     /// lent), this thread holds one already, or the database is PostgreSQL (its reads wait on
     /// the network): run the read where waiting is fine. A write while it is held ends its
-    /// transaction, so the next read sees the write.
+    /// transaction, so the next read sees the write. A read whose cost grows with the data (a
+    /// list) runs under it within a budget: [`HeldReader::bounded`].
     pub fn hold_reader(&self) -> Option<HeldReader> {
         self.store.hold_reader()
     }
