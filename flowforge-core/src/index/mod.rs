@@ -19,7 +19,9 @@ use std::cell::Cell;
 use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::ops::Deref;
-use std::sync::{Arc, Mutex, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard, TryLockError};
+use std::sync::{
+    Arc, Mutex, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard, TryLockError, TryLockResult,
+};
 
 use chrono::{Datelike, NaiveDate};
 use roaring::RoaringBitmap;
@@ -237,22 +239,25 @@ const BOUNDED_CATCH_UP: u64 = 32;
 
 /// Reads `tenant`; a bounded read does not wait for a writer (a load may hold it a while).
 fn read(tenant: &RwLock<Tenant>) -> Result<RwLockReadGuard<'_, Tenant>> {
-    if !budget::active() {
-        return Ok(tenant.read().unwrap_or_else(PoisonError::into_inner));
-    }
-    match tenant.try_read() {
-        Ok(guard) => Ok(guard),
-        Err(TryLockError::Poisoned(poisoned)) => Ok(poisoned.into_inner()),
-        Err(TryLockError::WouldBlock) => Err(budget::exceeded()),
+    if budget::active() {
+        free(tenant.try_read())
+    } else {
+        Ok(tenant.read().unwrap_or_else(PoisonError::into_inner))
     }
 }
 
 /// Changes `tenant`; a bounded read does not wait for another reader or writer.
 fn write(tenant: &RwLock<Tenant>) -> Result<RwLockWriteGuard<'_, Tenant>> {
-    if !budget::active() {
-        return Ok(tenant.write().unwrap_or_else(PoisonError::into_inner));
+    if budget::active() {
+        free(tenant.try_write())
+    } else {
+        Ok(tenant.write().unwrap_or_else(PoisonError::into_inner))
     }
-    match tenant.try_write() {
+}
+
+/// The guard of a lock taken only if it was free; the bounded read stops if it was not.
+fn free<G>(taken: TryLockResult<G>) -> Result<G> {
+    match taken {
         Ok(guard) => Ok(guard),
         Err(TryLockError::Poisoned(poisoned)) => Ok(poisoned.into_inner()),
         Err(TryLockError::WouldBlock) => Err(budget::exceeded()),
@@ -549,11 +554,7 @@ fn compare(a: &Entry, b: &Entry, terms: &[Sort<TaskField>]) -> Ordering {
             TaskField::CreatedAt => a.created_at.cmp(&b.created_at),
             TaskField::UpdatedAt => a.updated_at.cmp(&b.updated_at),
         };
-        let order = if term.descending {
-            order.reverse()
-        } else {
-            order
-        };
+        let order = term.directed(order);
         if order != Ordering::Equal {
             return order;
         }

@@ -39,6 +39,15 @@ impl<F: SortField> Sort<F> {
         }
     }
 
+    /// `order` (of two items by this term's field, ascending) in this term's direction.
+    pub(crate) fn directed(&self, order: std::cmp::Ordering) -> std::cmp::Ordering {
+        if self.descending {
+            order.reverse()
+        } else {
+            order
+        }
+    }
+
     /// Parses `due_date,-priority`, recording an error for each field the list does not offer
     /// (a blank term, or a blank text, too) and for a field given twice (in either direction).
     /// A list has at most as many terms as the list has fields: reading stops at the first

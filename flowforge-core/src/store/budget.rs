@@ -31,11 +31,6 @@ thread_local! {
 /// Runs `f` as a bounded read on this thread: `None` when its work would pass the budget (what
 /// it did was reading only, and stopped), else what it returned.
 pub(crate) fn bounded<T>(f: impl FnOnce() -> Result<T>) -> Option<Result<T>> {
-    if active() {
-        // Nested: `f` spends the enclosing read's budget.
-        let out = f();
-        return (!SPENT.get()).then_some(out);
-    }
     /// Ends the bounded read however `f` ends, a panic included.
     struct End;
     impl Drop for End {
@@ -44,9 +39,11 @@ pub(crate) fn bounded<T>(f: impl FnOnce() -> Result<T>) -> Option<Result<T>> {
             SPENT.set(false);
         }
     }
-    LEFT.set(Some(TICKS));
-    SPENT.set(false);
-    let _end = End;
+    // Nested in another, `f` spends the enclosing read's budget.
+    let _end = (!active()).then(|| {
+        LEFT.set(Some(TICKS));
+        End
+    });
     let out = f();
     (!SPENT.get()).then_some(out)
 }

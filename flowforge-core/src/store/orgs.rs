@@ -108,15 +108,10 @@ impl Tx<'_> {
             ordering
                 .iter()
                 .map(|term| {
-                    let order = match term.field {
+                    term.directed(match term.field {
                         OrgField::Name => key_a.cmp(key_b),
                         OrgField::CreatedAt => a.created_at.cmp(&b.created_at),
-                    };
-                    if term.descending {
-                        order.reverse()
-                    } else {
-                        order
-                    }
+                    })
                 })
                 .find(|order| order.is_ne())
                 .unwrap_or_else(|| a.id.cmp(&b.id))
