@@ -157,6 +157,7 @@ pub struct FlowForge {
     tokens: auth::TokenKeys,
     config: Config,
     tasks: index::TaskIndex,
+    recent: store::RecentTasks,
     feed: event::Feed,
 }
 
@@ -182,6 +183,7 @@ impl FlowForge {
             tokens,
             config,
             tasks: index::TaskIndex::default(),
+            recent: store::RecentTasks::default(),
         })
     }
 

@@ -63,6 +63,8 @@ pub(crate) struct IndexRow {
     pub updated_at: Timestamp,
     pub title: String,
     pub description: String,
+    /// The version the row was last stamped with (its `change_seq`).
+    pub changed: i64,
 }
 
 /// A task query's filters with `me` resolved.
@@ -131,6 +133,8 @@ pub(crate) struct Selection {
     /// The page's row keys in the same order (see [`IndexRow::row`]), when the index holds one
     /// for every task of the page.
     pub rows: Option<Vec<i64>>,
+    /// The version each task of the page was last stamped with, in the same order.
+    pub versions: Vec<i64>,
 }
 
 /// The indexes of the organizations this process has listed.
@@ -377,6 +381,7 @@ fn selection(count: u64, page: &[&Entry]) -> Selection {
         count,
         ids: page.iter().map(|e| e.id).collect(),
         rows: page.iter().map(|e| e.row()).collect(),
+        versions: page.iter().map(|e| e.changed).collect(),
     }
 }
 

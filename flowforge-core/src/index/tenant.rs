@@ -25,7 +25,7 @@ use crate::time::Timestamp;
 /// a client cycling through orderings cannot make every list sort the whole tenant again.
 pub(super) const MAX_ORDERS: usize = 4;
 
-/// What the index keeps of one live task, in 72 bytes and its [`Text`] (136 bytes and two
+/// What the index keeps of one live task, in 80 bytes and its [`Text`] (136 bytes and two
 /// allocations with the ids, the timestamps, the title and the word ids each whole): the
 /// tenant holds one for each of its tasks.
 pub(super) struct Entry {
@@ -43,6 +43,8 @@ pub(super) struct Entry {
     /// Milliseconds since the Unix epoch (a [`Timestamp`]'s precision).
     pub(super) created_at: i64,
     pub(super) updated_at: i64,
+    /// The version its row was last stamped with ([`IndexRow::changed`]).
+    pub(super) changed: i64,
     pub(super) text: Text,
 }
 
@@ -185,6 +187,7 @@ impl Tenant {
             due: row.due,
             created_at: millis(row.created_at),
             updated_at: millis(row.updated_at),
+            changed: row.changed,
             text: Text::new(&row.title, &mut words),
         });
         self.by_id.insert(&self.entries, row.id, slot);
@@ -431,6 +434,7 @@ mod tests {
             updated_at: Timestamp::from_millis(i64::from(n)),
             title: format!("task {n}"),
             description: String::new(),
+            changed: 0,
         }
     }
 
@@ -467,8 +471,8 @@ mod tests {
     }
 
     #[test]
-    fn an_entry_takes_72_bytes() {
-        assert_eq!(std::mem::size_of::<Option<super::Entry>>(), 72);
+    fn an_entry_takes_80_bytes() {
+        assert_eq!(std::mem::size_of::<Option<super::Entry>>(), 80);
     }
 
     #[test]

@@ -45,25 +45,28 @@ fn row() -> impl Strategy<Value = IndexRow> {
             proptest::option::of(0i64..5),
         ),
         (0i64..4, 0i64..4, proptest::collection::vec(0usize..8, 0..4)),
-        proptest::collection::vec(0usize..8, 0..3),
+        (proptest::collection::vec(0usize..8, 0..3), 0i64..1000),
     )
         .prop_map(
-            |((project, status, priority), (assignee, creator, due), (c, u, t), d)| IndexRow {
-                deleted: false,
-                id: id(0),
-                row: None,
-                project: id(project),
-                status: Status::ALL[status],
-                priority: Priority::ALL[priority],
-                assignee: assignee.map(id),
-                creator: creator.map(id),
-                due: due.map(|d| {
-                    NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + chrono::Days::new(d as u64)
-                }),
-                created_at: Timestamp::from_millis(c),
-                updated_at: Timestamp::from_millis(u),
-                title: text(&t),
-                description: text(&d),
+            |((project, status, priority), (assignee, creator, due), (c, u, t), (d, changed))| {
+                IndexRow {
+                    deleted: false,
+                    id: id(0),
+                    row: None,
+                    project: id(project),
+                    status: Status::ALL[status],
+                    priority: Priority::ALL[priority],
+                    assignee: assignee.map(id),
+                    creator: creator.map(id),
+                    due: due.map(|d| {
+                        NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + chrono::Days::new(d as u64)
+                    }),
+                    created_at: Timestamp::from_millis(c),
+                    updated_at: Timestamp::from_millis(u),
+                    title: text(&t),
+                    description: text(&d),
+                    changed,
+                }
             },
         )
 }
@@ -214,6 +217,7 @@ fn oracle(live: &BTreeMap<u8, IndexRow>, query: &TaskQuery, me: UserId) -> Selec
         count: rows.len() as u64,
         ids: page.iter().map(|r| r.id).collect(),
         rows: page.iter().map(|r| r.row).collect(),
+        versions: page.iter().map(|r| r.changed).collect(),
     }
 }
 

@@ -11,7 +11,7 @@ use crate::ids::OrgId;
 use crate::index::{IndexRow, Version};
 
 const INDEX_COLUMNS: &str = "deleted_at IS NOT NULL, id, project_id, status, priority,
-    assigned_to, created_by, due_date, created_at, updated_at, title, description";
+    assigned_to, created_by, due_date, created_at, updated_at, title, description, change_seq";
 
 /// The row key of [`IndexRow::row`] as each backend selects it: SQLite's rowid (`seq`), which
 /// finds a task without the id's index; PostgreSQL has none (its ids are 16-byte keys already).
@@ -37,7 +37,8 @@ fn index_row(row: &Row) -> Result<IndexRow> {
         updated_at: row.get(9)?,
         title: row.get(10)?,
         description: row.get(11)?,
-        row: row.get(12)?,
+        changed: row.get(12)?,
+        row: row.get(13)?,
     })
 }
 

@@ -29,6 +29,7 @@ mod orgs;
 mod postgres;
 mod probe;
 mod projects;
+mod recent;
 mod seed_runs;
 mod sqlite;
 mod tasks;
@@ -40,6 +41,7 @@ pub(crate) mod value;
 
 pub(crate) use events::{Followed, Seen};
 pub use held::HeldReader;
+pub(crate) use recent::RecentTasks;
 pub(crate) use seed_runs::SeedRun;
 pub(crate) use tokens::Rotation;
 

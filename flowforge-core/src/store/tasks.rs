@@ -4,6 +4,7 @@
 //! follows the table.
 
 use super::list::value;
+use super::recent::RecentTasks;
 use super::value::{Row, Value, args};
 use super::{Backend, Tx};
 use crate::authz::{OrgScope, Role, Scoped};
@@ -71,31 +72,85 @@ impl Tx<'_> {
         .ok_or_else(Error::not_found)
     }
 
-    /// The live tasks of a page, in its order (a missing one is left out): by their row keys
-    /// where the index has them (on SQLite one B-tree descent per task instead of two), else
-    /// by id.
-    pub(crate) fn tasks_of_page(&self, page: &Selection) -> Result<Vec<Task>> {
-        if page.ids.is_empty() {
-            return Ok(Vec::new());
+    /// The live tasks of a page, in its order (a missing one is left out). A task `recent` keeps
+    /// at the version the page names is taken from there, with its assignee read afresh; the
+    /// others are read, by their row keys where the index has them all (on SQLite one B-tree
+    /// descent per task instead of two), else by id, and kept.
+    pub(crate) fn tasks_of_page(
+        &self,
+        page: &Selection,
+        recent: &RecentTasks,
+    ) -> Result<Vec<Task>> {
+        let mut tasks: Vec<Option<Task>> = page
+            .ids
+            .iter()
+            .zip(&page.versions)
+            .map(|(&id, &version)| recent.get(id, version).map(|kept| kept.task.clone()))
+            .collect();
+        self.refresh_assignees(tasks.iter_mut().flatten())?;
+        let missing: Vec<usize> = (0..tasks.len()).filter(|&i| tasks[i].is_none()).collect();
+        if !missing.is_empty() {
+            let marks = vec!["?"; missing.len()].join(", ");
+            let (key, params): (_, Vec<Value>) = match &page.rows {
+                Some(rows) => (
+                    "t.seq",
+                    missing.iter().map(|&i| Value::Int(rows[i])).collect(),
+                ),
+                None => (
+                    "t.id",
+                    missing.iter().map(|&i| value(page.ids[i])).collect(),
+                ),
+            };
+            let read = self.rows(
+                &format!(
+                    "SELECT {TASK_COLUMNS}, t.change_seq FROM {TASK_FROM}
+                     WHERE {key} IN ({marks}) AND t.deleted_at IS NULL"
+                ),
+                &params,
+                |r| Ok((task_row(r)?, r.get::<i64>(14)?)),
+            )?;
+            for (task, version) in read {
+                // A row key names the task the index read there, in this transaction's
+                // snapshot; the id is checked all the same.
+                let Some(i) = missing.iter().copied().find(|&i| page.ids[i] == task.id) else {
+                    continue;
+                };
+                recent.put(version, task.clone());
+                tasks[i] = Some(task);
+            }
         }
-        let marks = vec!["?"; page.ids.len()].join(", ");
-        let (key, params): (_, Vec<Value>) = match &page.rows {
-            Some(rows) => ("t.seq", rows.iter().map(|&row| Value::Int(row)).collect()),
-            None => ("t.id", page.ids.iter().map(|id| value(*id)).collect()),
-        };
-        let mut tasks = self.rows(
-            &format!(
-                "SELECT {TASK_COLUMNS} FROM {TASK_FROM}
-                 WHERE {key} IN ({marks}) AND t.deleted_at IS NULL"
-            ),
+        Ok(tasks.into_iter().flatten().collect())
+    }
+
+    /// Gives each of `tasks` its assignee's name and email as this transaction sees them.
+    fn refresh_assignees<'t>(&self, tasks: impl Iterator<Item = &'t mut Task>) -> Result<()> {
+        let mut assigned: Vec<&mut UserRef> =
+            tasks.filter_map(|t| t.assigned_to.as_mut()).collect();
+        if assigned.is_empty() {
+            return Ok(());
+        }
+        let mut ids: Vec<UserId> = assigned.iter().map(|a| a.id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let marks = vec!["?"; ids.len()].join(", ");
+        let params: Vec<Value> = ids.iter().map(|&id| value(id)).collect();
+        let users = self.rows(
+            &format!("SELECT id, email, full_name FROM users WHERE id IN ({marks})"),
             &params,
-            task_row,
+            |r| {
+                Ok(UserRef {
+                    id: r.get(0)?,
+                    email: r.get(1)?,
+                    full_name: r.get(2)?,
+                })
+            },
         )?;
-        // A row key names the task the index read there, in this transaction's snapshot; the id
-        // is checked all the same.
-        tasks.retain(|t| page.ids.contains(&t.id));
-        tasks.sort_by_cached_key(|t| page.ids.iter().position(|id| *id == t.id));
-        Ok(tasks)
+        for assignee in &mut assigned {
+            if let Some(user) = users.iter().find(|u| u.id == assignee.id) {
+                assignee.clone_from(user);
+            }
+        }
+        Ok(())
     }
 
     /// Inserts a task, stamped with its organization's next task version.

@@ -98,6 +98,8 @@ fn listing_a_hundred_tasks_with_assignees_runs_no_more_statements_than_listing_o
             page: PageRequest::new(1, size),
             ..TaskQuery::default()
         };
+        // Every task read from the table, none taken from the tasks lists last read.
+        ff.recent.clear();
         traced(&ff, || ff.list_tasks(&owner, &query).unwrap())
     };
     // The first list of an organization loads its task index; count the lists after it.
@@ -419,6 +421,8 @@ fn a_rowid_naming_another_organizations_task_shows_nothing_of_it() {
         })
         .unwrap()
         .unwrap();
+    // The page is read from the table, not taken from the tasks lists last read.
+    ff.recent.clear();
     let after = ff.list_tasks(&owner, &TaskQuery::default()).unwrap();
     assert!(
         after
@@ -451,6 +455,7 @@ fn a_task_with_a_rowid_past_32_bits_is_listed_by_id() {
         })
         .unwrap()
         .unwrap();
+    ff.recent.clear();
     let (after, statements) = traced(&ff, || {
         ff.list_tasks(&owner, &TaskQuery::default()).unwrap()
     });
@@ -604,4 +609,49 @@ fn a_bounded_list_stops_short_of_loading_or_long_catch_ups() {
 
 fn ids(tasks: &[crate::Task]) -> Vec<crate::ids::TaskId> {
     tasks.iter().map(|t| t.id).collect()
+}
+
+/// A list read again takes its unchanged tasks from the ones lists last read, reading from the
+/// table only the task that changed since, and the assignees' names afresh.
+#[test]
+fn a_page_read_again_reads_only_what_changed() {
+    let (ff, owner) = seeded(30);
+    let query = TaskQuery::default();
+    let first = ff.list_tasks(&owner, &query).unwrap();
+    let changed = first.items[3].id;
+    ff.update_task(
+        &owner,
+        changed,
+        &crate::TaskPatch {
+            title: Some("Renamed".into()),
+            ..crate::TaskPatch::default()
+        },
+    )
+    .unwrap();
+    let member = ff
+        .admin()
+        .act_as(first.items[0].assigned_to.as_ref().unwrap().id)
+        .unwrap();
+    let patch = crate::UserPatch {
+        full_name: Some("New Name".into()),
+    };
+    ff.update_me(&member, &patch).unwrap();
+    let (again, statements) = traced(&ff, || ff.list_tasks(&owner, &query).unwrap());
+    let reads: Vec<&String> = statements
+        .iter()
+        .filter(|s| s.contains("FROM tasks t"))
+        .collect();
+    assert_eq!(reads.len(), 1, "{statements:#?}");
+    let keys = reads[0].split("t.seq IN (").nth(1).unwrap();
+    let keys = &keys[..keys.find(')').unwrap()];
+    assert!(keys.parse::<i64>().is_ok(), "one task: {}", reads[0]);
+    assert_eq!(again.items[3].title, "Renamed");
+    assert!(
+        again
+            .items
+            .iter()
+            .all(|t| t.assigned_to.as_ref().unwrap().full_name == "New Name")
+    );
+    ff.recent.clear();
+    assert_eq!(again, ff.list_tasks(&owner, &query).unwrap());
 }

@@ -30,7 +30,7 @@ impl FlowForge {
                 count: selection.count,
                 page: query.page.page(),
                 page_size: query.page.page_size(),
-                items: tx.tasks_of_page(&selection)?,
+                items: tx.tasks_of_page(&selection, &self.recent)?,
             }
             .found()
         };

@@ -1,11 +1,12 @@
-//! The task index follows the table: after every random write, membership change and cascade,
-//! a long-lived handle (whose index catches up write by write) lists exactly what filtering and
-//! sorting the tasks as `get_task` reads them gives, and a handle opened afresh afterwards (as
-//! after a crash or a restart, loading the index whole) lists the same.
+//! The task index follows the table: after every random write, membership change, cascade and
+//! change of a member's name, a long-lived handle (whose index catches up write by write, and
+//! which keeps the tasks its lists read) lists exactly the tasks, as `get_task` reads them, that
+//! filtering and sorting them gives, and a handle opened afresh afterwards (as after a crash or
+//! a restart, loading the index whole) lists the same.
 
 use flowforge_core::{
     Actor, Config, Error, FlowForge, NewTask, PageRequest, Priority, Project, Role, Search, Sort,
-    Status, Task, TaskField, TaskId, TaskPatch, TaskQuery, UserFilter,
+    Status, Task, TaskField, TaskId, TaskPatch, TaskQuery, UserFilter, UserPatch,
 };
 use proptest::prelude::*;
 
@@ -37,6 +38,8 @@ enum Op {
     Rejoin(usize),
     /// Delete project 0 or 1 (its tasks go by cascade) and make a new one in its place.
     ReplaceProject(usize),
+    /// Member 0 or 1 takes a new name (their tasks show it; no task row changes).
+    Rename(usize, usize),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -50,6 +53,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0..40usize).prop_map(Op::Delete),
         1 => (0..2usize).prop_map(Op::Rejoin),
         1 => (0..2usize).prop_map(Op::ReplaceProject),
+        1 => (0..2usize, 0..WORDS.len()).prop_map(|(m, w)| Op::Rename(m, w)),
     ]
 }
 
@@ -136,6 +140,12 @@ impl World {
                 let name = format!("project {}", self.projects_made);
                 self.projects[*p] = project(ff, &self.owner, &self.org, &name);
             }
+            Op::Rename(i, w) => {
+                let patch = UserPatch {
+                    full_name: Some(format!("{} {i}", WORDS[*w])),
+                };
+                ff.update_me(&self.members[*i], &patch).unwrap();
+            }
         }
     }
 
@@ -213,10 +223,10 @@ fn expected(world: &World, tasks: &[Task], q: &Query) -> (u64, Vec<TaskId>) {
     (rows.len() as u64, ids)
 }
 
-/// The count and page ids of `q`, or `None` for a page past the end.
-fn listed(ff: &FlowForge, world: &World, q: &Query) -> Option<(u64, Vec<TaskId>)> {
+/// The count and page of `q`, or `None` for a page past the end.
+fn listed(ff: &FlowForge, world: &World, q: &Query) -> Option<(u64, Vec<Task>)> {
     match ff.list_tasks(&world.owner, &world.task_query(q)) {
-        Ok(page) => Some((page.count, page.items.into_iter().map(|t| t.id).collect())),
+        Ok(page) => Some((page.count, page.items)),
         Err(Error::NotFound(_)) => None,
         Err(e) => panic!("list: {e:?}"),
     }
@@ -244,7 +254,8 @@ proptest! {
             let tasks = world.tasks(&ff);
             let (count, ids) = expected(&world, &tasks, q);
             let past_the_end = q.page.0 > 1 && (q.page.0 - 1) * q.page.1 >= count;
-            let want = (!past_the_end).then_some((count, ids));
+            let page = ids.iter().filter_map(|id| tasks.iter().find(|t| t.id == *id)).cloned();
+            let want = (!past_the_end).then_some((count, page.collect()));
             prop_assert_eq!(listed(&ff, &world, q), want, "after step {} ({:?}), {:?}", step, op, q);
         }
         // A process opened now loads the index whole and must agree with the one that followed.
