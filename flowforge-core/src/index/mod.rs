@@ -24,6 +24,7 @@ use std::sync::{
 };
 
 use chrono::{Datelike, NaiveDate};
+use fixedbitset::FixedBitSet;
 use roaring::RoaringBitmap;
 
 use self::tenant::{Entry, Tenant};
@@ -365,7 +366,7 @@ fn choose(tenants: &[&Tenant], listing: &Listing<'_>) -> Result<Selection> {
     let page = match orders {
         Some(orders) if walked <= count.saturating_mul(SELECT_COST) => {
             budget::allow(walked, budget::INDEX_WORK)?;
-            walk(tenants, &orders, &matches, count, listing)?
+            walk(tenants, &orders, &matches, count, listing, walked > count)?
         }
         _ => {
             budget::allow(count.saturating_mul(SELECT_COST), budget::INDEX_WORK)?;
@@ -388,12 +389,14 @@ fn selection(count: u64, page: &[&Entry]) -> Selection {
 /// The page's entries by walking each tenant's order from the nearer end of the list, merging the
 /// tenants' matches as they come. A bounded read stops once the slots tested pass its allowance
 /// (the matches may lie far from the end the density says: a filter on the ordered field).
+/// `dense`: test the matches as a [`Members::Dense`] set.
 fn walk<'a>(
     tenants: &[&'a Tenant],
     orders: &[&'a [u32]],
     matches: &'a [RoaringBitmap],
     count: u64,
     listing: &Listing<'_>,
+    dense: bool,
 ) -> Result<Vec<&'a Entry>> {
     let offset = listing.offset.min(count);
     let end = offset.saturating_add(listing.limit).min(count);
@@ -410,9 +413,10 @@ fn walk<'a>(
             } else {
                 Box::new(order.iter().rev())
             };
+            let members = Members::new(m, dense);
             slots
                 .inspect(move |_| tested.set(tested.get() + 1))
-                .filter(move |&&slot| m.contains(slot))
+                .filter(move |&&slot| members.contains(slot))
                 .filter_map(move |&slot| tenant.entry(slot))
                 .peekable()
         })
@@ -451,6 +455,34 @@ fn walk<'a>(
         page.reverse();
     }
     Ok(page)
+}
+
+/// A tenant's matches as a walk tests them. A roaring bitmap tests a slot of a sparse set by a
+/// binary search among its values (about 50 instructions); a dense set tests one bit, and is
+/// worth building (a bit per slot, a write per match) when the walk tests more slots than
+/// there are matches.
+enum Members<'a> {
+    Sparse(&'a RoaringBitmap),
+    Dense(FixedBitSet),
+}
+
+impl<'a> Members<'a> {
+    fn new(matches: &'a RoaringBitmap, dense: bool) -> Self {
+        if !dense {
+            return Self::Sparse(matches);
+        }
+        let len = matches.max().map_or(0, |max| max as usize + 1);
+        let mut set = FixedBitSet::with_capacity(len);
+        set.extend(matches.iter().map(|slot| slot as usize));
+        Self::Dense(set)
+    }
+
+    fn contains(&self, slot: u32) -> bool {
+        match self {
+            Self::Sparse(matches) => matches.contains(slot),
+            Self::Dense(set) => set.contains(slot as usize),
+        }
+    }
 }
 
 /// The page's entries by selecting among all the matches, ranked by their first term packed and

@@ -221,8 +221,9 @@ fn oracle(live: &BTreeMap<u8, IndexRow>, query: &TaskQuery, me: UserId) -> Selec
     }
 }
 
-/// The page both ways the index can cut it: walking kept orders, and selecting among matches.
-fn both_ways(tenants: &[&Tenant], listing: &Listing<'_>) -> (Selection, Selection) {
+/// The page every way the index can cut it: walking kept orders testing the matches as they
+/// are and as a dense set, and selecting among matches.
+fn every_way(tenants: &[&Tenant], listing: &Listing<'_>) -> [Selection; 3] {
     let matches: Vec<RoaringBitmap> = tenants
         .iter()
         .map(|t| t.matching(&listing.filter))
@@ -232,9 +233,13 @@ fn both_ways(tenants: &[&Tenant], listing: &Listing<'_>) -> (Selection, Selectio
         .iter()
         .map(|t| t.order(&listing.ordering).expect("the order is kept"))
         .collect();
-    let walked = walk(tenants, &orders, &matches, count, listing).unwrap();
+    let walk = |dense| walk(tenants, &orders, &matches, count, listing, dense).unwrap();
     let selected = select(tenants, &matches, count, listing);
-    (selection(count, &walked), selection(count, &selected))
+    [
+        selection(count, &walk(false)),
+        selection(count, &walk(true)),
+        selection(count, &selected),
+    ]
 }
 
 proptest! {
@@ -280,8 +285,9 @@ proptest! {
             let me: UserId = id(me);
             let expected = oracle(&live, &query, me);
             let listing = Listing::new(&query, me);
-            let (walked, selected) = both_ways(&[&tenants[0], &tenants[1]], &listing);
+            let [walked, walked_dense, selected] = every_way(&[&tenants[0], &tenants[1]], &listing);
             prop_assert_eq!(&walked, &expected, "walked {:?}", query);
+            prop_assert_eq!(&walked_dense, &expected, "walked, dense {:?}", query);
             prop_assert_eq!(&selected, &expected, "selected {:?}", query);
             prop_assert_eq!(choose(&[&tenants[0], &tenants[1]], &listing).unwrap(), expected);
         }
