@@ -22,7 +22,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::reply::{Reply, json, no_content, paginated};
+use crate::reply::{Reply, json, no_content, paginated, paginated_tasks};
 use crate::routes::Endpoint;
 use crate::sse::{Opening, resume_after};
 
@@ -223,7 +223,7 @@ pub fn call(ff: &FlowForge, call: &Call) -> Result<Reply> {
         }
         E::ListTasks => {
             let q = TaskQuery::from_pairs(query.iter().map(|(k, v)| (k, v)))?;
-            paginated(ff.list_tasks(me()?, &q)?, base, path, query)
+            paginated_tasks(ff.list_tasks(me()?, &q)?, base, path, query)
         }
         E::CreateTask => {
             let (actor, input) = (me()?, NewTask::from_json(body)?);
