@@ -457,8 +457,8 @@ fn walk<'a>(
     Ok(page)
 }
 
-/// A tenant's matches as a walk tests them. A roaring bitmap tests a slot of a sparse set by a
-/// binary search among its values (about 50 instructions); a dense set tests one bit, and is
+/// A tenant's matches as a walk tests them. A roaring bitmap tests a slot of a sparse container
+/// by a binary search among its values (about 50 instructions); a bit set tests one bit, and is
 /// worth building (a bit per slot, a write per match) when the walk tests more slots than
 /// there are matches.
 enum Members<'a> {

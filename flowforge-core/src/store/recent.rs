@@ -1,8 +1,10 @@
 //! Tasks as lists last read them, each with the version its row was stamped with (its
 //! `change_seq`): a list whose index names the same version for a task takes it from here
 //! rather than reading and decoding its row again. A task's row changes only with a new
-//! stamp, so an entry is never stale for the version it names; its assignee's name and email
-//! live in `users` and are read afresh (see [`super::Tx::tasks_of_page`]).
+//! stamp, and an organization's versions only grow, so an entry is never stale for the version
+//! it names (a database put back to an earlier state under a running process would break
+//! that, as it would the process's other assumptions); its assignee's name and email live in
+//! `users` and are read afresh (see [`super::Tx::tasks_of_page`]).
 
 use std::sync::Arc;
 

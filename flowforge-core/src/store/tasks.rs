@@ -87,7 +87,7 @@ impl Tx<'_> {
             .zip(&page.versions)
             .map(|(&id, &version)| recent.get(id, version).map(|kept| kept.task.clone()))
             .collect();
-        self.refresh_assignees(tasks.iter_mut().flatten())?;
+        self.refresh_assignees(&mut tasks)?;
         let missing: Vec<usize> = (0..tasks.len()).filter(|&i| tasks[i].is_none()).collect();
         if !missing.is_empty() {
             let marks = vec!["?"; missing.len()].join(", ");
@@ -123,13 +123,15 @@ impl Tx<'_> {
     }
 
     /// Gives each of `tasks` its assignee's name and email as this transaction sees them.
-    fn refresh_assignees<'t>(&self, tasks: impl Iterator<Item = &'t mut Task>) -> Result<()> {
-        let mut assigned: Vec<&mut UserRef> =
-            tasks.filter_map(|t| t.assigned_to.as_mut()).collect();
-        if assigned.is_empty() {
+    fn refresh_assignees(&self, tasks: &mut [Option<Task>]) -> Result<()> {
+        let mut ids: Vec<UserId> = tasks
+            .iter()
+            .flatten()
+            .filter_map(|t| t.assigned_to.as_ref().map(|a| a.id))
+            .collect();
+        if ids.is_empty() {
             return Ok(());
         }
-        let mut ids: Vec<UserId> = assigned.iter().map(|a| a.id).collect();
         ids.sort_unstable();
         ids.dedup();
         let marks = vec!["?"; ids.len()].join(", ");
@@ -145,9 +147,10 @@ impl Tx<'_> {
                 })
             },
         )?;
-        for assignee in &mut assigned {
-            if let Some(user) = users.iter().find(|u| u.id == assignee.id) {
-                assignee.clone_from(user);
+        for task in tasks.iter_mut().flatten() {
+            // A user gone from the table leaves the task unassigned, as the page's join would.
+            if let Some(assignee) = task.assigned_to.take() {
+                task.assigned_to = users.iter().find(|u| u.id == assignee.id).cloned();
             }
         }
         Ok(())

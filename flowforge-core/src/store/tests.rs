@@ -645,6 +645,8 @@ fn a_page_read_again_reads_only_what_changed() {
     let keys = reads[0].split("t.seq IN (").nth(1).unwrap();
     let keys = &keys[..keys.find(')').unwrap()];
     assert!(keys.parse::<i64>().is_ok(), "one task: {}", reads[0]);
+    let users = statements.iter().filter(|s| s.contains("FROM users"));
+    assert_eq!(users.count(), 1, "the assignees, once: {statements:#?}");
     assert_eq!(again.items[3].title, "Renamed");
     assert!(
         again
