@@ -1,5 +1,7 @@
 //! Statements on users.
 
+use std::sync::LazyLock;
+
 use super::Tx;
 use super::list::{Select, Where, fetch_page, order_by};
 use super::value::{Row, args};
@@ -9,6 +11,10 @@ use crate::query::{Page, PageRequest, Search, Sort};
 use crate::user::{User, UserField};
 
 const USER_COLUMNS: &str = "u.id, u.email, u.full_name, u.is_active, u.created_at";
+
+/// A user by id: every authenticated request reads one, so its text is built once.
+static USER_BY_ID: LazyLock<String> =
+    LazyLock::new(|| format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = ?"));
 
 fn user_row(row: &Row) -> Result<User> {
     Ok(User {
@@ -39,8 +45,7 @@ impl Tx<'_> {
     }
 
     pub(crate) fn user_by_id(&self, id: UserId) -> Result<Option<User>> {
-        let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = ?");
-        self.row(&sql, args![id], user_row)
+        self.row(&USER_BY_ID, args![id], user_row)
     }
 
     pub(crate) fn user_by_email(&self, email: &str) -> Result<Option<User>> {
