@@ -22,7 +22,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::reply::{Reply, json, no_content, paginated, paginated_tasks};
+use crate::reply::{Reply, json, no_content, paginated, paginated_tasks, task_reply};
 use crate::routes::Endpoint;
 use crate::sse::{Opening, resume_after};
 
@@ -231,7 +231,7 @@ pub fn call(ff: &FlowForge, call: &Call) -> Result<Reply> {
         }
         E::GetTask => {
             let id = path_id(ids, 0)?;
-            ok(&ff.get_task(me()?, id)?)
+            task_reply(&ff.get_task(me()?, id)?)
         }
         E::UpdateTask => {
             let id = path_id(ids, 0)?;

@@ -232,6 +232,16 @@ pub fn paginated_tasks(
     envelope(&page, base, path, query, BYTES_PER_TASK, write_task)
 }
 
+/// A `200 OK` with `task` as JSON, written as [`WRITTEN`] holds it when it is equal to the task
+/// written there.
+pub fn task_reply(task: &Task) -> Reply {
+    let mut bytes = Vec::with_capacity(BYTES_PER_BODY);
+    match write_task(&mut bytes, task) {
+        Ok(()) => with_type(StatusCode::OK, JSON, bytes.into()),
+        Err(e) => problem_for(&Error::Internal(Box::new(e)), ""),
+    }
+}
+
 /// The JSON of [`Paginated`] for `page`, its items written by `item` into about `per_item`
 /// bytes each.
 fn envelope<T>(
@@ -285,7 +295,7 @@ fn envelope<T>(
 /// seeder's size, the first pages of the lists read most.
 const WRITTEN_BYTES: u64 = 4 << 20;
 
-/// Tasks as lists last wrote them, by id, with their JSON. A task's JSON is a function of the
+/// Tasks as lists and reads of one task last wrote them, by id, with their JSON. A task's JSON is a function of the
 /// task alone, so one memo serves every handle of the process, and a task equal to the one
 /// written (a comparison of a few hundred bytes) is written again by copying its JSON (about
 /// six thousand instructions fewer per task).
@@ -496,10 +506,10 @@ mod written {
         }
     }
 
-    /// A task written again is copied from the memo while it is equal to the one written, and
-    /// written anew when a field or its assignee's name changed.
-    #[test]
-    fn a_task_is_copied_only_while_it_is_unchanged() {
+    /// A task written again, in a list or alone, is copied from the memo while it is equal to
+    /// the one written, and written anew when a field or its assignee's name changed.
+    #[tokio::test]
+    async fn a_task_is_copied_only_while_it_is_unchanged() {
         let written = |t: &Task| {
             let mut out = Vec::new();
             write_task(&mut out, t).unwrap();
@@ -514,6 +524,10 @@ mod written {
         };
         WRITTEN.insert(first.id, Arc::new(marked));
         assert_eq!(written(&first.clone()), r#"{"kept":true}"#);
+        assert_eq!(
+            super::tests::text(task_reply(&first)).await,
+            r#"{"kept":true}"#
+        );
         let retitled = task(7, "After");
         assert_eq!(written(&retitled), sonic_rs::to_string(&retitled).unwrap());
         let mut renamed = retitled.clone();
