@@ -85,7 +85,9 @@ pub use seed::{SeedPlan, SeedReport, SeededOrg};
 /// A test fixture (the `test-support` feature), not part of the product's API.
 #[cfg(all(feature = "postgres", feature = "test-support"))]
 pub use store::ScratchSchema;
-pub use store::{DEFAULT_DATABASE_URL, Database, HeldReader, MigrationState, Synchronous};
+pub use store::{
+    DEFAULT_DATABASE_URL, Database, HeldReader, MigrationState, Synchronous, end_parked_reads,
+};
 pub use task::{NewTask, Priority, Status, Task, TaskField, TaskPatch, TaskQuery, UserFilter};
 pub use time::Timestamp;
 pub use user::{Credentials, NewUser, PasswordChange, RefreshRequest, User, UserPatch, UserRef};
@@ -254,7 +256,9 @@ impl FlowForge {
     /// lent), this thread holds one already, or the database is PostgreSQL (its reads wait on
     /// the network): run the read where waiting is fine. A write while it is held ends its
     /// transaction, so the next read sees the write. A read whose cost grows with the data (a
-    /// list) runs under it within a budget: [`HeldReader::bounded`].
+    /// list) runs under it within a budget: [`HeldReader::bounded`]. Dropped, it leaves the
+    /// connection and its snapshot with the thread for its next hold, while no write of this
+    /// process has ended and for at most a millisecond; [`end_parked_reads`] gives it back.
     pub fn hold_reader(&self) -> Option<HeldReader> {
         self.store.hold_reader()
     }

@@ -25,6 +25,9 @@ fn main() -> ExitCode {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .max_blocking_threads(BLOCKING_THREADS)
+        // A worker keeps the read snapshot of its last request for the next; an idle one gives
+        // it back, so that none outlives the requests it served.
+        .on_thread_park(flowforge_core::end_parked_reads)
         .build();
     let runtime = match runtime {
         Ok(runtime) => runtime,

@@ -24,6 +24,7 @@ use std::time::{Duration, Instant};
 use rusqlite::Connection;
 
 use super::group_commit::GroupCommit;
+use super::held;
 use crate::error::{Error, Result};
 
 /// The least time between two checkpoints: writes in between are copied together.
@@ -84,6 +85,9 @@ fn run(conn: &Connection, nudged: &Receiver<()>, gate: &GroupCommit) {
         std::thread::sleep(PAUSE);
         // Writes committed during the pause are covered by this checkpoint.
         while nudged.try_recv().is_ok() {}
+        // Snapshots threads kept between their reads are behind those writes: ended, they no
+        // longer hold frames back from the copy.
+        held::end_parked(gate);
         // A checkpoint that fails (busy with another process's, or the disk full) leaves the
         // WAL as it was; the next write's nudge tries again, and the write itself reports the
         // disk.

@@ -7,7 +7,7 @@
 //! write of the group answers the error and none of them is kept.
 
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
 use r2d2::PooledConnection;
@@ -20,6 +20,17 @@ use crate::error::{Error, Result};
 
 /// The most writes one transaction holds, which bounds how long the first of them waits.
 const MOST_PER_GROUP: usize = 32;
+
+/// Write transactions ended by every gate of this process, counted once each has ended and
+/// before its writes answer (a failed `COMMIT` too: what it left is not assumed): a read
+/// snapshot begun at one count has seen every write this process made while the count stays
+/// the same (see `held.rs`).
+static COMMITS: AtomicU64 = AtomicU64::new(0);
+
+/// How many write transactions this process's writers have ended so far.
+pub(super) fn commits() -> u64 {
+    COMMITS.load(Ordering::Acquire)
+}
 
 type Conn = PooledConnection<SqliteConnectionManager>;
 
@@ -181,7 +192,9 @@ fn close(group: Group) {
     let ended = if group.members == 0 {
         exec(&group.conn, "ROLLBACK")
     } else {
-        exec(&group.conn, "COMMIT")
+        let committed = exec(&group.conn, "COMMIT");
+        COMMITS.fetch_add(1, Ordering::Release);
+        committed
     };
     end(group, ended.map_err(|e| Failure::of(&Error::from(e))));
 }

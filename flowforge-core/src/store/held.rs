@@ -1,22 +1,80 @@
 //! A pooled SQLite connection that one thread holds for its reads: they share one read
 //! transaction (one snapshot) and never wait for the pool. A server holds one to run a short
 //! read on the thread that took the request instead of handing it to another thread.
+//!
+//! When the guard is dropped the thread keeps the connection, its snapshot open, for its next
+//! hold: beginning and ending a read transaction takes the lock of SQLite's WAL index (an
+//! `fcntl` and, with two threads reading, a contended mutex) and the pool's, more than a short
+//! read costs. The next hold reuses the snapshot only while no write transaction of this
+//! process has ended since it began and for at most [`SNAPSHOT_REUSE`]: a request answered
+//! after a write this process made sees it, and another process's write is seen within that
+//! bound. [`end_parked_reads`] gives the connection back (a server calls it when a worker
+//! thread goes idle), a thread that ends gives it back too, and the checkpointer ends every
+//! kept snapshot of its database after writes, before it copies the WAL (a snapshot keeps the
+//! frames after it from being copied, and the WAL from starting over).
 
 use std::cell::RefCell;
 use std::marker::PhantomData;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::time::{Duration, Instant};
 
 use r2d2::PooledConnection;
 use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::Connection;
 
-use super::group_commit::GroupCommit;
+use super::group_commit::{self, GroupCommit};
 use super::sqlite::{Pool, exec};
 use super::{Tx, budget};
 use crate::error::Result;
 
+/// How long a kept snapshot may serve the holds that follow it: what another process's write
+/// may wait to be seen by this one's held reads.
+const SNAPSHOT_REUSE: Duration = Duration::from_millis(1);
+
+/// The connection a thread held last, kept for its next hold where the checkpointer can reach
+/// it too.
+type Slot = Arc<Mutex<Option<Held>>>;
+
 thread_local! {
     static HELD: RefCell<Option<Held>> = const { RefCell::new(None) };
+    static PARKED: Slot = parking_slot();
+}
+
+/// Every thread's [`PARKED`] slot, while the thread lives.
+static SLOTS: Mutex<Vec<Weak<Mutex<Option<Held>>>>> = Mutex::new(Vec::new());
+
+/// A new thread's slot, listed in [`SLOTS`].
+fn parking_slot() -> Slot {
+    let slot = Slot::default();
+    let mut slots = SLOTS.lock().unwrap_or_else(PoisonError::into_inner);
+    slots.retain(|s| s.strong_count() > 0);
+    slots.push(Arc::downgrade(&slot));
+    slot
+}
+
+/// Takes what this thread keeps in its slot.
+fn unpark() -> Option<Held> {
+    PARKED.with(|slot| slot.lock().unwrap_or_else(PoisonError::into_inner).take())
+}
+
+/// Ends every snapshot kept, and not in use, on a connection of the pool `gate` guards, and
+/// gives those connections back.
+pub(super) fn end_parked(gate: &GroupCommit) {
+    let slots: Vec<Slot> = SLOTS
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .iter()
+        .filter_map(Weak::upgrade)
+        .collect();
+    for slot in slots {
+        let mut kept = slot.lock().unwrap_or_else(PoisonError::into_inner);
+        if kept
+            .as_ref()
+            .is_some_and(|held| std::ptr::eq(&*held.pool, gate))
+        {
+            drop(kept.take());
+        }
+    }
 }
 
 struct Held {
@@ -24,43 +82,111 @@ struct Held {
     /// connection lives): a read of another store goes its usual way.
     pool: Arc<GroupCommit>,
     conn: PooledConnection<SqliteConnectionManager>,
+    /// When its open read transaction began, if one is open.
+    snapshot: Option<Snapshot>,
+}
+
+/// When a read transaction began: the count of this process's ended write transactions read
+/// just before, and the time.
+#[derive(Clone, Copy)]
+struct Snapshot {
+    commits: u64,
+    begun: Instant,
 }
 
 impl Held {
     fn of(&self, pool: &Pool) -> bool {
         Arc::ptr_eq(&self.pool, pool.writer())
     }
+
+    /// Begins a read transaction unless one is open.
+    fn begin(&mut self) -> rusqlite::Result<()> {
+        if self.conn.is_autocommit() {
+            let commits = group_commit::commits();
+            exec(&self.conn, "BEGIN DEFERRED")?;
+            self.snapshot = Some(Snapshot {
+                commits,
+                begun: Instant::now(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Ends the open read transaction, if any.
+    fn end(&mut self) {
+        end(&self.conn);
+        self.snapshot = None;
+    }
+
+    /// Ends the open read transaction if a write of this process may have ended since it
+    /// began, or it began more than [`SNAPSHOT_REUSE`] ago.
+    fn end_if_stale(&mut self) {
+        let fresh = self.snapshot.is_some_and(|s| {
+            s.commits == group_commit::commits() && s.begun.elapsed() < SNAPSHOT_REUSE
+        });
+        if !fresh {
+            self.end();
+        }
+    }
+}
+
+impl Drop for Held {
+    /// A connection goes back to the pool outside any transaction.
+    fn drop(&mut self) {
+        end(&self.conn);
+    }
 }
 
 /// While it lives, this thread's reads of its FlowForge run on one pooled connection, in one
 /// read transaction, and a write ends that transaction so the next read sees it. Dropping it
-/// ends the transaction and gives the connection back. It stays on the thread that took it.
+/// keeps the connection and its snapshot for this thread's next hold (see the module's doc).
+/// It stays on the thread that took it.
 #[must_use = "the connection is held only while the guard lives"]
 pub struct HeldReader {
     _not_send: PhantomData<*const ()>,
 }
 
-/// Holds a free connection of `pool` for this thread; `None` when this thread holds one
-/// already, or fewer than two are free now: one stays for the threads that wait for the pool,
-/// writers among them (so a pool of one, an in-memory database's, never lends its connection,
-/// which this thread's own write would then wait for).
+/// Holds a connection of `pool` for this thread: the one it kept from its last hold, its
+/// snapshot still open if it may serve, else a free one; `None` when this thread holds one
+/// already, or it kept none and fewer than two are free now: one stays for the threads that
+/// wait for the pool, writers among them (so a pool of one, an in-memory database's, never
+/// lends its connection, which this thread's own write would then wait for).
 pub(super) fn hold(pool: &Pool) -> Option<HeldReader> {
     HELD.with_borrow_mut(|slot| {
-        if slot.is_some() || pool.idle() < 2 {
+        if slot.is_some() {
             return None;
         }
-        let conn = pool.try_get()?;
-        // A connection is given back outside any transaction; should one not be, its
-        // transaction ends here rather than lend its snapshot.
-        end(&conn);
-        *slot = Some(Held {
-            pool: Arc::clone(pool.writer()),
-            conn,
-        });
+        let held = match unpark() {
+            Some(mut kept) if kept.of(pool) => {
+                kept.end_if_stale();
+                kept
+            }
+            // Another store's goes back to its pool.
+            _ if pool.idle() < 2 => return None,
+            _ => {
+                let conn = pool.try_get()?;
+                // A connection is given back outside any transaction; should one not be, its
+                // transaction ends here rather than lend its snapshot.
+                end(&conn);
+                Held {
+                    pool: Arc::clone(pool.writer()),
+                    conn,
+                    snapshot: None,
+                }
+            }
+        };
+        *slot = Some(held);
         Some(HeldReader {
             _not_send: PhantomData,
         })
     })
+}
+
+/// Ends the read snapshot this thread kept from its last held read and gives its connection
+/// back to the pool. A server calls it when a worker thread goes idle, so that no snapshot
+/// outlives the requests it served (an open one keeps SQLite from starting its WAL over).
+pub fn end_parked_reads() {
+    drop(unpark());
 }
 
 /// Runs the read `f` on the connection this thread holds of `pool`, in its open transaction
@@ -70,11 +196,12 @@ pub(super) fn read<T>(pool: &Pool, f: &mut impl FnMut(&Tx<'_>) -> Result<T>) -> 
     let held = HELD.with_borrow_mut(|slot| slot.take_if(|held| held.of(pool)))?;
     // Put back however `f` ends, a panic included, so that the guard's drop ends the
     // transaction before the connection returns to the pool.
-    let back = PutBack(Some(held));
-    let conn = &back.0.as_ref()?.conn;
-    let out = begin(conn)
+    let mut back = PutBack(Some(held));
+    let held = back.0.as_mut()?;
+    let out = held
+        .begin()
         .map_err(Into::into)
-        .and_then(|()| f(&Tx::Sqlite(conn)));
+        .and_then(|()| f(&Tx::Sqlite(&held.conn)));
     Some(out)
 }
 
@@ -91,18 +218,11 @@ impl Drop for PutBack {
 /// Ends the read transaction of the connection this thread holds of `pool`, if any, so that
 /// the next read sees the write just made.
 pub(super) fn end_snapshot(pool: &Pool) {
-    HELD.with_borrow(|slot| {
-        if let Some(held) = slot.as_ref().filter(|held| held.of(pool)) {
-            end(&held.conn);
+    HELD.with_borrow_mut(|slot| {
+        if let Some(held) = slot.as_mut().filter(|held| held.of(pool)) {
+            held.end();
         }
     });
-}
-
-fn begin(conn: &Connection) -> rusqlite::Result<()> {
-    if conn.is_autocommit() {
-        exec(conn, "BEGIN DEFERRED")?;
-    }
-    Ok(())
 }
 
 /// Ends a read transaction; it changed nothing, so a failed `COMMIT` is rolled back instead.
@@ -124,9 +244,13 @@ impl HeldReader {
 }
 
 impl Drop for HeldReader {
+    /// Keeps the connection, and its snapshot, for this thread's next hold; a panic gives it
+    /// back instead (its reads may have stopped anywhere).
     fn drop(&mut self) {
-        if let Some(held) = HELD.with_borrow_mut(Option::take) {
-            end(&held.conn);
+        if let Some(held) = HELD.with_borrow_mut(Option::take)
+            && !std::thread::panicking()
+        {
+            PARKED.with(|slot| *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(held));
         }
     }
 }
@@ -134,6 +258,9 @@ impl Drop for HeldReader {
 #[cfg(test)]
 mod tests {
     use std::thread;
+    use std::time::{Duration, Instant};
+
+    use super::{PARKED, SNAPSHOT_REUSE, end_parked_reads};
 
     use crate::store::sqlite::POOL_SIZE;
     use crate::store::{Database, Pool, Store, Synchronous};
@@ -207,10 +334,90 @@ mod tests {
         });
         assert_eq!(count(&store), 0);
         drop(held);
-        let all: Vec<_> = (0..POOL_SIZE).map(|_| sqlite(&store).try_get()).collect();
+        let free = || {
+            (0..POOL_SIZE)
+                .map(|_| sqlite(&store).try_get())
+                .collect::<Vec<_>>()
+        };
+        let all = free();
+        assert_eq!(
+            all.iter().filter(|c| c.is_some()).count(),
+            POOL_SIZE as usize - 1,
+            "the thread keeps the held connection for its next hold"
+        );
+        drop(all);
+        end_parked_reads();
         assert!(
-            all.iter().all(Option::is_some),
-            "the held connection went back to the pool"
+            free().iter().all(Option::is_some),
+            "the kept connection went back to the pool"
+        );
+    }
+
+    /// Sets the time the kept snapshot began to `at` ago.
+    fn kept_since(at: Duration) {
+        PARKED.with(|slot| {
+            let mut kept = slot.lock().unwrap();
+            let snapshot = kept.as_mut().unwrap().snapshot.as_mut().unwrap();
+            snapshot.begun = Instant::now() - at;
+        });
+    }
+
+    /// A write of another process (a connection of its own): seen by this one's held reads
+    /// only once their kept snapshot is too old to serve.
+    fn insert_elsewhere(dir: &tempfile::TempDir) {
+        let other = rusqlite::Connection::open(dir.path().join("held.db")).unwrap();
+        other.execute("INSERT INTO scratch VALUES (1)", []).unwrap();
+    }
+
+    #[test]
+    fn a_kept_snapshot_serves_the_next_hold_until_a_write_ends_or_it_grows_old() {
+        let (dir, store) = store();
+        let held_count = || {
+            let _held = store.hold_reader().unwrap();
+            count(&store)
+        };
+        assert_eq!(held_count(), 0);
+        insert_elsewhere(&dir);
+        kept_since(Duration::ZERO);
+        assert_eq!(held_count(), 0, "the kept snapshot serves the next hold");
+        kept_since(SNAPSHOT_REUSE);
+        assert_eq!(held_count(), 1, "one as old as the bound does not");
+        elsewhere(|| insert(&store));
+        kept_since(Duration::ZERO);
+        assert_eq!(
+            held_count(),
+            2,
+            "nor one begun before a write of this process"
+        );
+        end_parked_reads();
+        assert_eq!(count(&store), 2);
+    }
+
+    #[test]
+    fn kept_snapshots_end_for_the_checkpointer_and_with_their_thread() {
+        let (_dir, store) = store();
+        let autocommit_and_free = |store: &Store| {
+            let all: Vec<_> = (0..POOL_SIZE).map(|_| sqlite(store).try_get()).collect();
+            all.iter()
+                .all(|c| c.as_ref().is_some_and(|c| c.is_autocommit()))
+        };
+        elsewhere(|| {
+            let _held = store.hold_reader().unwrap();
+            count(&store)
+        });
+        assert!(
+            autocommit_and_free(&store),
+            "a thread that ends gives it back"
+        );
+        {
+            let _held = store.hold_reader().unwrap();
+            count(&store);
+        }
+        assert!(!autocommit_and_free(&store), "this thread keeps one");
+        super::end_parked(sqlite(&store).writer());
+        assert!(
+            autocommit_and_free(&store),
+            "the checkpointer's call gives it back"
         );
     }
 

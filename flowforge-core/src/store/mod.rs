@@ -40,7 +40,7 @@ mod users;
 pub(crate) mod value;
 
 pub(crate) use events::{Followed, Seen};
-pub use held::HeldReader;
+pub use held::{HeldReader, end_parked_reads};
 pub(crate) use recent::RecentTasks;
 pub(crate) use seed_runs::SeedRun;
 pub(crate) use tokens::Rotation;

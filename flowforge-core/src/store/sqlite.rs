@@ -482,6 +482,15 @@ mod tests {
             .unwrap()
         };
         write();
+        // This thread keeps a read snapshot from a held read: the checkpointer ends it, or the
+        // WAL could not start over while it lasted.
+        {
+            let _held = super::held::hold(&pool).unwrap();
+            let rows = run(&pool, Mode::Read, |tx| {
+                tx.one::<i64>("SELECT count(*) FROM storage_probe", &[])
+            });
+            assert_eq!(rows.unwrap(), 1);
+        }
         let wal = dir.path().join("busy.db-wal");
         let first = wal_restarts(&wal);
         // 16 KiB a write, back to back, so that no passive checkpoint ever copies the whole WAL;
