@@ -248,17 +248,23 @@ impl FlowForge {
         }
     }
 
-    /// Holds a free pooled connection for this thread's reads until the guard drops: they then
+    /// Holds a pooled connection for this thread's reads until the guard drops: they then
     /// share one snapshot and wait for no pool, so a server can run a short read (one
     /// resource, a token's user) on the thread that took the request rather than hand it to
-    /// another. `None` when fewer than two connections are free now (one stays for the threads
-    /// that wait, writers among them: an in-memory database's single connection is never
+    /// another. `None` when no connection is to be had while one stays free for the threads
+    /// that wait, writers among them (an in-memory database's single connection is never
     /// lent), this thread holds one already, or the database is PostgreSQL (its reads wait on
     /// the network): run the read where waiting is fine. A write while it is held ends its
     /// transaction, so the next read sees the write. A read whose cost grows with the data (a
-    /// list) runs under it within a budget: [`HeldReader::bounded`]. Dropped, it leaves the
-    /// connection and its snapshot with the thread for its next hold, while no write of this
-    /// process has ended and for at most a millisecond; [`end_parked_reads`] gives it back.
+    /// list) runs under it within a budget: [`HeldReader::bounded`].
+    ///
+    /// Dropped, the guard leaves the connection, its snapshot open, with the thread for its
+    /// next hold (while two others stay free), which reuses the snapshot while no write through
+    /// this handle has ended since it began and for at most a millisecond (a write made
+    /// elsewhere is seen after that). The thread keeps that connection out of the pool until
+    /// its next hold, its end, the checkpointer's next pass after a write, or
+    /// [`end_parked_reads`], which a thread that holds readers should call when it goes idle
+    /// (the server's workers do, before they park).
     pub fn hold_reader(&self) -> Option<HeldReader> {
         self.store.hold_reader()
     }

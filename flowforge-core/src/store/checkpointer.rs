@@ -85,9 +85,9 @@ fn run(conn: &Connection, nudged: &Receiver<()>, gate: &GroupCommit) {
         std::thread::sleep(PAUSE);
         // Writes committed during the pause are covered by this checkpoint.
         while nudged.try_recv().is_ok() {}
-        // Snapshots threads kept between their reads are behind those writes: ended, they no
+        // Snapshots threads kept between their reads from before those writes: ended, they no
         // longer hold frames back from the copy.
-        held::end_parked(gate);
+        held::end_parked(gate, &held::Kept::Stale);
         // A checkpoint that fails (busy with another process's, or the disk full) leaves the
         // WAL as it was; the next write's nudge tries again, and the write itself reports the
         // disk.
@@ -100,7 +100,11 @@ fn run(conn: &Connection, nudged: &Receiver<()>, gate: &GroupCommit) {
                     break;
                 }
             }
-            gate.between_writes(|| checkpoint(conn, "RESTART"));
+            gate.between_writes(|| {
+                // The WAL starts over only once no snapshot reads from it.
+                held::end_parked(gate, &held::Kept::All);
+                checkpoint(conn, "RESTART")
+            });
         }
     }
 }

@@ -21,17 +21,6 @@ use crate::error::{Error, Result};
 /// The most writes one transaction holds, which bounds how long the first of them waits.
 const MOST_PER_GROUP: usize = 32;
 
-/// Write transactions ended by every gate of this process, counted once each has ended and
-/// before its writes answer (a failed `COMMIT` too: what it left is not assumed): a read
-/// snapshot begun at one count has seen every write this process made while the count stays
-/// the same (see `held.rs`).
-static COMMITS: AtomicU64 = AtomicU64::new(0);
-
-/// How many write transactions this process's writers have ended so far.
-pub(super) fn commits() -> u64 {
-    COMMITS.load(Ordering::Acquire)
-}
-
 type Conn = PooledConnection<SqliteConnectionManager>;
 
 /// The gate SQLite writers of one pool pass one at a time, and the transaction they share.
@@ -40,6 +29,10 @@ pub(super) struct GroupCommit {
     open: Mutex<Option<Group>>,
     /// Writers waiting for `open`: while any wait, a writer leaves the transaction open for them.
     queued: AtomicUsize,
+    /// Write transactions ended here, counted once each has ended and before its writes answer
+    /// (a failed `COMMIT` too: what it left is not assumed): a read snapshot begun at one count
+    /// has seen every write of this pool while the count stays the same (see `held.rs`).
+    commits: AtomicU64,
 }
 
 /// The open transaction.
@@ -172,7 +165,24 @@ impl GroupCommit {
             *open = Some(group);
             return;
         }
-        close(group);
+        self.close(group);
+    }
+
+    /// How many write transactions have ended here so far.
+    pub(super) fn commits(&self) -> u64 {
+        self.commits.load(Ordering::Acquire)
+    }
+
+    /// Ends `group`, committing what it holds.
+    fn close(&self, group: Group) {
+        let ended = if group.members == 0 {
+            exec(&group.conn, "ROLLBACK")
+        } else {
+            let committed = exec(&group.conn, "COMMIT");
+            self.commits.fetch_add(1, Ordering::Release);
+            committed
+        };
+        end(group, ended.map_err(|e| Failure::of(&Error::from(e))));
     }
 
     /// Runs `f` between two writes: ends the open transaction, if any, as a full group ends
@@ -181,22 +191,10 @@ impl GroupCommit {
     pub(super) fn between_writes<R>(&self, f: impl FnOnce() -> R) -> R {
         let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(group) = open.take() {
-            close(group);
+            self.close(group);
         }
         f()
     }
-}
-
-/// Ends `group`, committing what it holds.
-fn close(group: Group) {
-    let ended = if group.members == 0 {
-        exec(&group.conn, "ROLLBACK")
-    } else {
-        let committed = exec(&group.conn, "COMMIT");
-        COMMITS.fetch_add(1, Ordering::Release);
-        committed
-    };
-    end(group, ended.map_err(|e| Failure::of(&Error::from(e))));
 }
 
 /// Runs `f` in a savepoint of the open transaction on `conn`: the inner result is `f`'s (rolled

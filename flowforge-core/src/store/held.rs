@@ -6,12 +6,14 @@
 //! hold: beginning and ending a read transaction takes the lock of SQLite's WAL index (an
 //! `fcntl` and, with two threads reading, a contended mutex) and the pool's, more than a short
 //! read costs. The next hold reuses the snapshot only while no write transaction of this
-//! process has ended since it began and for at most [`SNAPSHOT_REUSE`]: a request answered
-//! after a write this process made sees it, and another process's write is seen within that
-//! bound. [`end_parked_reads`] gives the connection back (a server calls it when a worker
-//! thread goes idle), a thread that ends gives it back too, and the checkpointer ends every
-//! kept snapshot of its database after writes, before it copies the WAL (a snapshot keeps the
-//! frames after it from being copied, and the WAL from starting over).
+//! store (this process's handle on the database) has ended since it began and for at most
+//! [`SNAPSHOT_REUSE`]: a request answered after a write made through the store sees it, and a
+//! write made elsewhere (another process) is seen within that bound. A connection is kept only
+//! while two others stay free, as when it was taken. [`end_parked_reads`] gives it back (a
+//! server calls it when a worker thread goes idle), a thread that ends or a read that panicked
+//! gives it back too, and the checkpointer ends the kept snapshots of its database that writes
+//! made stale before it copies the WAL, and all of them before it starts the WAL over (a
+//! snapshot keeps the frames after it from being copied, and the WAL from starting over).
 
 use std::cell::RefCell;
 use std::marker::PhantomData;
@@ -22,7 +24,7 @@ use r2d2::PooledConnection;
 use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::Connection;
 
-use super::group_commit::{self, GroupCommit};
+use super::group_commit::GroupCommit;
 use super::sqlite::{Pool, exec};
 use super::{Tx, budget};
 use crate::error::Result;
@@ -57,9 +59,17 @@ fn unpark() -> Option<Held> {
     PARKED.with(|slot| slot.lock().unwrap_or_else(PoisonError::into_inner).take())
 }
 
-/// Ends every snapshot kept, and not in use, on a connection of the pool `gate` guards, and
-/// gives those connections back.
-pub(super) fn end_parked(gate: &GroupCommit) {
+/// Which kept snapshots [`end_parked`] ends.
+pub(super) enum Kept {
+    /// Those a hold would not reuse: a write ended since they began, or they are too old.
+    Stale,
+    /// All of them.
+    All,
+}
+
+/// Ends the `which` snapshots kept, and not in use, on connections of the pool `gate` guards,
+/// and gives those connections back.
+pub(super) fn end_parked(gate: &GroupCommit, which: &Kept) {
     let slots: Vec<Slot> = SLOTS
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
@@ -68,10 +78,14 @@ pub(super) fn end_parked(gate: &GroupCommit) {
         .collect();
     for slot in slots {
         let mut kept = slot.lock().unwrap_or_else(PoisonError::into_inner);
-        if kept
-            .as_ref()
-            .is_some_and(|held| std::ptr::eq(&*held.pool, gate))
-        {
+        let ends = kept.as_ref().is_some_and(|held| {
+            std::ptr::eq(&*held.pool, gate)
+                && match which {
+                    Kept::Stale => !held.fresh(),
+                    Kept::All => true,
+                }
+        });
+        if ends {
             drop(kept.take());
         }
     }
@@ -81,13 +95,17 @@ struct Held {
     /// The writer gate of the pool the connection came from (which names the pool while the
     /// connection lives): a read of another store goes its usual way.
     pool: Arc<GroupCommit>,
+    /// The pool's connections, to see how many are free.
+    connections: r2d2::Pool<SqliteConnectionManager>,
     conn: PooledConnection<SqliteConnectionManager>,
     /// When its open read transaction began, if one is open.
     snapshot: Option<Snapshot>,
+    /// A read on it panicked: it goes back to the pool rather than serve another.
+    panicked: bool,
 }
 
-/// When a read transaction began: the count of this process's ended write transactions read
-/// just before, and the time.
+/// When a read transaction began: the count of its pool's ended write transactions read just
+/// before, and the time.
 #[derive(Clone, Copy)]
 struct Snapshot {
     commits: u64,
@@ -102,7 +120,7 @@ impl Held {
     /// Begins a read transaction unless one is open.
     fn begin(&mut self) -> rusqlite::Result<()> {
         if self.conn.is_autocommit() {
-            let commits = group_commit::commits();
+            let commits = self.pool.commits();
             exec(&self.conn, "BEGIN DEFERRED")?;
             self.snapshot = Some(Snapshot {
                 commits,
@@ -118,13 +136,16 @@ impl Held {
         self.snapshot = None;
     }
 
-    /// Ends the open read transaction if a write of this process may have ended since it
-    /// began, or it began more than [`SNAPSHOT_REUSE`] ago.
+    /// Whether its open read transaction may serve a hold: no write of its pool has ended since
+    /// it began, less than [`SNAPSHOT_REUSE`] ago.
+    fn fresh(&self) -> bool {
+        self.snapshot
+            .is_some_and(|s| s.commits == self.pool.commits() && s.begun.elapsed() < SNAPSHOT_REUSE)
+    }
+
+    /// Ends the open read transaction unless it is [`Held::fresh`].
     fn end_if_stale(&mut self) {
-        let fresh = self.snapshot.is_some_and(|s| {
-            s.commits == group_commit::commits() && s.begun.elapsed() < SNAPSHOT_REUSE
-        });
-        if !fresh {
+        if !self.fresh() {
             self.end();
         }
     }
@@ -147,21 +168,21 @@ pub struct HeldReader {
 }
 
 /// Holds a connection of `pool` for this thread: the one it kept from its last hold, its
-/// snapshot still open if it may serve, else a free one; `None` when this thread holds one
-/// already, or it kept none and fewer than two are free now: one stays for the threads that
-/// wait for the pool, writers among them (so a pool of one, an in-memory database's, never
-/// lends its connection, which this thread's own write would then wait for).
+/// snapshot still open if it may serve, while another stays free; else a free one while two
+/// are. `None` when this thread holds one already or none is to be had: one stays free for the
+/// threads that wait for the pool, writers among them (so a pool of one, an in-memory
+/// database's, never lends its connection, which this thread's own write would then wait for).
 pub(super) fn hold(pool: &Pool) -> Option<HeldReader> {
     HELD.with_borrow_mut(|slot| {
         if slot.is_some() {
             return None;
         }
         let held = match unpark() {
-            Some(mut kept) if kept.of(pool) => {
+            Some(mut kept) if kept.of(pool) && pool.idle() >= 1 => {
                 kept.end_if_stale();
                 kept
             }
-            // Another store's goes back to its pool.
+            // Another store's, or one the pool's waiters need, goes back to its pool.
             _ if pool.idle() < 2 => return None,
             _ => {
                 let conn = pool.try_get()?;
@@ -170,8 +191,10 @@ pub(super) fn hold(pool: &Pool) -> Option<HeldReader> {
                 end(&conn);
                 Held {
                     pool: Arc::clone(pool.writer()),
+                    connections: pool.connections().clone(),
                     conn,
                     snapshot: None,
+                    panicked: false,
                 }
             }
         };
@@ -205,12 +228,16 @@ pub(super) fn read<T>(pool: &Pool, f: &mut impl FnMut(&Tx<'_>) -> Result<T>) -> 
     Some(out)
 }
 
-/// Gives a taken connection back to this thread's slot when dropped.
+/// Gives a taken connection back to this thread's slot when dropped, marked if the read on it
+/// panicked.
 struct PutBack(Option<Held>);
 
 impl Drop for PutBack {
     fn drop(&mut self) {
-        let held = self.0.take();
+        let mut held = self.0.take();
+        if let Some(held) = held.as_mut() {
+            held.panicked |= std::thread::panicking();
+        }
         HELD.with_borrow_mut(|slot| *slot = held);
     }
 }
@@ -239,16 +266,25 @@ impl HeldReader {
     /// says they would have: `f` stopped having only read, and should run again where it may
     /// take its time.
     pub fn bounded<T>(&self, f: impl FnOnce() -> Result<T>) -> Option<Result<T>> {
-        budget::bounded(f)
+        let out = budget::bounded(f);
+        if out.is_none() {
+            // The read may have stopped for its snapshot (a task index already past it): the
+            // next hold begins a new one.
+            HELD.with_borrow_mut(|slot| slot.as_mut().map(Held::end));
+        }
+        out
     }
 }
 
 impl Drop for HeldReader {
-    /// Keeps the connection, and its snapshot, for this thread's next hold; a panic gives it
-    /// back instead (its reads may have stopped anywhere).
+    /// Keeps the connection, and its snapshot, for this thread's next hold while two others
+    /// stay free; gives it back otherwise, or after a panic (its reads may have stopped
+    /// anywhere).
     fn drop(&mut self) {
         if let Some(held) = HELD.with_borrow_mut(Option::take)
+            && !held.panicked
             && !std::thread::panicking()
+            && held.connections.state().idle_connections >= 2
         {
             PARKED.with(|slot| *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(held));
         }
@@ -260,7 +296,7 @@ mod tests {
     use std::thread;
     use std::time::{Duration, Instant};
 
-    use super::{PARKED, SNAPSHOT_REUSE, end_parked_reads};
+    use super::{Kept, PARKED, SNAPSHOT_REUSE, end_parked_reads};
 
     use crate::store::sqlite::POOL_SIZE;
     use crate::store::{Database, Pool, Store, Synchronous};
@@ -414,11 +450,57 @@ mod tests {
             count(&store);
         }
         assert!(!autocommit_and_free(&store), "this thread keeps one");
-        super::end_parked(sqlite(&store).writer());
+        let gate = sqlite(&store).writer();
+        super::end_parked(gate, &Kept::Stale);
+        assert!(!autocommit_and_free(&store), "a fresh one stays for a copy");
+        kept_since(SNAPSHOT_REUSE);
+        super::end_parked(gate, &Kept::Stale);
+        assert!(autocommit_and_free(&store), "a stale one goes back");
+        {
+            let _held = store.hold_reader().unwrap();
+            count(&store);
+        }
+        super::end_parked(gate, &Kept::All);
         assert!(
             autocommit_and_free(&store),
-            "the checkpointer's call gives it back"
+            "and every one before the WAL starts over"
         );
+    }
+
+    /// A read that panics under a held guard, the panic caught inside it (as a server catches
+    /// a handler's), gives the connection back rather than keep it for the next hold.
+    #[test]
+    fn a_connection_whose_read_panicked_is_not_kept() {
+        let (_dir, store) = store();
+        let held = store.hold_reader().unwrap();
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            store.read::<()>(|tx| {
+                tx.one::<i64>("SELECT count(*) FROM scratch", &[])?;
+                panic!("a read that fails its own assertion");
+            })
+        }));
+        assert!(outcome.is_err());
+        drop(held);
+        assert!(PARKED.with(|slot| slot.lock().unwrap().is_none()));
+        let all: Vec<_> = (0..POOL_SIZE)
+            .map(|_| sqlite(&store).try_get().unwrap())
+            .collect();
+        assert!(all.iter().all(|conn| conn.is_autocommit()));
+    }
+
+    /// A connection is kept only while two others stay free, as when it was taken.
+    #[test]
+    fn a_connection_is_kept_only_while_two_others_are_free() {
+        let (_dir, store) = store();
+        let held = store.hold_reader().unwrap();
+        count(&store);
+        let taken: Vec<_> = (2..POOL_SIZE)
+            .map(|_| sqlite(&store).get().unwrap())
+            .collect();
+        drop(held);
+        assert!(PARKED.with(|slot| slot.lock().unwrap().is_none()));
+        assert_eq!(sqlite(&store).idle(), 2);
+        drop(taken);
     }
 
     #[test]

@@ -304,9 +304,10 @@ impl Store {
         result
     }
 
-    /// Holds a free connection for this thread's reads (see [`HeldReader`]); `None` when fewer
-    /// than two are free now, the thread holds one already, or the database is PostgreSQL,
-    /// whose reads wait on the network.
+    /// Holds a connection for this thread's reads (see [`HeldReader`]): the one it kept from
+    /// its last hold while another is free, else a free one while two are; `None` otherwise,
+    /// when the thread holds one already, or when the database is PostgreSQL, whose reads wait
+    /// on the network.
     pub(crate) fn hold_reader(&self) -> Option<HeldReader> {
         match &self.pool {
             Pool::Sqlite(pool) => held::hold(pool),

@@ -53,6 +53,11 @@ impl Pool {
         self.connections.try_get()
     }
 
+    /// The pool's connections themselves.
+    pub(super) fn connections(&self) -> &r2d2::Pool<SqliteConnectionManager> {
+        &self.connections
+    }
+
     /// How many connections are free now.
     pub(super) fn idle(&self) -> u32 {
         self.connections.state().idle_connections
