@@ -70,8 +70,18 @@ pub(crate) const PROBLEM: &str = "application/problem+json";
 
 /// A response with `body` as JSON.
 pub fn json(status: StatusCode, body: &impl Serialize) -> Reply {
-    let mut bytes = Vec::with_capacity(BYTES_PER_BODY);
-    match sonic_rs::to_writer(&mut bytes, body) {
+    json_written(status, BYTES_PER_BODY, |out| sonic_rs::to_writer(out, body))
+}
+
+/// A response with the JSON `write` writes, into a buffer of `capacity` bytes to start with (a
+/// body that outgrows its buffer is copied at each growth).
+fn json_written(
+    status: StatusCode,
+    capacity: usize,
+    write: impl FnOnce(&mut Vec<u8>) -> sonic_rs::Result<()>,
+) -> Reply {
+    let mut bytes = Vec::with_capacity(capacity);
+    match write(&mut bytes) {
         Ok(()) => with_type(status, JSON, bytes.into()),
         Err(e) => problem_for(&Error::Internal(Box::new(e)), ""),
     }
@@ -81,10 +91,12 @@ pub fn json(status: StatusCode, body: &impl Serialize) -> Reply {
 /// sonic-rs's 128 reached by copying itself three times.
 const BYTES_PER_BODY: usize = 1024;
 
-/// The buffer a list's [`envelope`] starts with per item, so that a page is not copied as it
-/// grows: a task as the seeder makes them takes about 700 bytes, an organization, member,
-/// project, comment or event fewer than 300; a page of longer ones grows it.
+/// The buffer a list's [`envelope`] starts with per task: a task as the seeder makes them takes
+/// about 700 bytes; a page of longer ones grows it.
 const BYTES_PER_TASK: usize = 1024;
+
+/// The same per item of any other list: an organization, member, project, comment or event
+/// takes fewer than 300 bytes.
 const BYTES_PER_ITEM: usize = 320;
 
 /// An empty `204 No Content`.
@@ -235,11 +247,7 @@ pub fn paginated_tasks(
 /// A `200 OK` with `task` as JSON, written as [`WRITTEN`] holds it when it is equal to the task
 /// written there.
 pub fn task_reply(task: &Task) -> Reply {
-    let mut bytes = Vec::with_capacity(BYTES_PER_BODY);
-    match write_task(&mut bytes, task) {
-        Ok(()) => with_type(StatusCode::OK, JSON, bytes.into()),
-        Err(e) => problem_for(&Error::Internal(Box::new(e)), ""),
-    }
+    json_written(StatusCode::OK, BYTES_PER_BODY, |out| write_task(out, task))
 }
 
 /// The JSON of [`Paginated`] for `page`, its items written by `item` into about `per_item`
@@ -267,38 +275,34 @@ fn envelope<T>(
     };
     let next = page.has_next().then(|| link(page.page + 1));
     let previous = page.has_previous().then(|| link(page.page - 1));
-    let mut out = Vec::with_capacity(512 + page.items.len() * per_item);
-    let mut write = || -> sonic_rs::Result<()> {
+    let capacity = 512 + page.items.len() * per_item;
+    json_written(StatusCode::OK, capacity, |out| {
         out.extend_from_slice(b"{\"count\":");
-        sonic_rs::to_writer(&mut out, &page.count)?;
+        sonic_rs::to_writer(&mut *out, &page.count)?;
         out.extend_from_slice(b",\"next\":");
-        sonic_rs::to_writer(&mut out, &next)?;
+        sonic_rs::to_writer(&mut *out, &next)?;
         out.extend_from_slice(b",\"previous\":");
-        sonic_rs::to_writer(&mut out, &previous)?;
+        sonic_rs::to_writer(&mut *out, &previous)?;
         out.extend_from_slice(b",\"results\":[");
         for (i, each) in page.items.iter().enumerate() {
             if i > 0 {
                 out.push(b',');
             }
-            item(&mut out, each)?;
+            item(out, each)?;
         }
         out.extend_from_slice(b"]}");
         Ok(())
-    };
-    match write() {
-        Ok(()) => with_type(StatusCode::OK, JSON, out.into()),
-        Err(e) => problem_for(&Error::Internal(Box::new(e)), ""),
-    }
+    })
 }
 
 /// The bytes the tasks [`WRITTEN`] holds may take with their JSON: some 2,600 tasks of the
 /// seeder's size, the first pages of the lists read most.
 const WRITTEN_BYTES: u64 = 4 << 20;
 
-/// Tasks as lists and reads of one task last wrote them, by id, with their JSON. A task's JSON is a function of the
-/// task alone, so one memo serves every handle of the process, and a task equal to the one
-/// written (a comparison of a few hundred bytes) is written again by copying its JSON (about
-/// six thousand instructions fewer per task).
+/// Tasks as lists and reads of one task last wrote them, by id, with their JSON. A task's JSON
+/// is a function of the task alone, so one memo serves every handle of the process, and a task
+/// equal to the one written (a comparison of a few hundred bytes) is written again by copying
+/// its JSON (about six thousand instructions fewer per task).
 static WRITTEN: LazyLock<Cache<TaskId, Arc<Written>, WrittenWeight>> =
     LazyLock::new(|| Cache::with_weighter(4096, WRITTEN_BYTES, WrittenWeight));
 

@@ -17,8 +17,8 @@ pub(super) const STEPS_PER_TICK: i32 = 1_000;
 const TICKS: u32 = 20;
 
 /// Work the task index does in memory for a bounded read at most, in slots looked at (a slot
-/// tested against a bitmap takes about 70 instructions: some 1.4 million, half a millisecond
-/// on a slow core). A walk to page 2500 of 5000 tests 50,000 slots and goes to the pool.
+/// tested against a roaring bitmap takes about 70 instructions, against a walk's bit set
+/// fewer: some 1.4 million at most, half a millisecond on a slow core). A walk to page 2500 of 5000 tests 50,000 slots and goes to the pool.
 pub(crate) const INDEX_WORK: u64 = 20_000;
 
 thread_local! {

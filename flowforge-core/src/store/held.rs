@@ -270,7 +270,11 @@ impl HeldReader {
         if out.is_none() {
             // The read may have stopped for its snapshot (a task index already past it): the
             // next hold begins a new one.
-            HELD.with_borrow_mut(|slot| slot.as_mut().map(Held::end));
+            HELD.with_borrow_mut(|slot| {
+                if let Some(held) = slot.as_mut() {
+                    held.end();
+                }
+            });
         }
         out
     }
